@@ -1,0 +1,82 @@
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+import svelteConfig from './svelte.config.js';
+
+/** Imports run one way (design.md): the engine knows no app, transport or screen. */
+const layer = (files, patterns, extra = {}) => ({
+  files,
+  ignores: ['**/*.test.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns }], ...extra },
+});
+
+export default ts.config(
+  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'coverage/'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        extraFileExtensions: ['.svelte'],
+        parser: ts.parser,
+        svelteConfig,
+      },
+    },
+  },
+  layer(
+    ['app/protocol/**'],
+    [
+      {
+        group: ['node:*', 'ws', 'svelte', 'svelte/*'],
+        message: 'app/protocol is pure: no Node, no DOM, no UI.',
+      },
+      { group: ['../*', '!../protocol/*'], message: 'app/protocol imports nothing outside itself.' },
+    ],
+    {
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'Buffer',
+        'process',
+        'setTimeout',
+        'setInterval',
+        'crypto',
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Inject randomness (Entropy).' },
+        { object: 'Date', property: 'now', message: 'Inject the clock.' },
+      ],
+    },
+  ),
+  layer(
+    ['app/services/**'],
+    [
+      { group: ['node:*', 'ws'], message: 'Services run in the browser too: no Node.' },
+      {
+        group: ['**/server/*', '**/loopback/*', '**/ui/*', '**/sandbox/*'],
+        message: 'Services know no transport or screen.',
+      },
+    ],
+  ),
+  layer(
+    ['app/ui/**', 'app/loopback/**', 'app/sandbox/**', 'app/main.ts'],
+    [
+      {
+        group: ['**/server/*', 'node:*', 'ws'],
+        message: 'Nothing the page loads imports app/server or Node.',
+      },
+    ],
+  ),
+);

@@ -1,0 +1,62 @@
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { chromiumLaunchOptions } from './scripts/browser.ts';
+
+/**
+ * Two servers, each on a free loopback port chosen once (workers inherit the env):
+ * - dev: `vite` with the echo endpoints, as a developer runs it;
+ * - static: the production build served under a sub-path, as a static host would.
+ */
+function freePort(): string {
+  const script =
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+}
+process.env.WSP_DEV_PORT ??= freePort();
+process.env.WSP_STATIC_PORT ??= freePort();
+const devPort = process.env.WSP_DEV_PORT;
+const staticPort = process.env.WSP_STATIC_PORT;
+export const SUB_PATH = '/playground/';
+const vite = 'node node_modules/vite/bin/vite.js';
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : undefined,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : 'list',
+  use: {
+    browserName: 'chromium',
+    launchOptions: chromiumLaunchOptions(),
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'dev',
+      testIgnore: /static\..*spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${devPort}/` },
+    },
+    {
+      name: 'static',
+      testMatch: /static\..*spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${staticPort}${SUB_PATH}` },
+    },
+  ],
+  webServer: [
+    {
+      command: `exec ${vite} --host 127.0.0.1 --port ${devPort} --strictPort`,
+      url: `http://127.0.0.1:${devPort}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      // npm test builds once before the e2e run (WSP_BUILT=1); a bare `playwright test` builds here.
+      command: `[ -n "$WSP_BUILT" ] || npm run build >/dev/null; exec ${vite} preview --host 127.0.0.1 --port ${staticPort} --strictPort --base ${SUB_PATH}`,
+      url: `http://127.0.0.1:${staticPort}${SUB_PATH}`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+    },
+  ],
+});
