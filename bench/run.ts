@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each printing its figures and the ratio against the `ws`
  * package measured in the same process. Benchmarks are not tests: nothing here passes or fails.
  */
-const benches: { name: string; run: () => Promise<void> }[] = [];
+export const benches: { name: string; run: () => Promise<void> }[] = [];
 
 if (benches.length === 0) console.log('No benchmarks yet.');
 for (const bench of benches) {
