@@ -44,7 +44,8 @@ export type Clock = () => number;
 /** One field of a frame, for the inspector (see annotate.ts). Fields cover every bit once. */
 export interface FrameField {
   /** Stable id used for colours and tests: 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'opcode' | 'mask'
-   *  | 'len7' | 'len16' | 'len64' | 'maskKey' | 'payload' | 'closeCode' | 'closeReason'. */
+   *  | 'len7' | 'len16' | 'len64' | 'maskKey' | 'payload' | 'closeCode' | 'closeReason'
+   *  | 'trailing' (bytes after the frame: the start of the next one). */
   id: string;
   /** Human name, e.g. 'FIN', 'Payload length (7 bits)'. */
   name: string;
@@ -57,6 +58,8 @@ export interface FrameField {
   meaning: string;
   /** RFC section, e.g. 'RFC 6455 §5.2'. */
   rfc: string;
+  /** Set on the field holding the byte that breaks a rule: what is wrong (the error's message). */
+  problem?: string;
 }
 
 /** What a connection reports, drained with `events()`. */
