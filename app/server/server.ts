@@ -1,0 +1,411 @@
+/**
+ * The Node transport: HTTP upgrade -> engine -> services.
+ *
+ * `createPlaygroundServer(options)` gives a `handleUpgrade(req, socket, head)` to hang on any
+ * http.Server's 'upgrade' event (the CLI's, Vite's dev and preview servers). Per upgrade:
+ *   1. route: the tap path, a service path, or unknown (404, or left alone for Vite's HMR);
+ *   2. policy: max connections (503), Origin allowlist (403);
+ *   3. handshake: the request text is rebuilt from req.rawHeaders and validated by the engine
+ *      (400/404/426 with its response; 426 carries Sec-WebSocket-Version: 13);
+ *   4. a `Session` (app/services/session.ts) binds the engine's Connection to the service;
+ *      this file only moves bytes between it and the TCP socket.
+ *
+ * Backpressure: when socket.write() reports a full buffer, reading from that socket pauses
+ * until 'drain' (TCP then slows the peer down); data the server pushes on its own (chat,
+ * ticker, tap) to a peer that does not read is bounded by the session's slow-reader policy
+ * (close 1008 once `maxBufferedBytes` is unwritten, then TCP is dropped at the close deadline).
+ * Every socket error is caught; a connection is forgotten exactly when its socket closes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Connection } from '../protocol/connection.ts';
+import { rejection, validateClientRequest } from '../protocol/handshake.ts';
+import { parseRequest } from '../protocol/http.ts';
+import type { Entropy, WireEvent } from '../protocol/types.ts';
+import { createServices } from '../services/index.ts';
+import type { Service, ServiceIndex, Timers } from '../services/service.ts';
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  Session,
+  type Wire,
+} from '../services/session.ts';
+import { TapHub } from './tap.ts';
+
+export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+export const DEFAULT_TAP_PATH = '/__tap';
+
+export interface PlaygroundServerOptions {
+  /** Endpoints; default: a fresh `createServices()` (its own chat room). */
+  services?: ServiceIndex;
+  /** Largest message (bytes) before 1009. Default 1 MiB. Overrides the services' own. */
+  maxMessageSize?: number;
+  /** Open WebSocket connections at once (tap included); more get HTTP 503. Default 1024. */
+  maxConnections?: number;
+  /** Messages per second per connection, for every endpoint (over it: 1008). Default: none. */
+  rate?: number;
+  /** Allowed Origin header values (e.g. 'http://localhost:5173'); others get 403. Default: any. */
+  origins?: readonly string[];
+  /** Longest closing handshake before TCP is dropped (ms). Default 5000. */
+  closeTimeout?: number;
+  /** Unwritten bytes per connection before the slow-reader close. Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** The tap's path; '' disables the tap. Default '/__tap'. */
+  tapPath?: string;
+  /** A path prefix to strip before routing (a preview served under /sub/). Default '/'. */
+  base?: string;
+  log?: (line: string) => void;
+  /** A connection finished its handshake (for the classroom's join log). */
+  onOpen?: (info: ConnectionInfo) => void;
+  /** A connection's socket closed. */
+  onClose?: (info: ConnectionInfo & { code: number }) => void;
+  entropy?: Entropy;
+  now?: () => number;
+  timers?: Timers;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  path: string;
+  /** The peer's IP address. */
+  address: string;
+  remote: string;
+  protocol: string;
+}
+
+export interface ConnectionSnapshot extends ConnectionInfo {
+  readyState: string;
+  /** Bytes written to the socket and not yet sent. */
+  bufferedAmount: number;
+  /** Whether reading from the socket is paused for backpressure. */
+  paused: boolean;
+}
+
+export interface UpgradeOptions {
+  /** Unknown paths: 'reject' answers 404 (default), 'ignore' leaves the socket to others (Vite HMR). */
+  unknown?: 'reject' | 'ignore';
+  /**
+   * Upgrades that belong to someone else sharing the server (Vite's HMR socket): left untouched
+   * whatever their path. Every other unknown path then gets its 404 instead of hanging.
+   */
+  leave?: (req: IncomingMessage) => boolean;
+}
+
+export interface PlaygroundServer {
+  /** Handles one 'upgrade'. False when the path is not ours and `unknown` is 'ignore'. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options?: UpgradeOptions): boolean;
+  /** Hangs `handleUpgrade` on a server's 'upgrade' event; returns the function that unhooks it. */
+  attach(server: EventEmitter, options?: UpgradeOptions): () => void;
+  /** Open connections (after their handshake). */
+  readonly connections: number;
+  /** The open connections as they are now (for the classroom view and tests). */
+  snapshot(): ConnectionSnapshot[];
+  readonly services: ServiceIndex;
+  readonly tap: TapHub;
+  /** Refuses new connections, closes every open one with `code` (1001) and waits for their sockets. */
+  close(code?: number, reason?: string): Promise<void>;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  426: 'Upgrade Required',
+  503: 'Service Unavailable',
+};
+
+/** A complete HTTP error response for a refused upgrade. */
+export function httpError(status: number, body: string, headers: Record<string, string> = {}): string {
+  const text = body.endsWith('\n') ? body : body + '\n';
+  let head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n`;
+  for (const [k, v] of Object.entries({
+    ...headers,
+    Connection: 'close',
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+  })) {
+    head += `${k}: ${v}\r\n`;
+  }
+  return head + '\r\n' + text;
+}
+
+/** The request head as the client sent it, rebuilt from Node's parse (names keep their case). */
+export function requestText(req: IncomingMessage): string {
+  let text = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return text + '\r\n';
+}
+
+const nodeTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (id) => clearInterval(id as ReturnType<typeof setInterval>),
+};
+
+const nodeEntropy: Entropy = { randomBytes: (n) => randomBytes(n) };
+
+export function createPlaygroundServer(options: PlaygroundServerOptions = {}): PlaygroundServer {
+  const services = options.services ?? createServices();
+  const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? nodeTimers;
+  const entropy = options.entropy ?? nodeEntropy;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const tapPath = options.tapPath ?? DEFAULT_TAP_PATH;
+  const base = normaliseBase(options.base);
+  const origins = options.origins && options.origins.length > 0 ? [...options.origins] : undefined;
+  const hub = new TapHub(now);
+  const tapService = tapPath ? hub.service(tapPath) : undefined;
+  const sessions = new Set<Session>();
+  const snapshots = new Map<Session, () => ConnectionSnapshot>();
+  let nextId = 0;
+  let closing = false;
+  let whenEmpty: (() => void) | undefined;
+
+  function route(pathname: string): Service | undefined {
+    let p = pathname;
+    if (base !== '/' && p.startsWith(base + '/')) p = p.slice(base.length);
+    if (tapService && p === tapPath) return tapService;
+    return services.get(p);
+  }
+
+  function refuse(socket: Duplex, response: string, tap?: (e: WireEvent) => void): void {
+    tap?.({ kind: 'handshake', t: now(), from: 'server', text: response });
+    if (socket.writable) socket.end(response, 'utf8');
+    // A peer that never reads must not hold the socket open.
+    const timer = setTimeout(() => socket.destroy(), 1_000);
+    timer.unref?.();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      tap?.({ kind: 'eof', t: now(), from: 'server' });
+    });
+  }
+
+  function handleUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    upgrade: UpgradeOptions = {},
+  ): boolean {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://playground.invalid');
+    } catch {
+      url = new URL('http://playground.invalid/');
+    }
+    const service = route(url.pathname);
+    if (!service && (upgrade.unknown === 'ignore' || upgrade.leave?.(req))) return false;
+    const earlyError = (error: Error): void => log(`socket error before open: ${error.message}`);
+    socket.on('error', earlyError);
+    const isTap = service !== undefined && service === tapService;
+    const token = url.searchParams.get('tap');
+    const tapped = !isTap && TapHub.isToken(token);
+    const id = `c${++nextId}`;
+    const tap = tapped ? hub.sink(token, id) : undefined;
+    const text = requestText(req);
+    tap?.({ kind: 'handshake', t: now(), from: 'client', text });
+
+    if (!service) {
+      refuse(
+        socket,
+        httpError(404, `no WebSocket endpoint at ${url.pathname}; try ${[...services.keys()].join(', ')}`),
+        tap,
+      );
+      return true;
+    }
+    if (closing) {
+      refuse(socket, httpError(503, 'server shutting down', { 'Retry-After': '5' }), tap);
+      return true;
+    }
+    if (sessions.size >= maxConnections) {
+      log(`refused ${url.pathname}: ${sessions.size} connections open (max ${maxConnections})`);
+      refuse(
+        socket,
+        httpError(503, `too many connections (max ${maxConnections})`, { 'Retry-After': '5' }),
+        tap,
+      );
+      return true;
+    }
+    // 4.2.1: the engine checks the request (method, version, key, Origin, subprotocols) and
+    // writes the answer: 101, or 400/403/426 (426 with Sec-WebSocket-Version: 13).
+    const parsed = parseRequest(text);
+    const verdict = parsed.ok
+      ? validateClientRequest(parsed.request, {
+          protocols: service.protocols ?? [],
+          ...(origins ? { origins } : {}),
+        })
+      : rejection(parsed.error);
+    if (!verdict.ok) {
+      log(
+        `refused ${url.pathname} from ${(socket as Socket).remoteAddress ?? '?'}: ${verdict.status} ${verdict.reason}`,
+      );
+      refuse(socket, verdict.response, tap);
+      return true;
+    }
+    if (open(req, socket as Socket, head, service, url, id, verdict.protocol, verdict.response, tap)) {
+      socket.off('error', earlyError); // open() attached the connection's own handler
+    }
+    return true;
+  }
+
+  function open(
+    req: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+    service: Service,
+    url: URL,
+    id: string,
+    protocol: string,
+    response: string,
+    tap: ((e: WireEvent) => void) | undefined,
+  ): boolean {
+    if (socket.destroyed) return false;
+    socket.setNoDelay?.(true);
+    socket.setTimeout?.(0);
+    // A laptop lid closed mid-class: TCP keepalive finds the dead peer even on a quiet socket.
+    socket.setKeepAlive?.(true, 30_000);
+    const query = new URLSearchParams(url.search);
+    query.delete('tap');
+    const address = socket.remoteAddress ?? req.socket?.remoteAddress ?? '?';
+    const remote = `${address}:${socket.remotePort ?? '?'}`;
+    const connection = new Connection({
+      role: 'server',
+      entropy,
+      maxMessageSize: options.maxMessageSize ?? service.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+      clock: now,
+      protocol,
+    });
+
+    let paused = false;
+    const resume = (): void => {
+      paused = false;
+      socket.resume();
+    };
+    const wire: Wire = {
+      write(chunks) {
+        if (socket.destroyed || socket.writableEnded) return;
+        let ok = true;
+        if (chunks.length === 1) ok = socket.write(chunks[0] as Uint8Array);
+        else {
+          socket.cork();
+          for (const c of chunks) ok = socket.write(c);
+          socket.uncork();
+        }
+        if (!ok && !paused) {
+          paused = true;
+          socket.pause();
+          socket.once('drain', resume);
+        }
+      },
+      get bufferedAmount() {
+        return socket.writableLength;
+      },
+      end() {
+        if (!socket.destroyed && !socket.writableEnded) socket.end();
+      },
+      destroy() {
+        socket.destroy();
+      },
+    };
+    const info: ConnectionInfo = { id, path: service.path, address, remote, protocol };
+    const session = new Session({
+      connection,
+      service,
+      wire,
+      id,
+      path: service.path,
+      protocol,
+      query,
+      remote,
+      timers,
+      now,
+      log,
+      ...(options.rate !== undefined ? { rate: options.rate } : {}),
+      closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS,
+      maxBufferedBytes: Math.max(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, 0),
+      ...(tap ? { tap } : {}),
+      onEnd: () => {
+        sessions.delete(session);
+        snapshots.delete(session);
+        options.onClose?.({ ...info, code: lastCode });
+        if (sessions.size === 0) whenEmpty?.();
+      },
+    });
+    let lastCode = 1006;
+    session.socket.on('close', (c) => {
+      lastCode = c.code;
+    });
+    sessions.add(session);
+    snapshots.set(session, () => ({
+      ...info,
+      readyState: session.readyState,
+      bufferedAmount: socket.writableLength,
+      paused,
+    }));
+
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE')
+        log(`${id} ${service.path}: ${error.message}`);
+    });
+    // A plain Uint8Array view (no copy): the engine owns the chunk and may call .slice() on its
+    // parts, which on a Buffer would be a view into the chunk instead of a copy.
+    socket.on('data', (chunk: Buffer) =>
+      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
+    socket.on('end', () => session.receiveEof());
+    socket.on('close', () => session.transportClosed());
+
+    socket.write(response, 'latin1');
+    tap?.({ kind: 'handshake', t: now(), from: 'server', text: response });
+    options.onOpen?.(info);
+    session.start();
+    if (head.length > 0) session.receive(new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
+    return true;
+  }
+
+  return {
+    handleUpgrade,
+    attach(server, upgrade) {
+      const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        try {
+          handleUpgrade(req, socket, head, upgrade);
+        } catch (error) {
+          log(`upgrade failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          socket.destroy();
+        }
+      };
+      server.on('upgrade', listener);
+      return () => {
+        server.off('upgrade', listener);
+      };
+    },
+    get connections() {
+      return sessions.size;
+    },
+    snapshot() {
+      return [...snapshots.values()].map((f) => f());
+    },
+    services,
+    tap: hub,
+    close(code = 1001, reason = 'server shutting down') {
+      closing = true;
+      if (sessions.size === 0) return Promise.resolve();
+      const done = new Promise<void>((resolve) => {
+        whenEmpty = resolve;
+      });
+      for (const s of [...sessions]) s.close(code, reason);
+      return done;
+    },
+  };
+}
+
+function normaliseBase(base: string | undefined): string {
+  if (!base || base === '/' || base === './' || !base.startsWith('/')) return '/';
+  return base.endsWith('/') ? base.slice(0, -1) : base;
+}

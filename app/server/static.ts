@@ -1,0 +1,171 @@
+/**
+ * Static file serving for the standalone server: the built site in dist/.
+ * GET and HEAD only; MIME types by extension; `index.html` for directories and as the
+ * single-page-app fallback for paths that look like pages; nothing outside the root is ever
+ * read (the decoded path is resolved and checked against the root, NUL and `..` refused).
+ */
+import { createReadStream, promises as fs, statSync, type Stats } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+export const MIME_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.xml': 'application/xml',
+};
+
+export function mimeType(file: string): string {
+  return MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * The file for a URL path inside `root`, or null when the path is malformed or escapes it.
+ * Pure, so it is tested on its own.
+ */
+export function resolveInside(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const base = path.resolve(root);
+  const full = path.resolve(base, '.' + path.posix.normalize('/' + decoded));
+  const rel = path.relative(base, full);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
+  return full;
+}
+
+export interface StaticHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Whether the root existed when the handler was made (for the start-up banner). */
+  readonly built: boolean;
+}
+
+/** A request handler serving `root`; `notBuiltPage` is served at every path when root is absent. */
+export function createStaticHandler(root: string, notBuiltPage: string): StaticHandler {
+  const base = path.resolve(root);
+  // Once at start-up: whether dist/ exists decides what is served.
+  const built = statSyncSafe(base)?.isDirectory() ?? false;
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    serve(base, notBuiltPage, req, res).catch(() => {
+      if (!res.headersSent)
+        send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', req.method === 'HEAD');
+      else res.destroy();
+    });
+  };
+  return Object.assign(handler, { built });
+}
+
+function statSyncSafe(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+async function serve(
+  base: string,
+  notBuiltPage: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const head = req.method === 'HEAD';
+  if (req.method !== 'GET' && !head) {
+    res.setHeader('Allow', 'GET, HEAD');
+    send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', head);
+    return;
+  }
+  const urlPath = (req.url ?? '/').split('?')[0]?.split('#')[0] ?? '/';
+  // Checked per request, so a build made while the server runs is picked up.
+  if (!(await statAsync(base))?.isDirectory()) {
+    send(
+      res,
+      urlPath === '/' || urlPath === '/index.html' ? 200 : 404,
+      'text/html; charset=utf-8',
+      notBuiltPage,
+      head,
+    );
+    return;
+  }
+  const file = resolveInside(base, urlPath);
+  if (file === null) {
+    send(res, 400, 'text/plain; charset=utf-8', 'bad path\n', head);
+    return;
+  }
+  let target = file;
+  let stats = await statAsync(target);
+  if (stats?.isDirectory()) {
+    target = path.join(target, 'index.html');
+    stats = await statAsync(target);
+  }
+  if (!stats?.isFile()) {
+    // Single-page app: a path without an extension (or one asking for HTML) gets index.html.
+    const wantsPage = path.extname(urlPath) === '' || (req.headers.accept ?? '').includes('text/html');
+    if (!wantsPage) {
+      send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+      return;
+    }
+    target = path.join(base, 'index.html');
+    stats = await statAsync(target);
+    if (!stats?.isFile()) {
+      send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+      return;
+    }
+  }
+  // Vite's hashed assets never change; everything else is revalidated.
+  const immutable = path.relative(base, target).startsWith('assets' + path.sep);
+  res.writeHead(200, {
+    'Content-Type': mimeType(target),
+    'Content-Length': stats.size,
+    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (head) {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(target);
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
+}
+
+async function statAsync(p: string): Promise<Stats | undefined> {
+  try {
+    return await fs.stat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': bytes.length,
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(head ? undefined : bytes);
+}

@@ -1,0 +1,104 @@
+/** The Vite plugin on a real Vite dev and preview server (127.0.0.1, port 0). */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, preview } from 'vite';
+import { WebSocket } from 'ws';
+import { playgroundServer } from './vite-plugin.ts';
+import { RawClient, closed, inboxOf, openWs, requestHead, withTimeout } from './test-helpers.ts';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'wsp-vite-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>dev</title>');
+  mkdirSync(path.join(dir, 'dist'));
+  writeFileSync(path.join(dir, 'dist', 'index.html'), '<!doctype html><title>built</title>');
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('playgroundServer() in vite dev', () => {
+  it('serves /echo on the dev server’s port and leaves Vite’s HMR socket working', async () => {
+    const server = await createServer({
+      configFile: false,
+      root: dir,
+      logLevel: 'silent',
+      server: { host: '127.0.0.1', port: 0, strictPort: false },
+      plugins: [playgroundServer()],
+    });
+    await server.listen();
+    try {
+      const port = (server.httpServer?.address() as AddressInfo).port;
+      const ws = await openWs(`ws://127.0.0.1:${port}/echo`, ['json']);
+      expect(ws.protocol).toBe('json');
+      ws.send('dev echo');
+      expect((await inboxOf(ws).next()).data).toBe('dev echo');
+
+      // Vite's own WebSocket (HMR) still answers on the same port.
+      const hmr = new WebSocket(`ws://127.0.0.1:${port}/?token=${server.config.webSocketToken}`, 'vite-hmr');
+      const first = await withTimeout(
+        new Promise<string>((resolve, reject) => {
+          hmr.once('message', (d: Buffer) => resolve(d.toString()));
+          hmr.once('error', reject);
+        }),
+        5_000,
+        'HMR hello',
+      );
+      expect(JSON.parse(first)).toMatchObject({ type: 'connected' });
+      hmr.terminate();
+
+      // Any other unknown path gets a 404 at once, instead of a socket that hangs.
+      const other = await RawClient.connect(port);
+      other.write(requestHead('/not-ours', port));
+      expect(await other.readHead()).toMatch(/^HTTP\/1\.1 404/);
+      other.destroy();
+
+      // Every HTTP response says our server is here (the page's mode probe reads it).
+      const page = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
+      expect(page.headers.get('x-websocket-playground')).toBe('1');
+
+      const c = closed(ws);
+      await server.close();
+      expect((await c).code).toBe(1001);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describe('playgroundServer() in vite preview', () => {
+  it('serves /echo and /chat, and answers an unknown path with 404', async () => {
+    const server = await preview({
+      configFile: false,
+      root: dir,
+      logLevel: 'silent',
+      preview: { host: '127.0.0.1', port: 0, strictPort: false },
+      plugins: [playgroundServer()],
+    });
+    try {
+      const port = (server.httpServer.address() as AddressInfo).port;
+      const ws = await openWs(`ws://127.0.0.1:${port}/echo`);
+      ws.send(Buffer.from([1, 2, 3]));
+      expect([...((await inboxOf(ws).next()).data as Buffer)]).toEqual([1, 2, 3]);
+      const chat = await openWs(`ws://127.0.0.1:${port}/chat`);
+      expect(JSON.parse((await inboxOf(chat).next()).data as string)).toMatchObject({
+        type: 'presence',
+        online: 1,
+      });
+      const unknown = await RawClient.connect(port);
+      unknown.write(requestHead('/nope', port));
+      expect(await unknown.readHead()).toMatch(/^HTTP\/1\.1 404/);
+      await unknown.ended;
+      const closes = [closed(ws), closed(chat)];
+      await server.close();
+      for (const c of await Promise.all(closes)) expect(c.code).toBe(1001);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,20 @@
+import type { Service } from './service.ts';
+
+/** The subprotocols /echo accepts, in its order of preference. */
+export const ECHO_PROTOCOLS = ['chat', 'superchat', 'json'] as const;
+
+/**
+ * /echo: every message comes back with its opcode (text as text, binary as binary).
+ * Ping -> pong and close -> the same close are the engine's own answers (5.5.2, 5.5.1),
+ * so nothing here handles them.
+ */
+export function createEchoService(): Service {
+  return {
+    path: '/echo',
+    description: 'echoes every message with its opcode; subprotocols chat, superchat, json',
+    protocols: ECHO_PROTOCOLS,
+    open(socket) {
+      socket.on('message', (data) => socket.send(data));
+    },
+  };
+}

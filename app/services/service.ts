@@ -1,0 +1,92 @@
+/**
+ * The service API: what the playground's server-side apps (echo, chat, ...) are written
+ * against. It is transport-neutral: the Node server (app/server) and the in-page virtual
+ * network (app/loopback) both host the same services through `Session` (session.ts), which
+ * binds one engine `Connection` to one `ServiceSocket`. No Node, no DOM here.
+ */
+import type { ReadyState } from '../protocol/types.ts';
+
+/** A timer handle from the host's timers; opaque to services. */
+export type TimerId = unknown;
+
+/** Injected timers. The host clears every timer a connection made when it closes. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(id: TimerId): void;
+  setInterval(fn: () => void, ms: number): TimerId;
+  clearInterval(id: TimerId): void;
+}
+
+/** A message as the application sees it: text is a string, binary a Uint8Array. */
+export type MessageData = string | Uint8Array;
+
+export interface CloseInfo {
+  /** The code the peer sent, 1005 when its close frame had no code, 1006 when TCP dropped. */
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+export interface SocketEvents {
+  message: (data: MessageData) => void;
+  ping: (data: Uint8Array) => void;
+  pong: (data: Uint8Array) => void;
+  /** Once, when the connection is CLOSED (cleanly or not). */
+  close: (info: CloseInfo) => void;
+}
+
+/** One accepted WebSocket connection, as a service sees it. */
+export interface ServiceSocket {
+  /** Unique per host, e.g. 'c17'. */
+  readonly id: string;
+  /** The endpoint path, e.g. '/echo'. */
+  readonly path: string;
+  /** The negotiated subprotocol, '' when none. */
+  readonly protocol: string;
+  /** The request's query, without the transport's own keys (`tap`). */
+  readonly query: URLSearchParams;
+  /** Who is on the other end, for logs ('127.0.0.1:50312', 'loopback#3'). */
+  readonly remote: string;
+  readonly readyState: ReadyState;
+  /** Bytes handed to the transport and not yet written out. */
+  readonly bufferedAmount: number;
+  /** Sends a text message (binary for a Uint8Array). Ignored unless OPEN. */
+  send(data: MessageData): void;
+  sendText(text: string): void;
+  sendBinary(data: Uint8Array): void;
+  ping(data?: Uint8Array): void;
+  pong(data?: Uint8Array): void;
+  /** Starts the closing handshake (7.1.2); the host bounds it with a timeout. No code: empty close. */
+  close(code?: number, reason?: string): void;
+  /** Drops the transport at once, without a close frame: the peer sees 1006. */
+  terminate(): void;
+  on<K extends keyof SocketEvents>(event: K, listener: SocketEvents[K]): void;
+}
+
+/** Per-connection context handed to `Service.open`. */
+export interface ServiceContext {
+  /** Timers owned by this connection: all cleared when it closes. */
+  readonly timers: Timers;
+  /** Milliseconds since the epoch (injected clock). */
+  now(): number;
+  /** A line for the host's log (the classroom console, the page's console). */
+  log(line: string): void;
+}
+
+/** One endpoint. `open` is called once per accepted connection, after the handshake. */
+export interface Service {
+  /** e.g. '/echo' */
+  readonly path: string;
+  /** One line for indexes and `--help`. */
+  readonly description: string;
+  /** Subprotocols it speaks, in the server's order; the first of the client's list found here wins. */
+  readonly protocols?: readonly string[];
+  /** Largest message accepted (bytes); over it the connection fails with 1009. Host default: 1 MiB. */
+  readonly maxMessageSize?: number;
+  /** Messages per second per connection; over it, close 1008. Default: none (opt-in, see session.ts). */
+  readonly rate?: number;
+  open(socket: ServiceSocket, ctx: ServiceContext): void;
+}
+
+/** path -> service. */
+export type ServiceIndex = ReadonlyMap<string, Service>;

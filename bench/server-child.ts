@@ -1,0 +1,38 @@
+/**
+ * One echo server for bench/server.ts, in its own process so the clients' work does not share
+ * its event loop: `tsx bench/server-child.ts ours|ws`. Prints `PORT <n>` once listening,
+ * answers an IPC 'cpu' message with its process.cpuUsage() (µs), and stops on SIGTERM.
+ */
+import { WebSocketServer } from 'ws';
+import { startStandalone } from '../app/server/standalone.ts';
+
+const kind = process.argv[2];
+process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+});
+if (kind === 'ours') {
+  const s = await startStandalone({ host: '127.0.0.1', port: 0, root: '/nonexistent-bench-root' });
+  process.stdout.write(`PORT ${s.port}\n`);
+  process.once('SIGTERM', () => void s.stop().then(() => process.exit(0)));
+} else if (kind === 'ws') {
+  // The same behaviour as our /echo: each message back with its opcode; 1 MiB limit.
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    maxPayload: 1024 * 1024,
+    perMessageDeflate: false,
+  });
+  wss.on('connection', (ws) => {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  wss.on('listening', () => {
+    const address = wss.address();
+    process.stdout.write(
+      `PORT ${typeof address === 'object' && address !== null ? address.port : String(address)}\n`,
+    );
+  });
+  process.once('SIGTERM', () => wss.close(() => process.exit(0)));
+} else {
+  process.stderr.write('usage: server-child.ts ours|ws\n');
+  process.exit(2);
+}

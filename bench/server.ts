@@ -1,0 +1,228 @@
+/**
+ * Server benchmark: echo round trips with 50 concurrent `ws` clients, 64 B and 16 KiB
+ * messages, against our server (app/server) and a `ws` WebSocketServer echo, each started the
+ * same way (a child process on 127.0.0.1, port 0) in the same run. Each client sends one
+ * message, waits for its echo, and repeats, for a fixed time. Prints round trips per second,
+ * p50/p99 latency, the server process's CPU time per message, and the ratios ours / ws.
+ * On loopback the 50 clients (one process) are often the bottleneck, so msg/s can be close
+ * for both servers; CPU per message shows the server's own cost. Best of `rounds` is kept.
+ *
+ *   npx tsx bench/server.ts [--seconds 3] [--clients 50]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+
+const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+
+export interface ServerBenchOptions {
+  seconds?: number;
+  clients?: number;
+  sizes?: number[];
+  /** Runs per server and size, alternating ours and ws (the best is kept). */
+  rounds?: number;
+}
+
+export interface Figures {
+  server: 'ours' | 'ws';
+  size: number;
+  roundTrips: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The server process's CPU time per round trip (µs): steadier than msg/s on a busy machine. */
+  serverCpuUsPerMessage: number;
+}
+
+export interface ServerBenchResult {
+  size: number;
+  ours: Figures;
+  ws: Figures;
+  /** ours.perSecond / ws.perSecond (> 1: ours is faster) */
+  ratio: number;
+  /** ws CPU per message / ours (> 1: ours spends less CPU per message) */
+  cpuRatio: number;
+}
+
+async function startChild(kind: 'ours' | 'ws'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, kind], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited ${code}`)));
+  });
+  return { child, port };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The child's CPU time so far (user + system), in ms. */
+function cpuMs(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: unknown): void => {
+      const cpu = (m as { cpu?: { user: number; system: number } }).cpu;
+      if (!cpu) return;
+      child.off('message', on);
+      resolve((cpu.user + cpu.system) / 1000);
+    };
+    child.on('message', on);
+    child.send('cpu');
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function drive(
+  server: 'ours' | 'ws',
+  child: ChildProcess,
+  port: number,
+  size: number,
+  clients: number,
+  seconds: number,
+): Promise<Figures> {
+  const url = server === 'ours' ? `ws://127.0.0.1:${port}/echo` : `ws://127.0.0.1:${port}/`;
+  const sockets = await Promise.all(
+    Array.from(
+      { length: clients },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url, { perMessageDeflate: false });
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+        }),
+    ),
+  );
+  const payload = Buffer.alloc(size, 0x61);
+  const latencies: number[] = [];
+  let measuring = false;
+  let running = true;
+  const loops = sockets.map(
+    (ws) =>
+      new Promise<void>((resolve) => {
+        let sentAt = 0;
+        const sendOne = (): void => {
+          sentAt = performance.now();
+          ws.send(payload);
+        };
+        ws.on('message', () => {
+          if (measuring) latencies.push(performance.now() - sentAt);
+          if (running) sendOne();
+          else resolve();
+        });
+        ws.once('close', () => resolve());
+        sendOne();
+      }),
+  );
+  await new Promise((r) => setTimeout(r, 500)); // warm-up
+  const cpu0 = await cpuMs(child);
+  measuring = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - t0) / 1000;
+  const count = latencies.length;
+  const cpu = (await cpuMs(child)) - cpu0;
+  running = false;
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2_000))]);
+  for (const ws of sockets) ws.terminate();
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    server,
+    size,
+    roundTrips: count,
+    perSecond: count / elapsed,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    serverCpuUsPerMessage: (cpu * 1000) / Math.max(1, count),
+  };
+}
+
+export async function runServerBench(options: ServerBenchOptions = {}): Promise<ServerBenchResult[]> {
+  const seconds = options.seconds ?? 3;
+  const clients = options.clients ?? 50;
+  const sizes = options.sizes ?? [64, 16 * 1024];
+  const rounds = options.rounds ?? 1;
+  const ours = await startChild('ours');
+  const ws = await startChild('ws');
+  const results: ServerBenchResult[] = [];
+  try {
+    for (const size of sizes) {
+      let best: Record<'ours' | 'ws', Figures | undefined> = { ours: undefined, ws: undefined };
+      for (let r = 0; r < rounds; r++) {
+        // Alternate the order so neither always runs on a warmer machine.
+        const order: Array<'ours' | 'ws'> = r % 2 === 0 ? ['ws', 'ours'] : ['ours', 'ws'];
+        for (const kind of order) {
+          const f = await drive(
+            kind,
+            kind === 'ours' ? ours.child : ws.child,
+            kind === 'ours' ? ours.port : ws.port,
+            size,
+            clients,
+            seconds,
+          );
+          if (!best[kind] || f.perSecond > (best[kind] as Figures).perSecond) best = { ...best, [kind]: f };
+        }
+      }
+      const o = best.ours as Figures;
+      const w = best.ws as Figures;
+      results.push({
+        size,
+        ours: o,
+        ws: w,
+        ratio: o.perSecond / w.perSecond,
+        cpuRatio: w.serverCpuUsPerMessage / o.serverCpuUsPerMessage,
+      });
+    }
+  } finally {
+    await Promise.all([stopChild(ours.child), stopChild(ws.child)]);
+  }
+  return results;
+}
+
+export function formatServerBench(results: ServerBenchResult[], clients = 50): string {
+  const lines = [`echo round trips, ${clients} concurrent clients, loopback (servers in child processes)`];
+  for (const r of results) {
+    const f = (x: Figures): string =>
+      `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg`;
+    const size = r.size >= 1024 ? `${r.size / 1024} KiB` : `${r.size} B`;
+    lines.push(`  ${size.padEnd(7)} ours ${f(r.ours)}`);
+    lines.push(`  ${''.padEnd(7)} ws   ${f(r.ws)}`);
+    lines.push(
+      `  ${''.padEnd(7)} ratio ours/ws: throughput ${r.ratio.toFixed(2)}x, p99 latency ${(r.ours.p99Ms / r.ws.p99Ms).toFixed(2)}x, server CPU efficiency ${r.cpuRatio.toFixed(2)}x`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const isMain =
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
+if (isMain) {
+  const { parseArgs } = await import('node:util');
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string' }, clients: { type: 'string' }, rounds: { type: 'string' } },
+  });
+  const clients = Number(values.clients ?? 50);
+  const results = await runServerBench({
+    seconds: Number(values.seconds ?? 3),
+    clients,
+    rounds: Number(values.rounds ?? 1),
+  });
+  console.log(formatServerBench(results, clients));
+}
