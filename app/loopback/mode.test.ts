@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import { probeServer, serviceUrl, TransportChoice } from './mode.ts';
+import { LoopbackWebSocket } from './websocket.ts';
+
+describe('serviceUrl', () => {
+  test('puts the service under the site base, on the page host, ws or wss by the page scheme', () => {
+    expect(serviceUrl('/echo', 'http://localhost:5173/')).toBe('ws://localhost:5173/echo');
+    expect(serviceUrl('/echo', 'http://host/playground/')).toBe('ws://host/playground/echo');
+    expect(serviceUrl('/echo', 'https://host/playground/index.html')).toBe('wss://host/playground/echo');
+    expect(serviceUrl('/close?code=4000', 'http://host/')).toBe('ws://host/close?code=4000');
+    // No page (Node, file://): the loopback host.
+    expect(serviceUrl('/echo', undefined)).toBe('ws://playground.local/echo');
+    expect(serviceUrl('/echo', 'file:///tmp/index.html')).toBe('ws://playground.local/echo');
+  });
+});
+
+describe('probeServer', () => {
+  /** A fetch that answers HEAD requests with the given headers, and records what it was asked. */
+  function fakeFetch(headers: Record<string, string> | 'fail' | 'hang') {
+    const asked: { url: string; method?: string }[] = [];
+    const fn = ((url: string, init?: RequestInit) => {
+      asked.push({ url, method: init?.method });
+      if (headers === 'fail') return Promise.reject(new TypeError('Failed to fetch'));
+      if (headers === 'hang')
+        return new Promise((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+        );
+      return Promise.resolve(new Response(null, { status: 200, headers }));
+    }) as typeof fetch;
+    return { fn, asked };
+  }
+
+  test("true only when the page's server sends the playground header, asked with one HEAD", async () => {
+    const ours = fakeFetch({ 'X-WebSocket-Playground': '1' });
+    expect(await probeServer({ url: 'http://host/playground/index.html', fetch: ours.fn })).toBe(true);
+    expect(ours.asked).toEqual([{ url: 'http://host/playground/', method: 'HEAD' }]);
+    const staticHost = fakeFetch({ 'Content-Type': 'text/html' });
+    expect(await probeServer({ url: 'http://host/', fetch: staticHost.fn })).toBe(false);
+  });
+
+  test('false when the request fails or nothing answers in time, never throws', async () => {
+    expect(await probeServer({ url: 'http://host/', fetch: fakeFetch('fail').fn })).toBe(false);
+    const start = Date.now();
+    expect(await probeServer({ url: 'http://host/', timeoutMs: 50, fetch: fakeFetch('hang').fn })).toBe(
+      false,
+    );
+    expect(Date.now() - start).toBeGreaterThanOrEqual(45);
+  });
+
+  test('false with no http(s) page to ask', async () => {
+    expect(await probeServer({ url: 'file:///tmp/index.html', fetch: fakeFetch({}).fn })).toBe(false);
+    expect(await probeServer({})).toBe(false);
+  });
+});
+
+describe('TransportChoice', () => {
+  test('starts on the loopback, switches to the server when the probe finds one', async () => {
+    const choice = new TransportChoice(async () => true);
+    const seen: string[] = [];
+    choice.subscribe((s) => seen.push(`${s.mode}/${String(s.serverAvailable)}`));
+    expect(choice.mode).toBe('loopback');
+    expect(await choice.detect()).toBe('server');
+    expect(seen).toEqual(['loopback/undefined', 'server/true']);
+  });
+
+  test('stays on the loopback when no server answers, and probes only once', async () => {
+    let probes = 0;
+    const choice = new TransportChoice(async () => {
+      probes++;
+      return false;
+    });
+    expect(await Promise.all([choice.detect(), choice.detect()])).toEqual(['loopback', 'loopback']);
+    expect(probes).toBe(1);
+    expect(choice.state).toEqual({ mode: 'loopback', serverAvailable: false, pinned: false });
+    expect(choice.WebSocket).toBe(LoopbackWebSocket);
+  });
+
+  test("the learner's choice is pinned: a later probe does not override it; unpin follows the probe", async () => {
+    let resolve!: (ok: boolean) => void;
+    const choice = new TransportChoice(() => new Promise((r) => (resolve = r)));
+    const detecting = choice.detect();
+    choice.set('loopback');
+    resolve(true);
+    expect(await detecting).toBe('loopback');
+    expect(choice.state).toEqual({ mode: 'loopback', serverAvailable: true, pinned: true });
+    choice.unpin();
+    expect(choice.state).toEqual({ mode: 'server', serverAvailable: true, pinned: false });
+  });
+
+  test('WebSocket is the loopback in server mode too when the platform has no WebSocket', () => {
+    const choice = new TransportChoice(async () => true);
+    choice.set('server');
+    const native = (globalThis as { WebSocket?: unknown }).WebSocket;
+    expect(choice.WebSocket).toBe(native ?? LoopbackWebSocket);
+  });
+});

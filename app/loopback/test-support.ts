@@ -1,0 +1,54 @@
+/** Shared by the loopback unit tests: a network on manual time with predictable randomness. */
+import type { LinkConditions } from './link.ts';
+import { VirtualNetwork, type VirtualNetworkOptions } from './network.ts';
+import { ManualScheduler } from './scheduler.ts';
+import { bindNetwork, type LoopbackWebSocket } from './websocket.ts';
+
+/** Bytes 0, 1, 2, ... (mod 256): mask keys and Sec-WebSocket-Key are stable. */
+export function countingEntropy(): { randomBytes(n: number): Uint8Array } {
+  let i = 0;
+  return { randomBytes: (n) => Uint8Array.from({ length: n }, () => i++ & 0xff) };
+}
+
+export interface Rig {
+  scheduler: ManualScheduler;
+  network: VirtualNetwork;
+  WS: typeof LoopbackWebSocket;
+  /** Runs every task and timer due within `ms` (default: until idle, bounded at 60 s). */
+  run(ms?: number): void;
+}
+
+export function rig(options: VirtualNetworkOptions & { conditions?: Partial<LinkConditions> } = {}): Rig {
+  const scheduler = new ManualScheduler();
+  const network = new VirtualNetwork({
+    scheduler,
+    entropy: countingEntropy(),
+    hosts: ['playground.local', 'localhost:5173'],
+    ...options,
+  });
+  return {
+    scheduler,
+    network,
+    WS: bindNetwork(network),
+    run: (ms) => (ms === undefined ? scheduler.runAll() : scheduler.advance(ms)),
+  };
+}
+
+/** Records every event a socket fires, as short strings. */
+export function record(ws: LoopbackWebSocket): string[] {
+  const log: string[] = [];
+  ws.addEventListener('open', () => log.push('open'));
+  ws.addEventListener('message', (e) => {
+    const d = (e as MessageEvent).data as unknown;
+    if (typeof d === 'string') log.push(`message:${d}`);
+    else if (d instanceof ArrayBuffer) log.push(`message:ab[${new Uint8Array(d).join(',')}]`);
+    else if (d instanceof Blob) log.push(`message:blob(${d.size})`);
+    else log.push(`message:?`);
+  });
+  ws.addEventListener('error', () => log.push('error'));
+  ws.addEventListener('close', (e) => {
+    const c = e as CloseEvent;
+    log.push(`close:${c.code}:${c.reason}:${c.wasClean}`);
+  });
+  return log;
+}
