@@ -1,0 +1,153 @@
+/**
+ * The connection lab: tabs of connections side by side. A tab keeps what the learner typed (URL,
+ * subprotocols) and its current Session; connecting again starts a fresh Session in the tab.
+ */
+import { parseSessionFile, type SessionFile } from './export.ts';
+import { Session } from './session.svelte.ts';
+import type { Transport } from './transport.ts';
+import { checkProtocols, checkUrl } from './validate.ts';
+import { FormatError } from './wire-json.ts';
+
+/** The bundled endpoints, one click each. */
+export const ENDPOINTS: readonly { path: string; label: string; hint: string }[] = [
+  { path: '/echo', label: '/echo', hint: 'echoes every message, answers ping with pong' },
+  { path: '/chat', label: '/chat', hint: 'broadcasts to every open /chat socket' },
+  { path: '/ticker', label: '/ticker', hint: 'the server pushes a quote every second' },
+  { path: '/close?code=4000&reason=bye', label: '/close 4000', hint: 'the server closes with 4000 "bye"' },
+  { path: '/heartbeat', label: '/heartbeat', hint: 'the server pings; miss a pong and it hangs up' },
+];
+
+let tabIds = 1;
+
+export class ConnectionTab {
+  readonly id = tabIds++;
+  url = $state('');
+  protocols = $state('');
+  session = $state<Session | undefined>(undefined);
+  /** A problem opening the socket that validation did not foresee. */
+  openError = $state('');
+  readonly #lab: Lab;
+
+  constructor(lab: Lab, url: string) {
+    this.#lab = lab;
+    this.url = url;
+  }
+
+  readonly urlCheck = $derived(
+    checkUrl(this.url, {
+      pageProtocol: typeof location === 'undefined' ? 'http:' : location.protocol,
+      endpointUrl: (p) => this.#lab.transport.endpointUrl(p),
+    }),
+  );
+  readonly protocolsCheck = $derived(checkProtocols(this.protocols));
+
+  /** Open (or opening) now: the form is locked and the button disconnects. */
+  get busy(): boolean {
+    const s = this.session?.readyState;
+    return this.session?.live === true && (s === 'CONNECTING' || s === 'OPEN' || s === 'CLOSING');
+  }
+
+  get label(): string {
+    return this.session?.name ?? (this.url.trim() ? shortLabel(this.url) : 'new');
+  }
+
+  connect(): boolean {
+    const url = this.urlCheck;
+    const protocols = this.protocolsCheck;
+    if (!url.ok || !protocols.ok || !this.#lab.ready) return false;
+    this.openError = '';
+    this.session?.dispose();
+    this.session = Session.connect(this.#lab.transport, url.value, protocols.value);
+    return true;
+  }
+
+  disconnect(): void {
+    this.session?.close(1000, '');
+  }
+}
+
+function shortLabel(url: string): string {
+  return url.replace(/^wss?:\/\/[^/]+/, '') || url;
+}
+
+export interface LabOptions {
+  /** False while the page is still choosing the transport: connecting waits for `useTransport()`. */
+  ready?: boolean;
+}
+
+export class Lab {
+  /** What NEW connections use; each Session keeps the transport it was opened with. */
+  transport: Transport;
+  /** False until the page has chosen the transport (the start-up probe); Connect waits. */
+  ready = $state(true);
+  tabs = $state<ConnectionTab[]>([]);
+  activeId = $state(0);
+  /** Result of the last import, for the learner. */
+  importMessage = $state('');
+  importOk = $state(true);
+
+  constructor(transport: Transport, options: LabOptions = {}) {
+    this.transport = $state.raw(transport);
+    this.ready = options.ready ?? true;
+    this.addTab(transport.endpointUrl('/echo'));
+  }
+
+  /**
+   * Switches the transport for new connections (the learner's mode switch, or the start-up
+   * choice). Open tabs keep their Session and its transport; a tab with no Session whose URL is
+   * still a bundled endpoint of the old transport follows to the same endpoint on the new one.
+   */
+  useTransport(next: Transport): void {
+    const previous = this.transport;
+    this.ready = true;
+    if (next === previous) return;
+    this.transport = next;
+    for (const tab of this.tabs) {
+      if (tab.session) continue;
+      const endpoint = ENDPOINTS.find((ep) => previous.endpointUrl(ep.path) === tab.url.trim());
+      if (endpoint) tab.url = next.endpointUrl(endpoint.path);
+    }
+  }
+
+  readonly active = $derived(this.tabs.find((t) => t.id === this.activeId) ?? this.tabs[0]);
+
+  addTab(url = this.transport.endpointUrl('/echo')): ConnectionTab {
+    const tab = new ConnectionTab(this, url);
+    this.tabs = [...this.tabs, tab];
+    this.activeId = tab.id;
+    return tab;
+  }
+
+  closeTab(id: number): void {
+    const i = this.tabs.findIndex((t) => t.id === id);
+    if (i === -1) return;
+    this.tabs[i]!.session?.dispose();
+    const rest = this.tabs.filter((t) => t.id !== id);
+    this.tabs = rest.length > 0 ? rest : [new ConnectionTab(this, this.transport.endpointUrl('/echo'))];
+    if (this.activeId === id)
+      this.activeId = (this.tabs[Math.min(i, this.tabs.length - 1)] ?? this.tabs[0]!).id;
+  }
+
+  /** Loads sessions from a file's text into new tabs. Never throws; the outcome is in importMessage. */
+  importText(text: string, fileName: string): boolean {
+    let files: SessionFile[];
+    try {
+      files = parseSessionFile(text);
+    } catch (error) {
+      this.importOk = false;
+      this.importMessage = `${fileName} was not imported: ${error instanceof FormatError ? error.message : String(error)}`;
+      return false;
+    }
+    for (const f of files) {
+      const tab = this.addTab(f.url);
+      const session = Session.fromEvents(f.events, { source: 'import', ...(f.url ? { url: f.url } : {}) });
+      session.name = `${session.name} (imported)`;
+      session.notes = f.notes;
+      tab.session = session;
+    }
+    const frames = files.reduce((n, f) => n + f.events.filter((e) => e.kind === 'frame').length, 0);
+    this.importOk = true;
+    this.importMessage = `Imported ${fileName}: ${files.length} connection${files.length === 1 ? '' : 's'}, ${frames} frame${frames === 1 ? '' : 's'}.`;
+    return true;
+  }
+}

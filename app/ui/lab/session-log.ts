@@ -1,0 +1,211 @@
+/**
+ * A session's record, built incrementally: append events, and the frame list, the fragment
+ * groups, the timeline, the handshake and the lifecycle are extended, never recomputed, so a
+ * log of 10,000+ frames costs O(new events) per update. Plain TypeScript (no runes): the
+ * Session class wraps it with a version counter for Svelte.
+ */
+import { type ReadyState, type Side, summarizeFrame, type WireEvent } from '../lib/engine.ts';
+import { decodeFrameBytes, type DecodedFrame } from '../lib/frames.ts';
+import type { ApiEvent, SessionEvent } from './events.ts';
+
+export interface FrameRow extends DecodedFrame {
+  /** Position in the frame list (0-based). */
+  id: number;
+  /** Index of the wire event that carried it. */
+  event: number;
+  t: number;
+  from: Side;
+  bytes: Uint8Array;
+  /** Set when the frame is one fragment of a message sent in several frames (§5.4). */
+  group?: FragmentGroup;
+  /** 0-based position in its group. */
+  fragmentIndex?: number;
+}
+
+export interface FragmentGroup {
+  id: number;
+  from: Side;
+  /** Opcode of the first fragment (text or binary). */
+  opcode: number;
+  frames: number[];
+  /** The last fragment (FIN = 1) has arrived. */
+  complete: boolean;
+  size: number;
+}
+
+export type TimelineEntry =
+  | { t: number; source: 'api'; event: ApiEvent }
+  | { t: number; source: 'frame'; frame: FrameRow }
+  | { t: number; source: 'wire'; event: Exclude<WireEvent, { kind: 'frame' }> };
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  t: number;
+  /** 'api': what the page's socket reported; 'wire': what the transport's end reported. */
+  source: 'api' | 'wire';
+}
+
+export interface Transition {
+  state: ReadyState;
+  t: number;
+}
+
+const CAUSES = new Set(['create', 'send', 'close-call']);
+
+export class SessionLog {
+  readonly events: SessionEvent[] = [];
+  readonly frames: FrameRow[] = [];
+  readonly groups: FragmentGroup[] = [];
+  readonly timeline: TimelineEntry[] = [];
+  /** readyState changes: the page's when it has a socket, else the transport's. */
+  readonly transitions: Transition[] = [];
+  request: { t: number; text: string } | undefined;
+  response: { t: number; text: string } | undefined;
+  close: CloseInfo | undefined;
+  /** First event's time: "time since connect" counts from here. */
+  t0: number | undefined;
+  /** Does this log have the page's own view of its socket? (else: wire events only) */
+  hasApi = false;
+  bytesIn = 0;
+  bytesOut = 0;
+
+  /** Fragmented message in progress, per direction. */
+  readonly #open: Record<Side, FragmentGroup | undefined> = { client: undefined, server: undefined };
+  #ranks: number[] = [];
+
+  append(events: readonly SessionEvent[]): void {
+    for (const e of events) this.#add(e);
+  }
+
+  get readyState(): ReadyState | undefined {
+    return this.transitions.at(-1)?.state;
+  }
+
+  #add(e: SessionEvent): void {
+    const index = this.events.length;
+    this.events.push(e);
+    this.t0 ??= e.t;
+    if (e.kind === 'api') return this.#api(e);
+    switch (e.kind) {
+      case 'frame':
+        return this.#frame(e, index);
+      case 'handshake':
+        if (e.from === 'client') this.request ??= { t: e.t, text: e.text };
+        else this.response ??= { t: e.t, text: e.text };
+        return this.#insert({ t: e.t, source: 'wire', event: e }, 1);
+      case 'state':
+        if (this.hasApi) return; // the transport's end; the page's own readyState is shown
+        this.#transition(e.state, e.t);
+        return this.#insert({ t: e.t, source: 'wire', event: e }, 1);
+      case 'close':
+        if (this.hasApi) return;
+        this.close = { code: e.code, reason: e.reason, wasClean: e.wasClean, t: e.t, source: 'wire' };
+        return this.#insert({ t: e.t, source: 'wire', event: e }, 1);
+      default:
+        // 'error' (the transport's end failed the connection), 'bytes', 'eof'
+        if (e.kind === 'bytes') this.#count(e.from, e.bytes.length);
+        return this.#insert({ t: e.t, source: 'wire', event: e }, 1);
+    }
+  }
+
+  #api(e: ApiEvent): void {
+    if (!this.hasApi) {
+      this.hasApi = true;
+      // A wire-only start (an import) would have lifecycle rows from the wire; the page's view wins.
+      this.transitions.length = 0;
+    }
+    if (e.type === 'state') this.#transition(e.state, e.t);
+    if (e.type === 'close')
+      this.close = { code: e.code, reason: e.reason, wasClean: e.wasClean, t: e.t, source: 'api' };
+    // Calls are causes: at the same millisecond they come before the frames they produce.
+    const prev = this.timeline.at(-1);
+    const rank =
+      CAUSES.has(e.type) ||
+      (e.type === 'state' && prev?.source === 'api' && prev.t === e.t && CAUSES.has(prev.event.type))
+        ? 0
+        : 2;
+    this.#insert({ t: e.t, source: 'api', event: e }, rank);
+  }
+
+  #transition(state: ReadyState, t: number): void {
+    if (this.transitions.at(-1)?.state !== state) this.transitions.push({ state, t });
+  }
+
+  #count(from: Side, n: number): void {
+    if (from === 'client') this.bytesOut += n;
+    else this.bytesIn += n;
+  }
+
+  #frame(e: Extract<WireEvent, { kind: 'frame' }>, index: number): void {
+    const decoded = decodeFrameBytes(e.bytes, e.from);
+    const row: FrameRow = {
+      ...decoded,
+      id: this.frames.length,
+      event: index,
+      t: e.t,
+      from: e.from,
+      bytes: e.bytes,
+    };
+    this.frames.push(row);
+    this.#count(e.from, e.bytes.length);
+    this.#group(row);
+    // A continuation's content is read as its message's type (text or binary).
+    if (row.kind === 'continuation' && row.group && row.frame) {
+      row.summary = summarizeFrame(row.frame, { messageOpcode: row.group.opcode });
+    }
+    // Whole data frames are the messages the API shows; with no API view, every frame is a row.
+    const hidden = row.kind !== 'text' && row.kind !== 'binary' ? true : !row.fin;
+    if (hidden || !this.hasApi) this.#insert({ t: e.t, source: 'frame', frame: row }, 1);
+  }
+
+  /** §5.4: a data frame with FIN = 0 opens a message; continuations join it; FIN = 1 ends it. */
+  #group(row: FrameRow): void {
+    const open = this.#open[row.from];
+    if (row.opcode === 0x1 || row.opcode === 0x2) {
+      if (row.fin) return;
+      const group: FragmentGroup = {
+        id: this.groups.length,
+        from: row.from,
+        opcode: row.opcode,
+        frames: [],
+        complete: false,
+        size: 0,
+      };
+      this.groups.push(group);
+      this.#open[row.from] = group;
+      this.#join(group, row);
+    } else if (row.opcode === 0x0 && open) {
+      this.#join(open, row);
+      if (row.fin) {
+        open.complete = true;
+        this.#open[row.from] = undefined;
+      }
+    }
+  }
+
+  #join(group: FragmentGroup, row: FrameRow): void {
+    row.group = group;
+    row.fragmentIndex = group.frames.length;
+    group.frames.push(row.id);
+    group.size += row.frame?.payload.length ?? Math.max(row.length, 0);
+  }
+
+  /** Keeps the timeline ordered by time; for equal times by rank (causes, wire, effects), then arrival. */
+  #insert(entry: TimelineEntry, rank: number): void {
+    let i = this.timeline.length;
+    while (i > 0) {
+      const prev = this.timeline[i - 1]!;
+      if (prev.t < entry.t || (prev.t === entry.t && this.#ranks[i - 1]! <= rank)) break;
+      i--;
+    }
+    if (i === this.timeline.length) {
+      this.timeline.push(entry);
+      this.#ranks.push(rank);
+    } else {
+      this.timeline.splice(i, 0, entry);
+      this.#ranks.splice(i, 0, rank);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The transport adapter layer: how the lab opens a connection, whatever carries it.
+ * See README.md beside this file for how a transport plugs in.
+ */
+import type { WireEvent } from '../lib/engine.ts';
+
+export type TransportLabel = 'server' | 'loopback';
+
+/** What the lab needs of a socket: the WHATWG WebSocket surface (LoopbackWebSocket has it too). */
+export interface WebSocketLike {
+  readonly url: string;
+  readonly readyState: number;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly bufferedAmount: number;
+  binaryType: BinaryType;
+  send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'message' | 'error' | 'close', listener: (event: Event) => void): void;
+  removeEventListener(type: 'open' | 'message' | 'error' | 'close', listener: (event: Event) => void): void;
+}
+
+/** A connection's wire events. `subscribe` replays the events so far first, then follows. */
+export interface WireStream {
+  subscribe(fn: (event: WireEvent) => void): () => void;
+}
+
+export interface OpenedConnection {
+  socket: WebSocketLike;
+  /** Undefined when the bytes cannot be seen (a server that is not ours has no tap). */
+  wire: WireStream | undefined;
+  /** Why `wire` is missing, in one sentence for the learner. */
+  wireNote?: string;
+  /** Ends whatever the transport opened beside the socket (the tap); called once, at the end. */
+  dispose(): void;
+}
+
+export interface Transport {
+  readonly label: TransportLabel;
+  /** One line for the learner: where the sockets go. */
+  readonly description: string;
+  /**
+   * Can this transport put one message on the wire as several frames (§5.4)? The browser's
+   * WebSocket cannot (it always sends a message in one frame); the loopback can.
+   */
+  readonly canFragment: boolean;
+  /** The URL for a bundled endpoint path such as '/echo' or '/close?code=4000'. */
+  endpointUrl(path: string): string;
+  /**
+   * Opens a socket. Throws like `new WebSocket()` does (SyntaxError for a bad URL or a bad
+   * subprotocol list); the lab validates first, so a throw here is shown as it is.
+   */
+  open(url: string, protocols: readonly string[]): OpenedConnection;
+  /**
+   * Sends one message as `fragments` frames (only when `canFragment`): text for a string,
+   * binary for bytes.
+   */
+  sendFragmented?(socket: WebSocketLike, data: string | Uint8Array, fragments: number): void;
+}
