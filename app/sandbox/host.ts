@@ -1,0 +1,551 @@
+/**
+ * The page's side of one sandbox: a hidden iframe with `sandbox="allow-scripts"` (an opaque
+ * origin: no cookies, storage or DOM of the app's), whose worker runs the learner's code.
+ *
+ *   page ── MessagePort ── worker (in the iframe's opaque origin)
+ *    │                        console, WebSocket, require('ws')
+ *    ├─ watchdog: no heartbeat for `timeoutMs` -> remove the iframe (which ends the worker)
+ *    ├─ bridged sockets: the worker's WebSocket proxy <-> a connection on the virtual network
+ *    ├─ learner servers: WebSocketServer in the worker <-> a VirtualNetwork on localhost:PORT
+ *    └─ mirrors: every socket the code opens has a WebSocketLike twin here, for the lab
+ *
+ * Messages from the worker are untrusted: each is checked before it is acted on, and they can
+ * only do what learner code may do anyway.
+ */
+import type { ClientChannel } from '../loopback/client.ts';
+import type { WireSource } from '../loopback/wire.ts';
+import type { ServiceSocket } from '../services/service.ts';
+import type { SandboxNetwork } from './network.ts';
+import type {
+  ConsoleEntry,
+  HostMessage,
+  RunRequest,
+  SocketReport,
+  SocketRoute,
+  WireData,
+  WorkerMessage,
+} from './protocol.ts';
+import { iframeSrcdoc, workerSource } from './source.ts';
+import { Watchdog } from './watchdog.ts';
+
+export const DEFAULT_BEAT_MS = 200;
+export const DEFAULT_TIMEOUT_MS = 2_000;
+export const STARTUP_TIMEOUT_MS = 10_000;
+
+export type ExitReason =
+  | { kind: 'stopped' }
+  /** The watchdog saw no heartbeat: a loop that never yields. */
+  | { kind: 'unresponsive'; silentMs: number }
+  | { kind: 'failed'; message: string };
+
+/** A socket the learner's code opened, as the page mirrors it (the lab's WebSocketLike). */
+export class MirrorSocket extends EventTarget {
+  readonly url: string;
+  readyState = 0;
+  protocol = '';
+  extensions = '';
+  bufferedAmount = 0;
+  binaryType: BinaryType = 'blob';
+  readonly #command: (m: HostMessage) => void;
+  readonly #id: number;
+
+  constructor(id: number, url: string, command: (m: HostMessage) => void) {
+    super();
+    this.#id = id;
+    this.url = url;
+    this.#command = command;
+  }
+
+  /** Sends as if the learner's code had (the lab's composer on a sandbox socket). */
+  send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+    if (this.readyState === 0) throw new DOMException('Still in CONNECTING state.', 'InvalidStateError');
+    const wire: WireData =
+      typeof data === 'string' || data instanceof Blob
+        ? data
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer
+          : new Uint8Array(data as ArrayBuffer).slice().buffer;
+    this.#command({ t: 'sock:cmd', id: this.#id, op: 'send', data: wire });
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#command({
+      t: 'sock:cmd',
+      id: this.#id,
+      op: 'close',
+      ...(code !== undefined ? { code } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    });
+  }
+
+  /** @internal the worker's report of what its socket did */
+  apply(report: SocketReport, readyState: number, bufferedAmount: number): void {
+    this.readyState = readyState;
+    this.bufferedAmount = bufferedAmount;
+    switch (report.type) {
+      case 'open':
+        this.protocol = report.protocol;
+        this.extensions = report.extensions;
+        this.dispatchEvent(new Event('open'));
+        return;
+      case 'message':
+        this.dispatchEvent(new MessageEvent('message', { data: report.data }));
+        return;
+      case 'error':
+        this.dispatchEvent(new Event('error'));
+        return;
+      case 'close':
+        this.dispatchEvent(
+          new CloseEvent('close', { code: report.code, reason: report.reason, wasClean: report.wasClean }),
+        );
+        return;
+      default:
+        this.dispatchEvent(new CustomEvent('api', { detail: report }));
+    }
+  }
+
+  /** @internal the sandbox ended with this socket still open: the page saw it drop. */
+  abandon(): void {
+    if (this.readyState === 3) return;
+    this.apply({ type: 'close', code: 1006, reason: '', wasClean: false }, 3, this.bufferedAmount);
+  }
+}
+
+export interface SandboxSocket {
+  id: number;
+  url: string;
+  protocols: string[];
+  route: SocketRoute;
+  /** Native route to our server: the token its bytes are tapped with. */
+  tap?: string;
+  /** Loopback route: the connection's wire events. */
+  wire?: WireSource;
+  /** A Node-style (`require('ws')`) client rather than the browser API. */
+  node: boolean;
+  socket: MirrorSocket;
+}
+
+export interface SandboxOptions {
+  mode: 'server' | 'static';
+  network: SandboxNetwork;
+  /** Relative socket URLs resolve against it (default: document.baseURI). */
+  base?: string;
+  beatMs?: number;
+  timeoutMs?: number;
+  onConsole(entries: ConsoleEntry[], dropped: number): void;
+  onSocket?(socket: SandboxSocket): void;
+  /** Once, when the sandbox ends (stop, watchdog, failure). */
+  onExit?(reason: ExitReason): void;
+  /** The top-level code finished (timers and sockets may still run). */
+  onDone?(): void;
+  /** Where the hidden iframe goes (default: document.body). */
+  container?: HTMLElement;
+}
+
+interface Bridged {
+  channel: ClientChannel;
+  queue: Promise<void>;
+  node: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+const isData = (v: unknown): v is WireData =>
+  typeof v === 'string' || v instanceof ArrayBuffer || v instanceof Blob;
+
+/** A shallow check of a worker message's shape (the worker is untrusted). */
+export function isWorkerMessage(m: unknown): m is WorkerMessage {
+  if (!isObject(m) || typeof m.t !== 'string') return false;
+  switch (m.t) {
+    case 'ready':
+    case 'beat':
+    case 'done':
+      return true;
+    case 'console':
+      return Array.isArray(m.entries) && typeof m.dropped === 'number';
+    case 'sock:create':
+      return (
+        isId(m.id) &&
+        typeof m.url === 'string' &&
+        Array.isArray(m.protocols) &&
+        (m.route === 'native' || m.route === 'loopback')
+      );
+    case 'sock:report':
+      return (
+        isId(m.id) &&
+        isObject(m.report) &&
+        typeof m.readyState === 'number' &&
+        typeof m.bufferedAmount === 'number'
+      );
+    case 'ws:send':
+      return isId(m.id) && isData(m.data);
+    case 'ws:close':
+    case 'ws:abort':
+      return isId(m.id);
+    case 'ws:ping':
+    case 'ws:pong':
+      return isId(m.id) && m.data instanceof ArrayBuffer;
+    case 'srv:listen':
+      return isId(m.sid) && typeof m.port === 'number';
+    case 'srv:close':
+      return isId(m.sid);
+    case 'conn:send':
+      return isId(m.cid) && (typeof m.data === 'string' || m.data instanceof ArrayBuffer);
+    case 'conn:ping':
+    case 'conn:pong':
+      return isId(m.cid) && m.data instanceof ArrayBuffer;
+    case 'conn:close':
+    case 'conn:terminate':
+      return isId(m.cid);
+    default:
+      return false;
+  }
+}
+
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+const copy = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
+
+export class Sandbox {
+  readonly #o: SandboxOptions;
+  #iframe: HTMLIFrameElement | undefined;
+  #port: MessagePort | undefined;
+  #watchdog: Watchdog;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #ended = false;
+  #ready: Promise<void>;
+  #resolveReady!: () => void;
+  readonly #mirrors = new Map<number, MirrorSocket>();
+  readonly #bridged = new Map<number, Bridged>();
+  readonly #servers = new Map<number, { close(): void; port: number }>();
+  readonly #conns = new Map<number, ServiceSocket>();
+  #nextConn = 1;
+  #unwatch: (() => void) | undefined;
+  #onVisibility = (): void => {
+    if (document.visibilityState === 'visible') this.#watchdog.resume();
+  };
+
+  constructor(options: SandboxOptions) {
+    this.#o = options;
+    this.#watchdog = new Watchdog({
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      startupMs: STARTUP_TIMEOUT_MS,
+      now: () => performance.now(),
+    });
+    this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Ports of the servers this sandbox listens on. */
+  get serverPorts(): number[] {
+    return [...this.#servers.values()].map((s) => s.port);
+  }
+
+  /** Creates the iframe and its worker; resolves once the worker is ready for code. */
+  start(): Promise<void> {
+    const iframe = document.createElement('iframe');
+    iframe.setAttribute('sandbox', 'allow-scripts');
+    iframe.setAttribute('aria-hidden', 'true');
+    iframe.setAttribute('tabindex', '-1');
+    iframe.title = 'sandbox for your code';
+    iframe.dataset.sandbox = '';
+    iframe.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden;';
+    iframe.srcdoc = iframeSrcdoc();
+    const channel = new MessageChannel();
+    this.#port = channel.port1;
+    channel.port1.onmessage = (e) => this.#receive(e.data);
+    iframe.addEventListener(
+      'load',
+      () =>
+        iframe.contentWindow?.postMessage({ source: workerSource(), port: channel.port2 }, '*', [
+          channel.port2,
+        ]),
+      { once: true },
+    );
+    (this.#o.container ?? document.body).append(iframe);
+    this.#iframe = iframe;
+    this.#timer = setInterval(() => this.#check(), 250);
+    document.addEventListener('visibilitychange', this.#onVisibility);
+    this.#unwatch = this.#o.network.watch((virtualHosts) => this.#post({ t: 'hosts', virtualHosts }));
+    return this.#ready;
+  }
+
+  /** Runs code in the worker (once per sandbox: a new run gets a new sandbox). */
+  async run(request: RunRequest): Promise<void> {
+    await this.#ready;
+    this.#post({ t: 'run', run: request });
+  }
+
+  stop(): void {
+    this.#end({ kind: 'stopped' });
+  }
+
+  #post(m: HostMessage): void {
+    if (this.#ended) return;
+    this.#port?.postMessage(m);
+  }
+
+  #check(): void {
+    if (document.visibilityState === 'hidden') return;
+    const v = this.#watchdog.check();
+    if (!v.ok) {
+      this.#end(
+        v.starting
+          ? { kind: 'failed', message: `the sandbox did not start within ${Math.round(v.silentMs / 1000)} s` }
+          : { kind: 'unresponsive', silentMs: v.silentMs },
+      );
+    }
+  }
+
+  #end(reason: ExitReason): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearInterval(this.#timer);
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+    this.#unwatch?.();
+    // Removing the iframe ends its worker at once, even in the middle of a loop.
+    this.#iframe?.remove();
+    this.#iframe = undefined;
+    this.#port?.close();
+    // As when a process dies: its servers stop listening and every TCP connection drops.
+    for (const s of this.#servers.values()) s.close();
+    this.#servers.clear();
+    for (const c of this.#conns.values()) c.terminate();
+    this.#conns.clear();
+    for (const b of this.#bridged.values()) b.channel.drop();
+    this.#bridged.clear();
+    for (const m of this.#mirrors.values()) m.abandon();
+    this.#resolveReady();
+    this.#o.onExit?.(reason);
+  }
+
+  #receive(data: unknown): void {
+    if (this.#ended || !isWorkerMessage(data)) return;
+    const m = data;
+    switch (m.t) {
+      case 'ready':
+        this.#watchdog.started();
+        this.#post({
+          t: 'init',
+          init: {
+            mode: this.#o.mode,
+            base: this.#o.base ?? document.baseURI,
+            virtualHosts: this.#o.network.virtualHosts,
+            beatMs: this.#o.beatMs ?? DEFAULT_BEAT_MS,
+          },
+        });
+        this.#resolveReady();
+        return;
+      case 'beat':
+        this.#watchdog.beat();
+        return;
+      case 'console':
+        this.#watchdog.beat();
+        this.#o.onConsole(m.entries.filter(isEntry), Math.max(0, Math.floor(m.dropped)));
+        return;
+      case 'done':
+        this.#o.onDone?.();
+        return;
+      case 'sock:create':
+        this.#create(m);
+        return;
+      case 'sock:report':
+        this.#mirrors.get(m.id)?.apply(m.report, m.readyState, m.bufferedAmount);
+        return;
+      case 'ws:send':
+      case 'ws:close':
+      case 'ws:abort':
+      case 'ws:ping':
+      case 'ws:pong':
+        this.#bridgedCall(m);
+        return;
+      case 'srv:listen':
+        this.#listen(m.sid, m.port, m.path);
+        return;
+      case 'srv:close': {
+        const s = this.#servers.get(m.sid);
+        s?.close();
+        this.#servers.delete(m.sid);
+        return;
+      }
+      default:
+        this.#connCall(m);
+    }
+  }
+
+  #create(m: Extract<WorkerMessage, { t: 'sock:create' }>): void {
+    if (this.#mirrors.has(m.id)) return;
+    const mirror = new MirrorSocket(m.id, m.url, (cmd) => this.#post(cmd));
+    this.#mirrors.set(m.id, mirror);
+    const protocols = m.protocols.map(String);
+    const info: SandboxSocket = {
+      id: m.id,
+      url: m.url,
+      protocols,
+      route: m.route,
+      node: m.node !== undefined,
+      socket: mirror,
+    };
+    if (m.route === 'native') {
+      if (typeof m.tap === 'string') info.tap = m.tap;
+      this.#o.onSocket?.(info);
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(m.url);
+    } catch {
+      return;
+    }
+    const id = m.id;
+    const node = m.node !== undefined;
+    const { channel, wire } = this.#o.network.connect(
+      url,
+      protocols,
+      {
+        open: (protocol, extensions) => this.#post({ t: 'ws:open', id, protocol, extensions }),
+        message: (d) => this.#post({ t: 'ws:message', id, data: typeof d === 'string' ? d : copy(d) }),
+        closing: () => this.#post({ t: 'ws:closing', id }),
+        transmitted: (bytes) => this.#post({ t: 'ws:transmitted', id, bytes }),
+        // Only a Node-style client hears pings and pongs; the browser API never does.
+        ping: (d) => {
+          if (node) this.#post({ t: 'ws:ping', id, data: copy(d) });
+        },
+        pong: (d) => {
+          if (node) this.#post({ t: 'ws:pong', id, data: copy(d) });
+        },
+        closed: (r) => {
+          this.#bridged.delete(id);
+          this.#post({
+            t: 'ws:closed',
+            id,
+            code: r.code,
+            reason: r.reason,
+            wasClean: r.wasClean,
+            failed: r.failed,
+            ...(r.error ? { error: r.error.message } : {}),
+          });
+        },
+      },
+      { autoPong: m.node?.autoPong !== false },
+    );
+    this.#bridged.set(id, { channel, queue: Promise.resolve(), node });
+    info.wire = wire;
+    this.#o.onSocket?.(info);
+  }
+
+  #bridgedCall(
+    m: Extract<WorkerMessage, { t: 'ws:send' | 'ws:close' | 'ws:abort' | 'ws:ping' | 'ws:pong' }>,
+  ): void {
+    const b = this.#bridged.get(m.id);
+    if (!b) return;
+    const ch = b.channel;
+    // Sends keep their order even when a Blob must be read first.
+    b.queue = b.queue.then(async () => {
+      switch (m.t) {
+        case 'ws:send': {
+          const d = m.data;
+          if (typeof d === 'string') ch.sendText(d, utf8Length(d));
+          else ch.sendBinary(new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d));
+          return;
+        }
+        case 'ws:close':
+          ch.close(m.code, m.reason);
+          return;
+        case 'ws:abort':
+          if (b.node) ch.drop();
+          else ch.abort();
+          return;
+        case 'ws:ping':
+          ch.ping(new Uint8Array(m.data));
+          return;
+        case 'ws:pong':
+          ch.pong(new Uint8Array(m.data));
+          return;
+      }
+    });
+  }
+
+  #listen(sid: number, port: number, path: string | undefined): void {
+    const result = this.#o.network.listen({
+      port,
+      ...(typeof path === 'string' ? { path } : {}),
+      onConnection: (socket) => this.#accept(sid, port, socket),
+    });
+    if (!result.ok) {
+      this.#post({ t: 'srv:error', sid, code: result.code, message: result.message });
+      return;
+    }
+    this.#servers.set(sid, { close: result.close, port });
+    this.#post({ t: 'srv:listening', sid, port });
+  }
+
+  #accept(sid: number, port: number, socket: ServiceSocket): void {
+    if (this.#ended) {
+      socket.terminate();
+      return;
+    }
+    const cid = this.#nextConn++;
+    this.#conns.set(cid, socket);
+    socket.on('message', (d) =>
+      this.#post(
+        typeof d === 'string'
+          ? { t: 'conn:message', cid, data: d, isBinary: false }
+          : { t: 'conn:message', cid, data: copy(d), isBinary: true },
+      ),
+    );
+    socket.on('ping', (d) => this.#post({ t: 'conn:ping', cid, data: copy(d) }));
+    socket.on('pong', (d) => this.#post({ t: 'conn:pong', cid, data: copy(d) }));
+    socket.on('close', (info) => {
+      this.#conns.delete(cid);
+      this.#post({ t: 'conn:close', cid, code: info.code, reason: info.reason });
+    });
+    const query = socket.query.toString();
+    this.#post({
+      t: 'srv:conn',
+      sid,
+      cid,
+      url: `ws://localhost:${port}${socket.path}${query ? `?${query}` : ''}`,
+      protocol: socket.protocol,
+      protocols: socket.protocol ? [socket.protocol] : [],
+      remote: socket.remote,
+      origin: '',
+    });
+  }
+
+  #connCall(m: WorkerMessage): void {
+    if (!('cid' in m)) return;
+    const s = this.#conns.get(m.cid);
+    if (!s) return;
+    switch (m.t) {
+      case 'conn:send':
+        if (typeof m.data === 'string' && !m.binary) s.sendText(m.data);
+        else
+          s.sendBinary(
+            typeof m.data === 'string' ? new TextEncoder().encode(m.data) : new Uint8Array(m.data),
+          );
+        return;
+      case 'conn:ping':
+        s.ping(new Uint8Array(m.data));
+        return;
+      case 'conn:pong':
+        s.pong(new Uint8Array(m.data));
+        return;
+      case 'conn:close':
+        s.close(m.code, m.reason);
+        return;
+      case 'conn:terminate':
+        s.terminate();
+        return;
+    }
+  }
+}
+
+const LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug', 'system']);
+function isEntry(e: unknown): e is ConsoleEntry {
+  return (
+    isObject(e) && typeof e.text === 'string' && typeof e.t === 'number' && LEVELS.has(e.level as string)
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * The messages between the page (the host, app/sandbox/host.ts) and the sandbox's worker
+ * (runtime/worker.ts), over one MessagePort. Everything from the worker is untrusted: the host
+ * checks each message's shape (host.ts `isWorkerMessage`) and only ever does on its behalf
+ * what learner code may do anyway (open a socket, listen on a virtual port, print).
+ */
+
+export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'system';
+
+export interface ConsoleEntry {
+  level: ConsoleLevel;
+  /** Epoch milliseconds. */
+  t: number;
+  text: string;
+  /** The editor line the entry points at (uncaught errors). */
+  line?: number;
+  /** console.group depth. */
+  indent?: number;
+}
+
+/** Binary data crossing the port (structured clone copies it). */
+export type WireData = string | ArrayBuffer | Blob;
+
+/** How a socket the learner opened is carried. */
+export type SocketRoute =
+  /** The browser's own WebSocket inside the worker, to our Node server (bytes via the tap). */
+  | 'native'
+  /** Bridged to the page: the virtual network (static mode, or a learner's server). */
+  | 'loopback';
+
+/** What the learner's socket showed through its API (the page mirrors it for the lab). */
+export type SocketReport =
+  | { type: 'open'; protocol: string; extensions: string }
+  | { type: 'message'; data: WireData }
+  | { type: 'error' }
+  | { type: 'close'; code: number; reason: string; wasClean: boolean }
+  | { type: 'send'; data: WireData }
+  | { type: 'close-call'; code?: number; reason?: string };
+
+export interface RunRequest {
+  /** The code to evaluate (already rewritten: imports to require). */
+  code: string;
+  /** e.g. 'learner.js': the name stack traces show. */
+  filename: string;
+  /** generated line (1-based, index) -> editor line; absent: the same line. */
+  lineMap?: number[];
+}
+
+export interface InitRequest {
+  mode: 'server' | 'static';
+  /** The page's base URL: relative socket URLs resolve against it. */
+  base: string;
+  /** host:port pairs the page's virtual network answers on (bridged, not native). */
+  virtualHosts: string[];
+  /** How often the worker proves it is alive (ms). */
+  beatMs: number;
+}
+
+export type HostMessage =
+  | { t: 'init'; init: InitRequest }
+  | { t: 'run'; run: RunRequest }
+  | { t: 'hosts'; virtualHosts: string[] }
+  // bridged browser-API sockets (route 'loopback')
+  | { t: 'ws:open'; id: number; protocol: string; extensions: string }
+  | { t: 'ws:message'; id: number; data: string | ArrayBuffer }
+  | { t: 'ws:closing'; id: number }
+  | { t: 'ws:transmitted'; id: number; bytes: number }
+  | {
+      t: 'ws:closed';
+      id: number;
+      code: number;
+      reason: string;
+      wasClean: boolean;
+      failed: boolean;
+      error?: string;
+    }
+  // ws-style (Node) client sockets also hear pings and pongs
+  | { t: 'ws:ping'; id: number; data: ArrayBuffer }
+  | { t: 'ws:pong'; id: number; data: ArrayBuffer }
+  /** The lab acts on a sandbox socket (send, close) as if the code did. */
+  | { t: 'sock:cmd'; id: number; op: 'send'; data: WireData }
+  | { t: 'sock:cmd'; id: number; op: 'close'; code?: number; reason?: string }
+  // learner servers
+  | { t: 'srv:listening'; sid: number; port: number }
+  | { t: 'srv:error'; sid: number; code: string; message: string }
+  | {
+      t: 'srv:conn';
+      sid: number;
+      cid: number;
+      url: string;
+      protocol: string;
+      protocols: string[];
+      remote: string;
+      origin: string;
+    }
+  | { t: 'conn:message'; cid: number; data: string | ArrayBuffer; isBinary: boolean }
+  | { t: 'conn:ping'; cid: number; data: ArrayBuffer }
+  | { t: 'conn:pong'; cid: number; data: ArrayBuffer }
+  | { t: 'conn:close'; cid: number; code: number; reason: string };
+
+export type WorkerMessage =
+  | { t: 'ready' }
+  | { t: 'beat' }
+  | { t: 'console'; entries: ConsoleEntry[]; dropped: number }
+  | { t: 'done' }
+  | {
+      t: 'sock:create';
+      id: number;
+      url: string;
+      protocols: string[];
+      route: SocketRoute;
+      tap?: string;
+      node?: { autoPong: boolean };
+    }
+  | { t: 'sock:report'; id: number; report: SocketReport; readyState: number; bufferedAmount: number }
+  // bridged sockets: what the API call asks the network to do
+  | { t: 'ws:send'; id: number; data: WireData }
+  | { t: 'ws:close'; id: number; code?: number; reason?: string }
+  | { t: 'ws:abort'; id: number }
+  | { t: 'ws:ping'; id: number; data: ArrayBuffer }
+  | { t: 'ws:pong'; id: number; data: ArrayBuffer }
+  // learner servers
+  | { t: 'srv:listen'; sid: number; port: number; path?: string }
+  | { t: 'srv:close'; sid: number }
+  | { t: 'conn:send'; cid: number; data: string | ArrayBuffer; binary: boolean }
+  | { t: 'conn:ping'; cid: number; data: ArrayBuffer }
+  | { t: 'conn:pong'; cid: number; data: ArrayBuffer }
+  | { t: 'conn:close'; cid: number; code?: number; reason?: string }
+  | { t: 'conn:terminate'; cid: number };
+
+/** Host names a learner's server answers on, for a port. */
+export function serverHosts(port: number): string[] {
+  return [`localhost:${port}`, `127.0.0.1:${port}`];
+}

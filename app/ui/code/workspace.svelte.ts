@@ -1,0 +1,373 @@
+/**
+ * The code area's state: the snippet documents (their code, saved per snippet), the Monaco
+ * models once Monaco has loaded, the runs and their consoles, and share links.
+ * Components stay thin: they render this and call its methods.
+ */
+import { getSandboxNetwork, type SandboxNetwork } from '../../sandbox/network.ts';
+import type { SandboxSocket } from '../../sandbox/host.ts';
+import type { RunRequest } from '../../sandbox/protocol.ts';
+import {
+  decodeShare,
+  encodeShare,
+  shareParam,
+  withHash,
+  withoutShare,
+  type SharedCode,
+} from '../../sandbox/share.ts';
+import { SNIPPETS, findSnippet, type Snippet } from '../../snippets/index.ts';
+import { lineMapFromSourceMap } from '../../sandbox/sourcemap.ts';
+import { CodeStore } from '../../sandbox/storage.ts';
+import { toCommonJs } from '../../sandbox/transform.ts';
+import type { MonacoModule } from './monaco.ts';
+import { CodeRun } from './run.svelte.ts';
+
+type Monaco = MonacoModule['monaco'];
+type TextModel = import('monaco-editor').editor.ITextModel;
+
+export const SHARED_DOC_ID = 'shared';
+
+/** One editable document: a snippet (or code opened from a share link). */
+export class CodeDoc {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly kind: Snippet['kind'];
+  readonly language: Snippet['language'];
+  /** The code as shipped (what Reset restores). */
+  readonly original: string;
+  code = $state('');
+  /** Runs so far (for labels: "Chat client #2"). */
+  runCount = 0;
+
+  constructor(snippet: Snippet, code: string) {
+    this.id = snippet.id;
+    this.title = snippet.title;
+    this.description = snippet.description;
+    this.kind = snippet.kind;
+    this.language = snippet.language;
+    this.original = snippet.code;
+    this.code = code;
+  }
+
+  get edited(): boolean {
+    return this.code !== this.original;
+  }
+
+  get filename(): string {
+    return `${this.id}.${this.language === 'typescript' ? 'ts' : 'js'}`;
+  }
+}
+
+export interface WorkspaceOptions {
+  /** Which transport client sockets use; read at each run. */
+  mode: () => 'server' | 'static';
+  network?: SandboxNetwork;
+  store?: CodeStore;
+  /** Each socket a run opens (the lab registers it). */
+  onSocket?(run: CodeRun, socket: SandboxSocket): void;
+  timeoutMs?: number;
+  /** Milliseconds between an edit and its save. */
+  saveDelayMs?: number;
+}
+
+/** The page's one sandbox network (learner servers are reachable from every sandbox). */
+export function pageSandboxNetwork(): SandboxNetwork {
+  return getSandboxNetwork();
+}
+
+export class CodeWorkspace {
+  readonly docs: CodeDoc[] = $state([]);
+  activeId = $state(SNIPPETS[0]!.id);
+  runs = $state<CodeRun[]>([]);
+  activeRunId = $state(0);
+  /** A problem saving (storage full or unavailable); empty when saving works. */
+  storageMessage = $state('');
+  /** The result of opening a share link (or of making one). */
+  shareMessage = $state('');
+  shareOk = $state(true);
+  /** The last link made, shown for copying by hand if the clipboard refuses. */
+  shareUrl = $state('');
+
+  readonly network: SandboxNetwork;
+  readonly #o: WorkspaceOptions;
+  readonly #store: CodeStore;
+  #monaco: Monaco | undefined;
+  #ts: MonacoModule['ts'] | undefined;
+  // Internal bookkeeping, never rendered: plain collections on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #models = new Map<string, TextModel>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(network: SandboxNetwork, options: WorkspaceOptions) {
+    this.network = network;
+    this.#o = options;
+    this.#store = options.store ?? new CodeStore();
+    for (const s of SNIPPETS) this.docs.push(new CodeDoc(s, this.#store.load(s.id)?.code ?? s.code));
+    const shared = this.#store.load(SHARED_DOC_ID);
+    if (shared) this.#addShared(JSON.parse(shared.code) as SharedCode, false);
+  }
+
+  get active(): CodeDoc {
+    return this.docs.find((d) => d.id === this.activeId) ?? this.docs[0]!;
+  }
+
+  get activeRun(): CodeRun | undefined {
+    return this.runs.find((r) => r.id === this.activeRunId) ?? this.runs.at(-1);
+  }
+
+  doc(id: string): CodeDoc | undefined {
+    return this.docs.find((d) => d.id === id);
+  }
+
+  select(id: string): void {
+    if (this.doc(id)) this.activeId = id;
+  }
+
+  // ---- editing and saving -------------------------------------------------------------------
+
+  /** Called by the editor on every change. */
+  edit(id: string, code: string): void {
+    const doc = this.doc(id);
+    if (!doc || doc.code === code) return;
+    doc.code = code;
+    clearTimeout(this.#saveTimers.get(id));
+    this.#saveTimers.set(
+      id,
+      setTimeout(() => this.save(id), this.#o.saveDelayMs ?? 300),
+    );
+  }
+
+  /** Writes a document now (its saved copy goes away when it matches the original again). */
+  save(id: string): void {
+    clearTimeout(this.#saveTimers.get(id));
+    this.#saveTimers.delete(id);
+    const doc = this.doc(id);
+    if (!doc) return;
+    const result =
+      doc.id === SHARED_DOC_ID
+        ? this.#store.save(SHARED_DOC_ID, JSON.stringify(this.#sharedOf(doc)))
+        : doc.edited
+          ? this.#store.save(id, doc.code)
+          : this.#store.remove(id);
+    this.storageMessage = result.ok ? '' : result.message;
+  }
+
+  /** Saves every pending edit (before the page goes away). */
+  flush(): void {
+    for (const id of [...this.#saveTimers.keys()]) this.save(id);
+  }
+
+  /** Back to the snippet as shipped. */
+  reset(id: string): void {
+    const doc = this.doc(id);
+    if (!doc) return;
+    doc.code = doc.original;
+    this.#models.get(id)?.setValue(doc.original);
+    this.save(id);
+  }
+
+  // ---- Monaco -------------------------------------------------------------------------------
+
+  attachMonaco(m: MonacoModule): void {
+    this.#monaco = m.monaco;
+    this.#ts = m.ts;
+  }
+
+  /** The document's Monaco model (created once; edits flow back into `code`). */
+  model(id: string): TextModel | undefined {
+    const monaco = this.#monaco;
+    const doc = this.doc(id);
+    if (!monaco || !doc) return undefined;
+    let model = this.#models.get(id);
+    if (!model || model.isDisposed()) {
+      const uri = monaco.Uri.parse(`file:///snippets/${doc.filename}`);
+      model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(doc.code, doc.language, uri);
+      if (model.getValue() !== doc.code) model.setValue(doc.code);
+      model.onDidChangeContent(() => this.edit(id, model!.getValue()));
+      this.#models.set(id, model);
+    }
+    return model;
+  }
+
+  /** Marks uncaught errors of the active run in its document's model. */
+  markErrors(run: CodeRun | undefined): void {
+    const monaco = this.#monaco;
+    if (!monaco) return;
+    for (const [id, model] of this.#models) {
+      const errors = run && run.docId === id ? run.errors : [];
+      monaco.editor.setModelMarkers(
+        model,
+        'wsp-run',
+        errors
+          .filter((e) => e.line >= 1 && e.line <= model.getLineCount())
+          .map((e) => ({
+            severity: monaco.MarkerSeverity.Error,
+            message: e.message,
+            startLineNumber: e.line,
+            endLineNumber: e.line,
+            startColumn: model.getLineFirstNonWhitespaceColumn(e.line) || 1,
+            endColumn: model.getLineMaxColumn(e.line),
+          })),
+      );
+    }
+  }
+
+  // ---- running --------------------------------------------------------------------------------
+
+  /** Runs a document. `another`: keep its runs going (a second chat client). */
+  async run(id: string = this.activeId, another = false): Promise<CodeRun | undefined> {
+    const doc = this.doc(id);
+    if (!doc) return undefined;
+    this.save(id);
+    if (!another) for (const r of this.runs) if (r.docId === id && r.live) r.stop();
+    doc.runCount++;
+    const label = doc.runCount > 1 || another ? `${doc.title} #${doc.runCount}` : doc.title;
+    const run = new CodeRun({
+      docId: id,
+      label,
+      mode: this.#o.mode(),
+      network: this.network,
+      ...(this.#o.timeoutMs !== undefined ? { timeoutMs: this.#o.timeoutMs } : {}),
+      ...(this.#o.onSocket ? { onSocket: this.#o.onSocket } : {}),
+    });
+    // Keep the list short: finished runs beyond the last eight go.
+    const finished = this.runs.filter((r) => !r.live);
+    const drop = finished.slice(0, Math.max(0, this.runs.length + 1 - 8)).map((r) => r.id);
+    this.runs = [...this.runs.filter((r) => !drop.includes(r.id)), run];
+    this.activeRunId = run.id;
+    let request: RunRequest;
+    try {
+      request = await this.compile(doc);
+    } catch (error) {
+      run.console.append([
+        {
+          level: 'error',
+          t: Date.now(),
+          text: `Could not compile: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ]);
+      run.status = 'failed';
+      return run;
+    }
+    await run.start(request);
+    return run;
+  }
+
+  stop(runId: number = this.activeRun?.id ?? 0): void {
+    this.runs.find((r) => r.id === runId)?.stop();
+  }
+
+  stopAll(): void {
+    for (const r of this.runs) if (r.live) r.stop();
+  }
+
+  /** Forgets a finished run (its console tab). */
+  dismiss(runId: number): void {
+    const run = this.runs.find((r) => r.id === runId);
+    if (!run) return;
+    if (run.live) run.stop();
+    this.runs = this.runs.filter((r) => r.id !== runId);
+    if (this.activeRunId === runId) this.activeRunId = this.runs.at(-1)?.id ?? 0;
+  }
+
+  /** Learner code -> what the sandbox evaluates (TypeScript through Monaco's compiler). */
+  async compile(doc: CodeDoc): Promise<RunRequest> {
+    if (doc.language === 'javascript') return { code: toCommonJs(doc.code), filename: 'learner.js' };
+    const ts = this.#ts;
+    const model = this.model(doc.id);
+    if (!ts || !model) throw new Error('the TypeScript compiler is still loading; try again in a moment');
+    const getWorker = await ts.getTypeScriptWorker();
+    const worker = await getWorker(model.uri);
+    const out = await worker.getEmitOutput(model.uri.toString());
+    const js = out.outputFiles.find((f) => f.name.endsWith('.js'));
+    const map = out.outputFiles.find((f) => f.name.endsWith('.js.map'));
+    if (!js) throw new Error('TypeScript produced no JavaScript');
+    const code = js.text.replace(/\n\/\/# sourceMappingURL=.*$/, '');
+    const lineMap = map
+      ? lineMapFromSourceMap((JSON.parse(map.text) as { mappings: string }).mappings)
+      : undefined;
+    return { code: toCommonJs(code), filename: 'learner.ts', ...(lineMap ? { lineMap } : {}) };
+  }
+
+  // ---- share links ----------------------------------------------------------------------------
+
+  /** Makes a link to the active document's code, copies it if the clipboard allows. */
+  async share(id: string = this.activeId, base: string = location.href): Promise<string | undefined> {
+    const doc = this.doc(id);
+    if (!doc) return undefined;
+    try {
+      this.shareUrl = withHash(base, await encodeShare(this.#sharedOf(doc)));
+    } catch (error) {
+      this.shareOk = false;
+      this.shareMessage = error instanceof Error ? error.message : String(error);
+      return undefined;
+    }
+    try {
+      await navigator.clipboard.writeText(this.shareUrl);
+      this.shareOk = true;
+      this.shareMessage = 'Link copied: it carries the code itself, nothing is uploaded.';
+    } catch {
+      this.shareOk = true;
+      this.shareMessage = 'Copy this link (it carries the code itself, nothing is uploaded):';
+    }
+    return this.shareUrl;
+  }
+
+  /**
+   * Opens the code in a location hash (#code=...), as its own document: the learner's saved
+   * snippets are never overwritten. A damaged link leaves everything as it was, with a message.
+   * Returns true when code was opened.
+   */
+  async openShared(hash: string): Promise<boolean> {
+    const value = shareParam(hash);
+    if (value === undefined) return false;
+    const result = await decodeShare(value);
+    if (!result.ok) {
+      this.shareOk = false;
+      this.shareMessage = result.message;
+      return false;
+    }
+    this.#addShared(result.shared, true);
+    this.activeId = SHARED_DOC_ID;
+    this.shareOk = true;
+    this.shareMessage = 'Opened the shared code. Your own snippets are unchanged.';
+    return true;
+  }
+
+  /** Removes the share from the address bar once opened (a reload then keeps later edits). */
+  static clearShareHash(win: Window = window): void {
+    if (shareParam(win.location.hash) === undefined) return;
+    win.history.replaceState(win.history.state, '', withoutShare(win.location.href));
+  }
+
+  #sharedOf(doc: CodeDoc): SharedCode {
+    const from = doc.id === SHARED_DOC_ID ? this.#sharedFrom : doc.id;
+    return { snippet: from, language: doc.language, code: doc.code };
+  }
+
+  #sharedFrom = '';
+
+  #addShared(shared: SharedCode, save: boolean): void {
+    const base = findSnippet(shared.snippet);
+    this.#sharedFrom = shared.snippet;
+    const snippet: Snippet = {
+      id: SHARED_DOC_ID,
+      title: `Shared: ${base?.title ?? 'code'}`,
+      description: base ? `Someone's version of "${base.title}", from a link.` : 'Code opened from a link.',
+      kind: base?.kind ?? 'client',
+      language: shared.language,
+      code: shared.code,
+    };
+    const doc = new CodeDoc(snippet, shared.code);
+    const i = this.docs.findIndex((d) => d.id === SHARED_DOC_ID);
+    if (i === -1) this.docs.unshift(doc);
+    else this.docs[i] = doc;
+    const model = this.#models.get(SHARED_DOC_ID);
+    if (model) {
+      model.dispose();
+      this.#models.delete(SHARED_DOC_ID);
+    }
+    if (save) this.save(SHARED_DOC_ID);
+  }
+}

@@ -1,0 +1,187 @@
+import { expect, test } from '@playwright/test';
+import {
+  codePanel,
+  consoleLines,
+  consoleLog,
+  editorText,
+  openCode,
+  pickSnippet,
+  run,
+  setCode,
+  showRun,
+} from './code-helpers.ts';
+
+// Each test loads Monaco (3 MB with its TypeScript worker) into a fresh page: give it time.
+test.describe.configure({ timeout: 90_000 });
+
+test('the chat server and two chat clients from the snippets broadcast to both, and the inspector shows the frames', async ({
+  page,
+}) => {
+  await openCode(page);
+  await pickSnippet(page, 'Chat server');
+  await run(page);
+  await expect(consoleLog(page)).toContainText('chat server on ws://localhost:8080');
+
+  await pickSnippet(page, 'Chat client');
+  await run(page);
+  await showRun(page, /^Chat client$/);
+  await expect(consoleLog(page)).toContainText(/joined as guest-\d+/);
+  const first = (await consoleLines(page)).join('\n').match(/joined as (guest-\d+)/)![1]!;
+
+  await run(page, true);
+  await showRun(page, /Chat client #2/);
+  await expect(consoleLog(page)).toContainText(/joined as guest-\d+/);
+  const second = (await consoleLines(page)).join('\n').match(/joined as (guest-\d+)/)![1]!;
+  // The second client's hello reaches both consoles: as "me" here, by name in the first.
+  await expect(consoleLog(page)).toContainText('me: hello, everyone');
+  await showRun(page, /^Chat client$/);
+  await expect(consoleLog(page)).toContainText(`${second}: hello, everyone`);
+  await expect(consoleLog(page)).toContainText('me: hello, everyone');
+  await showRun(page, /Chat server/);
+  await expect(consoleLog(page)).toContainText('someone joined (2 online)');
+
+  // Every socket the code opened is a lab tab; the inspector shows the selected one's frames.
+  const lab = page.getByRole('region', { name: 'Connection lab' });
+  await expect(lab.getByRole('tab', { name: /Chat client #2 · localhost:8080/ })).toBeVisible();
+  await lab.getByRole('tab', { name: /Chat client #2 · localhost:8080/ }).click();
+  const inspector = page.getByRole('region', { name: 'Frame inspector' });
+  // Its own hello, sent (masked), and the broadcast of the other client's, received.
+  await expect(inspector).toContainText(second);
+  await expect(inspector).toContainText(first);
+});
+
+test('the heartbeat server terminates a client that stops answering pings', async ({ page }) => {
+  await openCode(page);
+  await pickSnippet(page, 'Heartbeat (server)');
+  await run(page);
+  await expect(consoleLog(page)).toContainText('heartbeat server on ws://localhost:8080');
+  await pickSnippet(page, 'A peer that stops answering');
+  await run(page);
+  await expect(consoleLog(page)).toContainText('connected; pings will go unanswered');
+  await expect(consoleLog(page)).toContainText('ping received (not answering)');
+  await expect(consoleLog(page)).toContainText('connection closed with code 1006', { timeout: 10_000 });
+  await showRun(page, /Heartbeat \(server\)/);
+  await expect(consoleLog(page)).toContainText('no pong since the last ping: terminating');
+  await expect(consoleLog(page)).toContainText('client gone, code 1006');
+});
+
+test('a while (true) {} is stopped by the watchdog and the page stays usable', async ({ page }) => {
+  await openCode(page);
+  await setCode(page, "console.log('spinning');\nwhile (true) {}\n");
+  await run(page);
+  await expect(consoleLog(page)).toContainText('spinning');
+  await expect(consoleLog(page)).toContainText('without ever yielding', { timeout: 10_000 });
+  await expect(page.locator('iframe[data-sandbox]')).toHaveCount(0);
+  await expect(codePanel(page).getByRole('tab', { name: /Connect and log events/ })).toHaveAttribute(
+    'title',
+    /endless loop/,
+  );
+  // The page still answers: the editor takes input and a new run prints.
+  await setCode(page, "console.log('alive again');\n");
+  await run(page);
+  await expect(consoleLog(page)).toContainText('alive again');
+});
+
+test('sandboxed code cannot read the app origin, its storage or its DOM', async ({ page }) => {
+  await openCode(page);
+  await page.evaluate(() => localStorage.setItem('wsp.secret', 'the-app-secret'));
+  await setCode(
+    page,
+    [
+      "const tryIt = (name, fn) => { try { console.log(name, '=>', String(fn())); } catch (e) { console.log(name, '=> blocked:', e.name); } };",
+      "tryIt('origin', () => self.origin);",
+      "tryIt('localStorage', () => localStorage.getItem('wsp.secret'));",
+      "tryIt('document', () => document.cookie);",
+      "tryIt('parent', () => parent.document);",
+      "tryIt('indexedDB', () => indexedDB.open('x'));",
+      "fetch('/').then(() => console.log('fetch => allowed'), (e) => console.log('fetch => blocked:', e.name));",
+    ].join('\n'),
+  );
+  await run(page);
+  const log = consoleLog(page);
+  await expect(log).toContainText('fetch =>');
+  await expect(log).toContainText('origin => null');
+  await expect(log).toContainText('localStorage => blocked: ReferenceError');
+  await expect(log).toContainText('document => blocked: ReferenceError');
+  await expect(log).toContainText('parent => blocked: ReferenceError');
+  await expect(log).toContainText('indexedDB => blocked: SecurityError');
+  await expect(log).toContainText('fetch => blocked: TypeError');
+  await expect(log).not.toContainText('the-app-secret');
+});
+
+test('uncaught errors name the editor line they come from', async ({ page }) => {
+  await openCode(page);
+  await setCode(page, "console.log('first');\n\nsetTimeout(() => {\n  null.boom;\n}, 10);\n");
+  await run(page);
+  await expect(consoleLog(page)).toContainText(
+    "Uncaught TypeError: Cannot read properties of null (reading 'boom')",
+  );
+  await expect(consoleLog(page)).toContainText('(line 4)');
+  // ... and the editor marks that line.
+  await expect(codePanel(page).locator('.squiggly-error').first()).toBeVisible();
+});
+
+test('an edited snippet survives a reload, and Reset brings back the original', async ({ page }) => {
+  await openCode(page);
+  await pickSnippet(page, 'Send and close');
+  await setCode(page, "// my own version\nconsole.log('edited');\n");
+  await expect(codePanel(page).getByRole('combobox', { name: 'Snippet' })).toContainText(
+    'Send and close • edited',
+  );
+  await page.waitForTimeout(500); // past the save delay
+  await openCode(page, './');
+  await pickSnippet(page, 'Send and close');
+  await expect.poll(() => editorText(page)).toContain('// my own version');
+  await codePanel(page).getByRole('button', { name: 'Reset' }).click();
+  await expect.poll(() => editorText(page)).toContain('Send a few messages, then close');
+  await openCode(page, './');
+  await pickSnippet(page, 'Send and close');
+  await expect.poll(() => editorText(page)).toContain('Send a few messages, then close');
+});
+
+test('a share link opens the same code elsewhere; a damaged one says so and changes nothing', async ({
+  page,
+  browser,
+}) => {
+  await openCode(page);
+  await pickSnippet(page, 'Binary data and binaryType');
+  await setCode(page, "// shared with a friend\nconsole.log('from the link');\n");
+  await codePanel(page).getByRole('button', { name: 'Share' }).click();
+  const link = await codePanel(page).getByRole('textbox', { name: 'Share link' }).inputValue();
+  expect(link).toMatch(/#code=1\./);
+
+  const friend = await (await browser.newContext()).newPage();
+  await friend.goto(link);
+  await openCode(friend, '');
+  await expect(codePanel(friend).getByRole('combobox', { name: 'Snippet' })).toHaveValue('shared');
+  await expect.poll(() => editorText(friend)).toContain('// shared with a friend');
+  await expect(codePanel(friend).getByRole('status')).toContainText('Opened the shared code');
+  await run(friend);
+  await expect(consoleLog(friend)).toContainText('from the link');
+
+  const damaged = link.slice(0, link.length - 12);
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(damaged);
+  await openCode(other, '');
+  await expect(codePanel(other).getByRole('alert')).toContainText('This share link is damaged');
+  await expect(codePanel(other).getByRole('combobox', { name: 'Snippet' })).not.toContainText('Shared:');
+});
+
+test("the same client snippet runs in server mode with the browser's own WebSocket, its bytes tapped", async ({
+  page,
+}) => {
+  await openCode(page);
+  await pickSnippet(page, 'Connect and log events');
+  await run(page);
+  const log = consoleLog(page);
+  await expect(log).toContainText("sockets: the browser's WebSocket to the dev server");
+  await expect(log).toContainText('message: hello, echo');
+  await expect(log).toContainText('close: code 1000, reason "done", wasClean true');
+  // The Node server's tap shows the frames, masked by this browser, in the inspector.
+  const lab = page.getByRole('region', { name: 'Connection lab' });
+  await lab.getByRole('tab', { name: /Connect and log events · \/echo/ }).click();
+  const inspector = page.getByRole('region', { name: 'Frame inspector' });
+  await expect(inspector).toContainText('TEXT "hello, echo"');
+  await expect(inspector).toContainText('masked');
+  await expect(inspector).toContainText('CLOSE 1000');
+});
