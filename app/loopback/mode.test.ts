@@ -18,6 +18,7 @@ describe('probeServer', () => {
   /** A fetch that answers HEAD requests with the given headers, and records what it was asked. */
   function fakeFetch(headers: Record<string, string> | 'fail' | 'hang') {
     const asked: { url: string; method?: string }[] = [];
+    let bodiesRead = 0;
     const fn = ((url: string, init?: RequestInit) => {
       asked.push({ url, method: init?.method });
       if (headers === 'fail') return Promise.reject(new TypeError('Failed to fetch'));
@@ -25,15 +26,22 @@ describe('probeServer', () => {
         return new Promise((_, reject) =>
           init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
         );
-      return Promise.resolve(new Response(null, { status: 200, headers }));
+      const response = new Response(null, { status: 200, headers });
+      response.arrayBuffer = () => {
+        bodiesRead++;
+        return Promise.resolve(new ArrayBuffer(0));
+      };
+      return Promise.resolve(response);
     }) as typeof fetch;
-    return { fn, asked };
+    return { fn, asked, bodiesRead: () => bodiesRead };
   }
 
   test("true only when the page's server sends the playground header, asked with one HEAD", async () => {
     const ours = fakeFetch({ 'X-WebSocket-Playground': '1' });
     expect(await probeServer({ url: 'http://host/playground/index.html', fetch: ours.fn })).toBe(true);
     expect(ours.asked).toEqual([{ url: 'http://host/playground/', method: 'HEAD' }]);
+    // Its empty body is read: Chromium reports an unread one as a failed request (ERR_ABORTED).
+    expect(ours.bodiesRead()).toBe(1);
     const staticHost = fakeFetch({ 'Content-Type': 'text/html' });
     expect(await probeServer({ url: 'http://host/', fetch: staticHost.fn })).toBe(false);
   });

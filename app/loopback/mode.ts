@@ -62,6 +62,9 @@ export async function probeServer(options: ProbeOptions = {}): Promise<boolean> 
       cache: 'no-store',
       signal: abort.signal,
     });
+    // Read the (empty) body: Chromium reports a response whose body is never read as a failed
+    // request (net::ERR_ABORTED), which a learner would see in DevTools.
+    await response.arrayBuffer().catch(() => undefined);
     return response.headers.has(SERVER_HEADER);
   } catch {
     return false; // offline, file://, aborted: no server to use

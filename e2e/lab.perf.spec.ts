@@ -2,8 +2,10 @@ import { expect, test } from '@playwright/test';
 import { connectEcho, inspector } from './lab-helpers.ts';
 
 /**
- * Runs in the 'static' project (the production build, served by `vite preview` with the echo
- * server): what a learner gets. The dev build's Svelte runtime adds checks that make timings noisy.
+ * Runs in the 'perf' project, alone, after every other test: the production build on a plain
+ * static host, so the echo server is the in-page loopback and the page does all the work (the
+ * engine on both ends, the services, the lab and the inspector). The dev build's Svelte runtime
+ * adds checks that make timings noisy.
  *
  * 10,000 frames arriving at 1,000 a second (500 messages/s echoed), with the inspector following
  * them and the learner scrolling: no main-thread task may last over 50 ms (Long Tasks API).
