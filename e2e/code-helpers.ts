@@ -5,15 +5,24 @@ export function codePanel(page: Page): Locator {
   return page.locator('#panel-code');
 }
 
+/** The code area's fold button (its header): aria-expanded tells whether the area is open. */
+export function codeFold(page: Page): Locator {
+  return codePanel(page).getByRole('button', { name: 'Code', exact: true });
+}
+
 /** Loads the page (or not) and unfolds the code area until its editor is ready. */
 export async function openCode(page: Page, url = './'): Promise<Locator> {
   if (url) await page.goto(url);
   const panel = codePanel(page);
   // Unfolds the area (again, if the dev server reloaded the page after optimising a dependency).
   await expect(async () => {
-    const fold = panel.getByRole('button', { name: 'Code', exact: true });
+    const fold = codeFold(page);
     if ((await fold.count()) > 0 && (await fold.getAttribute('aria-expanded')) === 'false')
       await fold.click();
+    // The page may unfold the area by itself meanwhile (a share link being opened): a click that
+    // crossed it folded the area again, so check, and click again on the next round if needed.
+    if ((await fold.count()) > 0)
+      await expect(fold).toHaveAttribute('aria-expanded', 'true', { timeout: 1_000 });
     await expect(panel.locator('.editor')).toHaveAttribute('data-status', 'ready', { timeout: 5_000 });
     // The console's terminal too: once both lazy parts have loaded, a dev server that optimises
     // dependencies on first use has done its reload.

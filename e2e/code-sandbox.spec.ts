@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
+  codeFold,
   codePanel,
   consoleLines,
   consoleLog,
@@ -41,13 +42,23 @@ test('the chat server and two chat clients from the snippets broadcast to both, 
   await expect(consoleLog(page)).toContainText('someone joined (2 online)');
 
   // Every socket the code opened is a lab tab; the inspector shows the selected one's frames.
+  // A name as a whole (guest-12 is not in guest-123).
+  const named = (name: string): RegExp => new RegExp(`${name}(?!\\d)`);
   const lab = page.getByRole('region', { name: 'Connection lab' });
+  const inspector = page.getByRole('region', { name: 'Frame inspector' });
+  // The first client was there for both hellos: its own, sent (masked) and relayed back, and
+  // the second client's, relayed to it.
+  await lab.getByRole('tab', { name: /Chat client · localhost:8080/ }).click();
+  await expect(inspector).toContainText('Chat client · localhost:8080');
+  await expect(inspector).toContainText(named(first));
+  await expect(inspector).toContainText(named(second));
+  // The second joined after the first had said hello (the server relays, it keeps no history):
+  // its socket carried only its own hello, sent and relayed back.
   await expect(lab.getByRole('tab', { name: /Chat client #2 · localhost:8080/ })).toBeVisible();
   await lab.getByRole('tab', { name: /Chat client #2 · localhost:8080/ }).click();
-  const inspector = page.getByRole('region', { name: 'Frame inspector' });
-  // Its own hello, sent (masked), and the broadcast of the other client's, received.
-  await expect(inspector).toContainText(second);
-  await expect(inspector).toContainText(first);
+  await expect(inspector).toContainText('Chat client #2 · localhost:8080');
+  await expect(inspector).toContainText(named(second));
+  await expect(inspector).not.toContainText(named(first));
 });
 
 test('the heartbeat server terminates a client that stops answering pings', async ({ page }) => {
@@ -152,6 +163,8 @@ test('a share link opens the same code elsewhere; a damaged one says so and chan
 
   const friend = await (await browser.newContext()).newPage();
   await friend.goto(link);
+  // A share link unfolds the code area by itself.
+  await expect(codeFold(friend)).toHaveAttribute('aria-expanded', 'true');
   await openCode(friend, '');
   await expect(codePanel(friend).getByRole('combobox', { name: 'Snippet' })).toHaveValue('shared');
   await expect.poll(() => editorText(friend)).toContain('// shared with a friend');
@@ -162,6 +175,8 @@ test('a share link opens the same code elsewhere; a damaged one says so and chan
   const damaged = link.slice(0, link.length - 12);
   const other = await (await browser.newContext()).newPage();
   await other.goto(damaged);
+  // ... a damaged one too, to say what went wrong.
+  await expect(codeFold(other)).toHaveAttribute('aria-expanded', 'true');
   await openCode(other, '');
   await expect(codePanel(other).getByRole('alert')).toContainText('This share link is damaged');
   await expect(codePanel(other).getByRole('combobox', { name: 'Snippet' })).not.toContainText('Shared:');

@@ -4,7 +4,8 @@
  * sandboxed iframe (opaque origin: no access to the page's origin, storage or DOM), talks to
  * the page only through one MessagePort, and gives the learner's code:
  *
- * - `console` that batches its output to the page (a flood never floods the page);
+ * - `console`, whose lines leave at once while it is quiet (so what was printed before a hang
+ *   is seen) and in batches when it floods (so a flood never floods the page);
  * - `WebSocket`: the browser's own one to our Node server (server mode, with a tap token in
  *   the URL so the page can show the bytes), or a WHATWG-faithful proxy whose connection
  *   runs on the page's virtual network (static mode, and any learner server);
@@ -55,19 +56,35 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
 
   /** Lines waiting for the next flush; beyond this the oldest are dropped and counted. */
   const MAX_PENDING = 1000;
-  /** At most one console message to the page per this many ms (a flood costs the page little). */
+  /**
+   * The console's rate window (ms). Within one window the first few lines each leave the worker
+   * at once (a line printed just before a `while (true) {}` is already on its way: a message
+   * posted from a worker is delivered even if the worker then never yields); beyond that the
+   * output is batched into one message per window, so a flood costs the page little.
+   */
   const FLUSH_MS = 30;
+  /** Messages per window that go out at once, before batching starts. */
+  const EAGER_PER_WINDOW = 8;
   let pending: ConsoleEntry[] = [];
   let dropped = 0;
   let flushTimer: any = 0;
-  let lastFlush = 0;
+  let windowStart = -Infinity;
+  let postsInWindow = 0;
   let groupDepth = 0;
 
+  /** Starts a new rate window when the current one is over. */
+  const roll = (at: number): void => {
+    if (at - windowStart >= FLUSH_MS) {
+      windowStart = at;
+      postsInWindow = 0;
+    }
+  };
   const flush = (): void => {
     if (flushTimer) nativeClearTimeout(flushTimer);
     flushTimer = 0;
-    lastFlush = performance.now();
     if (pending.length === 0 && dropped === 0) return;
+    roll(performance.now());
+    postsInWindow++;
     const entries = pending;
     pending = [];
     post({ t: 'console', entries, dropped });
@@ -80,10 +97,14 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
       pending.shift();
       dropped++;
     }
-    // Flushed from inside a synchronous loop too (by time, not by timer), so output printed
-    // before code that never yields still reaches the page.
-    if (performance.now() - lastFlush >= FLUSH_MS) flush();
-    else if (!flushTimer) flushTimer = nativeSetTimeout(flush, FLUSH_MS);
+    // Decided by the clock, not by a timer, so it works inside a synchronous loop too: while
+    // the window's budget lasts each line goes at once; past it, the window's other lines go
+    // together when it ends (by the timer if the code yields, else with the first line printed
+    // in the next window). So only a flood that then hangs can lose its last window of lines.
+    roll(performance.now());
+    if (postsInWindow < EAGER_PER_WINDOW) flush();
+    else if (!flushTimer)
+      flushTimer = nativeSetTimeout(flush, Math.max(0, windowStart + FLUSH_MS - performance.now()));
   };
   const emit = (level: ConsoleLevel, args: readonly unknown[]): void => {
     let text: string;

@@ -26,12 +26,8 @@ export interface FrameQuery {
   search: string;
 }
 
-const searchCache = new WeakMap<FrameRow, string>();
-
 /** Lower-case text a search looks in: the payload as text (text/close frames) or hex, and the summary. */
 export function searchText(row: FrameRow): string {
-  let text = searchCache.get(row);
-  if (text !== undefined) return text;
   const payload = row.frame?.payload;
   let body = '';
   if (payload) {
@@ -41,55 +37,119 @@ export function searchText(row: FrameRow): string {
       ? decodeUtf8(row.kind === 'close' ? payload.subarray(2) : payload)
       : toHex(payload, ' ', 4096);
   }
-  text = `${row.summary}\n${body}`.toLowerCase();
-  searchCache.set(row, text);
-  return text;
+  return `${row.summary}\n${body}`.toLowerCase();
 }
 
-export function matches(row: FrameRow, q: FrameQuery): boolean {
+/** Does the row pass the type and direction filters (the search aside)? */
+function passes(row: FrameRow, q: FrameQuery): boolean {
   if (q.direction !== 'both' && row.from !== q.direction) return false;
   switch (q.filter) {
     case 'data':
-      if (row.kind !== 'text' && row.kind !== 'binary' && row.kind !== 'continuation') return false;
-      break;
+      return row.kind === 'text' || row.kind === 'binary' || row.kind === 'continuation';
     case 'control':
-      if ((row.opcode & 0x8) === 0) return false;
-      break;
+      return (row.opcode & 0x8) !== 0;
     case 'ping-pong':
-      if (row.kind !== 'ping' && row.kind !== 'pong') return false;
-      break;
+      return row.kind === 'ping' || row.kind === 'pong';
     case 'close':
-      if (row.kind !== 'close') return false;
-      break;
+      return row.kind === 'close';
     case 'fragments':
-      if (!row.group) return false;
-      break;
+      return row.group !== undefined;
     case 'errors':
-      if (!row.error) return false;
-      break;
+      return row.error !== undefined && row.error !== '';
+    default:
+      return true;
   }
-  const needle = q.search.trim().toLowerCase();
-  return needle === '' || searchText(row).includes(needle);
 }
+
+export function matches(row: FrameRow, q: FrameQuery): boolean {
+  const needle = q.search.trim().toLowerCase();
+  return passes(row, q) && (needle === '' || searchText(row).includes(needle));
+}
+
+/** Rows whose search text is prepared ahead, per update, while frames stream in (a few per update). */
+const WARM_PER_UPDATE = 2000;
+/** Time slice for preparing the rest in the background (an import of 10,000+ frames). */
+const WARM_SLICE_MS = 4;
 
 export class FilterIndex {
   #key = '';
   #source: readonly FrameRow[] | undefined;
   #scanned = 0;
   #ids: number[] = [];
+  /**
+   * Lower-case search text per row (by position), built once per frame: incrementally as frames
+   * arrive, and in the background for a long log, so a search scans prepared strings instead of
+   * decoding 10,000 payloads on a keystroke.
+   */
+  #texts: string[] = [];
+  #textsOf: readonly FrameRow[] | undefined;
+  #warming = false;
 
   /** Ids of the matching frames (the same array, grown in place while the query is unchanged). */
   update(rows: readonly FrameRow[], q: FrameQuery): number[] {
-    const key = `${q.filter}\u0000${q.direction}\u0000${q.search.trim().toLowerCase()}`;
+    const needle = q.search.trim().toLowerCase();
+    const key = `${q.filter}\u0000${q.direction}\u0000${needle}`;
+    if (rows !== this.#textsOf || rows.length < this.#texts.length) {
+      this.#textsOf = rows;
+      this.#texts = [];
+    }
     if (key !== this.#key || rows !== this.#source || rows.length < this.#scanned) {
       this.#key = key;
       this.#source = rows;
       this.#scanned = 0;
       this.#ids = [];
     }
-    const all = q.filter === 'all' && q.direction === 'both' && q.search.trim() === '';
-    for (let i = this.#scanned; i < rows.length; i++) if (all || matches(rows[i]!, q)) this.#ids.push(i);
+    const ids = this.#ids;
+    const all = q.filter === 'all' && q.direction === 'both';
+    if (needle === '') {
+      if (all) for (let i = this.#scanned; i < rows.length; i++) ids.push(i);
+      else for (let i = this.#scanned; i < rows.length; i++) if (passes(rows[i]!, q)) ids.push(i);
+    } else {
+      for (let i = this.#scanned; i < rows.length; i++) {
+        const row = rows[i]!;
+        if ((all || passes(row, q)) && this.#text(rows, i).includes(needle)) ids.push(i);
+      }
+    }
     this.#scanned = rows.length;
-    return this.#ids;
+    this.#warm(rows, WARM_PER_UPDATE);
+    return ids;
+  }
+
+  #text(rows: readonly FrameRow[], i: number): string {
+    const texts = this.#texts;
+    let text = texts[i];
+    if (text === undefined) {
+      // Filled in order (warming); a gap is filled up to i so the array stays dense (fast).
+      for (let k = texts.length; k < i; k++) texts.push(searchText(rows[k]!));
+      text = searchText(rows[i]!);
+      if (texts.length === i) texts.push(text);
+      else texts[i] = text;
+    }
+    return text;
+  }
+
+  /** Prepares up to `budget` rows' search text now; the rest a slice at a time in the background. */
+  #warm(rows: readonly FrameRow[], budget: number): void {
+    const texts = this.#texts;
+    const end = Math.min(rows.length, texts.length + budget);
+    for (let i = texts.length; i < end; i++) texts.push(searchText(rows[i]!));
+    if (texts.length >= rows.length || this.#warming) return;
+    this.#warming = true;
+    const slice = (): void => {
+      this.#warming = false;
+      const source = this.#textsOf;
+      if (!source) return;
+      const t0 = performance.now();
+      const t = this.#texts;
+      while (t.length < source.length && performance.now() - t0 < WARM_SLICE_MS) {
+        const stop = Math.min(source.length, t.length + 64);
+        for (let i = t.length; i < stop; i++) t.push(searchText(source[i]!));
+      }
+      if (t.length < source.length) {
+        this.#warming = true;
+        setTimeout(slice, 0);
+      }
+    };
+    setTimeout(slice, 0);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { TransportChoice } from '../../loopback/mode.ts';
 import { Lab } from './lab.svelte.ts';
 import type { LoopbackKit } from './loopback-kit.ts';
-import { bodyReadingFetch, ModeChoice } from './mode.svelte.ts';
+import { ModeChoice } from './mode.svelte.ts';
 import type { Transport } from './transport.ts';
 
 function fakeTransport(label: 'server' | 'loopback', host: string): Transport {
@@ -109,21 +109,6 @@ describe('ModeChoice: one shared transport choice', () => {
     expect(t.modes.transport).toBe(t.loopback);
     expect(t.modes.error).toBe('');
     expect(t.loadLoopback).toHaveBeenCalledTimes(2);
-  });
-});
-
-describe('bodyReadingFetch', () => {
-  it("reads the HEAD response's body before returning it (Chromium counts an unread one as a failed request)", async () => {
-    const read = vi.fn(async () => new ArrayBuffer(0));
-    const response = {
-      headers: new Headers({ 'X-WebSocket-Playground': '1' }),
-      arrayBuffer: read,
-    } as unknown as Response;
-    const inner = vi.fn(async () => response);
-    const got = await bodyReadingFetch(inner as unknown as typeof fetch)('http://x/', { method: 'HEAD' });
-    expect(got).toBe(response);
-    expect(inner).toHaveBeenCalledWith('http://x/', { method: 'HEAD' });
-    expect(read).toHaveBeenCalledTimes(1);
   });
 });
 

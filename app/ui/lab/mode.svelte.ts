@@ -12,7 +12,6 @@
 import {
   probeServer,
   TransportChoice,
-  type ProbeOptions,
   type TransportMode,
   type TransportState,
 } from '../../loopback/mode.ts';
@@ -46,25 +45,6 @@ export interface ModeChoiceOptions {
   serverTransport?: () => Transport;
 }
 
-/**
- * `fetch` that reads the (empty) body of the probe's HEAD response before handing it back:
- * Chromium reports a response whose body is never read as a failed request (net::ERR_ABORTED),
- * which a learner would see in DevTools and the e2e error checks catch.
- */
-export function bodyReadingFetch(fetchFn: typeof globalThis.fetch): typeof globalThis.fetch {
-  return async (input, init) => {
-    const response = await fetchFn(input, init);
-    await response.arrayBuffer().catch(() => undefined);
-    return response;
-  };
-}
-
-/** The page's probe: one HEAD request for the page, its body read (see bodyReadingFetch). */
-export function pageProbe(options: ProbeOptions = {}): Promise<boolean> {
-  const fetchFn = options.fetch ?? (globalThis as { fetch?: typeof globalThis.fetch }).fetch;
-  return probeServer(fetchFn ? { ...options, fetch: bodyReadingFetch(fetchFn) } : options);
-}
-
 const importLoopback = (): Promise<LoopbackKit> =>
   import('./loopback-kit.ts').then((m) => m.createLoopbackKit());
 
@@ -90,7 +70,7 @@ export class ModeChoice {
   #started: Promise<void> | undefined;
 
   constructor(options: ModeChoiceOptions = {}) {
-    this.#choice = options.choice ?? new TransportChoice(pageProbe);
+    this.#choice = options.choice ?? new TransportChoice(probeServer);
     this.#loadLoopback = options.loadLoopback ?? importLoopback;
     this.#makeServer = options.serverTransport ?? (() => new ServerTransport());
     this.#choice.subscribe((s) => this.#follow(s));
