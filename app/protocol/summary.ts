@@ -97,8 +97,12 @@ export function hexPreview(bytes: Uint8Array, maxBytes = 16): string {
   return `0x${shown}${bytes.length > maxBytes ? ' …' : ''}`;
 }
 
+/** C0 controls other than tab, LF, VT, FF, CR, and DEL: text holding these is shown as bytes. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point here
+const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f\x7f]/;
+
 /** Valid UTF-8 with no control characters other than whitespace: worth showing as text. */
 function isPrintable(bytes: Uint8Array): boolean {
   const text = decodeUtf8(bytes);
-  return !text.includes('\uFFFD') && !/[\x00-\x08\x0e-\x1f\x7f]/.test(text);
+  return !text.includes('\uFFFD') && !CONTROL_CHARS.test(text);
 }
