@@ -34,23 +34,55 @@ describe('annotateFrame', () => {
     const a = annotateFrame(fromHex('818537fa213d7f9f4d5158'));
     expect(a.complete).toBe(true);
     expect(a.error).toBeUndefined();
-    expect(ids(a.fields)).toEqual(['fin', 'rsv1', 'rsv2', 'rsv3', 'opcode', 'mask', 'len7', 'maskKey', 'payload']);
-    expect(a.fields.find((f) => f.id === 'opcode')).toMatchObject({ byteOffset: 0, bitOffset: 4, bitLength: 4, value: 1 });
-    expect(a.fields.find((f) => f.id === 'len7')).toMatchObject({ value: 5, meaning: 'the payload is 5 bytes' });
-    expect(a.fields.find((f) => f.id === 'maskKey')).toMatchObject({ byteOffset: 2, bitLength: 32, value: '37 fa 21 3d' });
+    expect(ids(a.fields)).toEqual([
+      'fin',
+      'rsv1',
+      'rsv2',
+      'rsv3',
+      'opcode',
+      'mask',
+      'len7',
+      'maskKey',
+      'payload',
+    ]);
+    expect(a.fields.find((f) => f.id === 'opcode')).toMatchObject({
+      byteOffset: 0,
+      bitOffset: 4,
+      bitLength: 4,
+      value: 1,
+    });
+    expect(a.fields.find((f) => f.id === 'len7')).toMatchObject({
+      value: 5,
+      meaning: 'the payload is 5 bytes',
+    });
+    expect(a.fields.find((f) => f.id === 'maskKey')).toMatchObject({
+      byteOffset: 2,
+      bitLength: 32,
+      value: '37 fa 21 3d',
+    });
     expect(a.fields.find((f) => f.id === 'payload')?.value).toBe('"Hello"');
     expect(new TextDecoder().decode(a.frame?.payload)).toBe('Hello');
   });
 
   it('shows the 16- and 64-bit extended lengths', () => {
     const a = annotateFrame(encodeFrame(frame(0x2, new Uint8Array(256))));
-    expect(a.fields.find((f) => f.id === 'len16')).toMatchObject({ byteOffset: 2, bitLength: 16, value: 256 });
+    expect(a.fields.find((f) => f.id === 'len16')).toMatchObject({
+      byteOffset: 2,
+      bitLength: 16,
+      value: 256,
+    });
     const b = annotateFrame(encodeFrame(frame(0x2, new Uint8Array(65536))));
-    expect(b.fields.find((f) => f.id === 'len64')).toMatchObject({ byteOffset: 2, bitLength: 64, value: '65536' });
+    expect(b.fields.find((f) => f.id === 'len64')).toMatchObject({
+      byteOffset: 2,
+      bitLength: 64,
+      value: '65536',
+    });
   });
 
   it('splits a close payload into code (with its name) and reason', () => {
-    const a = annotateFrame(encodeFrame(frame(0x8, Uint8Array.of(0x03, 0xe8, ...text('bye')), { maskKey: fromHex('01020304') })));
+    const a = annotateFrame(
+      encodeFrame(frame(0x8, Uint8Array.of(0x03, 0xe8, ...text('bye')), { maskKey: fromHex('01020304') })),
+    );
     expect(ids(a.fields).slice(-2)).toEqual(['closeCode', 'closeReason']);
     expect(a.fields.find((f) => f.id === 'closeCode')).toMatchObject({ value: 1000, bitLength: 16 });
     expect(a.fields.find((f) => f.id === 'closeCode')?.meaning).toMatch(/^1000 Normal Closure/);
@@ -67,7 +99,11 @@ describe('annotateFrame', () => {
     const a = annotateFrame(fromHex('827f0000'));
     expect(a.complete).toBe(false);
     expect(a.frame).toBeUndefined();
-    expect(a.fields.at(-1)).toMatchObject({ id: 'len64', bitLength: 16, meaning: 'incomplete: 2 of 8 bytes' });
+    expect(a.fields.at(-1)).toMatchObject({
+      id: 'len64',
+      bitLength: 16,
+      meaning: 'incomplete: 2 of 8 bytes',
+    });
     const b = annotateFrame(fromHex('8105486565'));
     expect(b.fields.at(-1)?.meaning).toMatch(/^incomplete: 3 of 5 bytes/);
   });
@@ -105,8 +141,24 @@ describe('annotateFrame', () => {
   it('the tiling check catches a gap and an overlap', () => {
     const base = { name: '', value: 0, meaning: '', rfc: '' };
     expect(tiles([{ ...base, id: 'a', byteOffset: 0, bitOffset: 0, bitLength: 7 }], 1)).toBe(false);
-    expect(tiles([{ ...base, id: 'a', byteOffset: 0, bitOffset: 0, bitLength: 8 }, { ...base, id: 'b', byteOffset: 0, bitOffset: 7, bitLength: 1 }], 1)).toBe(false);
-    expect(tiles([{ ...base, id: 'a', byteOffset: 0, bitOffset: 0, bitLength: 1 }, { ...base, id: 'b', byteOffset: 0, bitOffset: 1, bitLength: 7 }], 1)).toBe(true);
+    expect(
+      tiles(
+        [
+          { ...base, id: 'a', byteOffset: 0, bitOffset: 0, bitLength: 8 },
+          { ...base, id: 'b', byteOffset: 0, bitOffset: 7, bitLength: 1 },
+        ],
+        1,
+      ),
+    ).toBe(false);
+    expect(
+      tiles(
+        [
+          { ...base, id: 'a', byteOffset: 0, bitOffset: 0, bitLength: 1 },
+          { ...base, id: 'b', byteOffset: 0, bitOffset: 1, bitLength: 7 },
+        ],
+        1,
+      ),
+    ).toBe(true);
   });
 
   it('labels bytes after the frame as the next one', () => {
@@ -127,7 +179,10 @@ describe('annotateFrame', () => {
           key: fc.uint8Array({ minLength: 4, maxLength: 4 }),
           payload: fc.oneof(
             { arbitrary: fc.uint8Array({ maxLength: 130 }), weight: 8 },
-            { arbitrary: fc.integer({ min: 126, max: 70000 }).map((n) => new Uint8Array(n).fill(n & 0xff)), weight: 1 },
+            {
+              arbitrary: fc.integer({ min: 126, max: 70000 }).map((n) => new Uint8Array(n).fill(n & 0xff)),
+              weight: 1,
+            },
           ),
           cutAt: fc.option(fc.nat(), { nil: undefined }),
           extra: fc.uint8Array({ maxLength: 4 }),

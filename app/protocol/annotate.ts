@@ -25,6 +25,7 @@ import { isControl, opcodeName } from './opcodes.ts';
 import { formatSize, hexPreview, quote } from './summary.ts';
 import type { Frame, FrameField, Role } from './types.ts';
 import { decodeUtf8, Utf8Validator } from './utf8.ts';
+import { copyBytes } from './bytes.ts';
 
 export interface AnnotateOptions {
   /** The endpoint reading the frame ('server' expects masked frames); default 'any'. */
@@ -62,7 +63,15 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
     fields.push(f);
   };
   /** A multi-byte field, cut to the bytes present. */
-  const span = (id: string, name: string, at: number, length: number, rfc: string, value: (b: Uint8Array) => number | string, meaning: (b: Uint8Array) => string): boolean => {
+  const span = (
+    id: string,
+    name: string,
+    at: number,
+    length: number,
+    rfc: string,
+    value: (b: Uint8Array) => number | string,
+    meaning: (b: Uint8Array) => string,
+  ): boolean => {
     const have = Math.max(0, Math.min(length, n - at));
     if (have === 0) return false;
     const b = bytes.subarray(at, at + have);
@@ -90,9 +99,35 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
   const b0 = bytes[0]!;
   const fin = (b0 & 0x80) !== 0;
   const opcode = b0 & 0x0f;
-  const bit = (id: string, name: string, bitOffset: number, set: boolean, on: string, off: string, rfc = 'RFC 6455 §5.2'): void =>
-    add({ id, name, byteOffset: 0, bitOffset, bitLength: 1, value: set ? 1 : 0, meaning: set ? on : off, rfc });
-  bit('fin', 'FIN', 0, fin, 'final fragment: this frame ends its message', isControl(opcode) ? 'not final: but control frames cannot be fragmented' : 'not final: more fragments of this message follow');
+  const bit = (
+    id: string,
+    name: string,
+    bitOffset: number,
+    set: boolean,
+    on: string,
+    off: string,
+    rfc = 'RFC 6455 §5.2',
+  ): void =>
+    add({
+      id,
+      name,
+      byteOffset: 0,
+      bitOffset,
+      bitLength: 1,
+      value: set ? 1 : 0,
+      meaning: set ? on : off,
+      rfc,
+    });
+  bit(
+    'fin',
+    'FIN',
+    0,
+    fin,
+    'final fragment: this frame ends its message',
+    isControl(opcode)
+      ? 'not final: but control frames cannot be fragmented'
+      : 'not final: more fragments of this message follow',
+  );
   const rsv1 = (b0 & 0x40) !== 0;
   add({
     id: 'rsv1',
@@ -101,11 +136,27 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
     bitOffset: 1,
     bitLength: 1,
     value: rsv1 ? 1 : 0,
-    meaning: rsv1 ? 'set: the payload is compressed with permessage-deflate (RFC 7692 §6); valid only if that extension was negotiated' : 'not set: no extension uses this frame',
+    meaning: rsv1
+      ? 'set: the payload is compressed with permessage-deflate (RFC 7692 §6); valid only if that extension was negotiated'
+      : 'not set: no extension uses this frame',
     rfc: rsv1 ? 'RFC 7692 §6' : 'RFC 6455 §5.2',
   });
-  bit('rsv2', 'RSV2', 2, (b0 & 0x20) !== 0, 'set, but no extension defines it: the receiver fails the connection (1002)', 'reserved: must be 0');
-  bit('rsv3', 'RSV3', 3, (b0 & 0x10) !== 0, 'set, but no extension defines it: the receiver fails the connection (1002)', 'reserved: must be 0');
+  bit(
+    'rsv2',
+    'RSV2',
+    2,
+    (b0 & 0x20) !== 0,
+    'set, but no extension defines it: the receiver fails the connection (1002)',
+    'reserved: must be 0',
+  );
+  bit(
+    'rsv3',
+    'RSV3',
+    3,
+    (b0 & 0x10) !== 0,
+    'set, but no extension defines it: the receiver fails the connection (1002)',
+    'reserved: must be 0',
+  );
   add({
     id: 'opcode',
     name: 'Opcode',
@@ -133,7 +184,9 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
       bitOffset: 0,
       bitLength: 1,
       value: masked ? 1 : 0,
-      meaning: masked ? 'masked: the payload is XORed with the 4-byte key that follows (client to server)' : 'not masked (server to client)',
+      meaning: masked
+        ? 'masked: the payload is XORed with the 4-byte key that follows (client to server)'
+        : 'not masked (server to client)',
       rfc: 'RFC 6455 §5.3',
     });
     add({
@@ -143,14 +196,27 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
       bitOffset: 1,
       bitLength: 7,
       value: len7,
-      meaning: len7 < 126 ? `the payload is ${len7} bytes` : len7 === 126 ? '126: the length is in the next 16 bits' : '127: the length is in the next 64 bits',
+      meaning:
+        len7 < 126
+          ? `the payload is ${len7} bytes`
+          : len7 === 126
+            ? '126: the length is in the next 16 bits'
+            : '127: the length is in the next 64 bits',
       rfc: 'RFC 6455 §5.2',
     });
     let at = 2;
     let lengthKnown = true;
     payloadLength = len7;
     if (len7 === 126) {
-      lengthKnown = span('len16', 'Extended payload length (16 bits)', 2, 2, 'RFC 6455 §5.2', (b) => (b[0]! << 8) | b[1]!, (b) => `the payload is ${(b[0]! << 8) | b[1]!} bytes`);
+      lengthKnown = span(
+        'len16',
+        'Extended payload length (16 bits)',
+        2,
+        2,
+        'RFC 6455 §5.2',
+        (b) => (b[0]! << 8) | b[1]!,
+        (b) => `the payload is ${(b[0]! << 8) | b[1]!} bytes`,
+      );
       if (lengthKnown) payloadLength = (bytes[2]! << 8) | bytes[3]!;
       at = 4;
     } else if (len7 === 127) {
@@ -159,13 +225,30 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
         for (const x of b) v = v * 256 + x;
         return v;
       };
-      lengthKnown = span('len64', 'Extended payload length (64 bits)', 2, 8, 'RFC 6455 §5.2', (b) => String(read64(b)), (b) => `the payload is ${read64(b)} bytes${(b[0]! & 0x80) !== 0 ? ' (most significant bit set: not allowed)' : ''}`);
+      lengthKnown = span(
+        'len64',
+        'Extended payload length (64 bits)',
+        2,
+        8,
+        'RFC 6455 §5.2',
+        (b) => String(read64(b)),
+        (b) =>
+          `the payload is ${read64(b)} bytes${(b[0]! & 0x80) !== 0 ? ' (most significant bit set: not allowed)' : ''}`,
+      );
       if (lengthKnown) payloadLength = read64(bytes.subarray(2, 10));
       at = 10;
     }
     if (lengthKnown && masked) {
-      const keyDone = span('maskKey', 'Masking key', at, 4, 'RFC 6455 §5.3', (b) => hexPreview(b, 4).slice(2), () => 'payload byte i is XORed with key byte i mod 4');
-      if (keyDone) maskKey = bytes.slice(at, at + 4);
+      const keyDone = span(
+        'maskKey',
+        'Masking key',
+        at,
+        4,
+        'RFC 6455 §5.3',
+        (b) => hexPreview(b, 4).slice(2),
+        () => 'payload byte i is XORed with key byte i mod 4',
+      );
+      if (keyDone) maskKey = copyBytes(bytes, at, at + 4);
       at += 4;
       lengthKnown = keyDone;
     }
@@ -181,7 +264,7 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
   if (headerDone && frameLength !== undefined) {
     const have = Math.min(payloadLength, n - payloadAt);
     const raw = bytes.subarray(payloadAt, payloadAt + have);
-    const plain = raw.slice();
+    const plain = copyBytes(raw);
     if (maskKey !== undefined) applyMask(plain, maskKey);
     const where = maskKey !== undefined ? 'masked on the wire; unmasked: ' : '';
     if (opcode === 0x8 && have === payloadLength && payloadLength >= 2) {
@@ -189,31 +272,70 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
       const parsed = parseClosePayload(plain);
       const code = (plain[0]! << 8) | plain[1]!;
       const info = describeCloseCode(code);
-      add({ id: 'closeCode', name: 'Close code', byteOffset: payloadAt, bitOffset: 0, bitLength: 16, value: code, meaning: `${code} ${info.name}: ${info.meaning}${info.sendable ? '' : ' Not allowed in a close frame.'}`, rfc: 'RFC 6455 §7.4' });
+      add({
+        id: 'closeCode',
+        name: 'Close code',
+        byteOffset: payloadAt,
+        bitOffset: 0,
+        bitLength: 16,
+        value: code,
+        meaning: `${code} ${info.name}: ${info.meaning}${info.sendable ? '' : ' Not allowed in a close frame.'}`,
+        rfc: 'RFC 6455 §7.4',
+      });
       if (payloadLength > 2) {
-        add({ id: 'closeReason', name: 'Close reason', byteOffset: payloadAt + 2, bitOffset: 0, bitLength: (payloadLength - 2) * 8, value: quote(decodeUtf8(plain.subarray(2)), 64), meaning: `${where}the reason, ${payloadLength - 2} bytes of UTF-8 (at most 123)`, rfc: 'RFC 6455 §5.5.1' });
+        add({
+          id: 'closeReason',
+          name: 'Close reason',
+          byteOffset: payloadAt + 2,
+          bitOffset: 0,
+          bitLength: (payloadLength - 2) * 8,
+          value: quote(decodeUtf8(plain.subarray(2)), 64),
+          meaning: `${where}the reason, ${payloadLength - 2} bytes of UTF-8 (at most 123)`,
+          rfc: 'RFC 6455 §5.5.1',
+        });
       }
-      if (!parsed.ok && error === undefined) error = protocolError(parsed.error.code, undefined, payloadAt + (parsed.error.byteOffset ?? 0));
+      if (!parsed.ok && error === undefined)
+        error = protocolError(parsed.error.code, undefined, payloadAt + (parsed.error.byteOffset ?? 0));
     } else if (have > 0) {
       const isText = opcode === 0x1;
       let meaning = `${formatSize(payloadLength)} of ${isText ? 'UTF-8 text' : opcode === 0x0 ? 'continued data' : isControl(opcode) ? 'control data' : 'binary data'}`;
       if (have < payloadLength) meaning = `incomplete: ${have} of ${payloadLength} bytes (${meaning})`;
       const shown = isText ? quote(decodeUtf8(plain), 64) : hexPreview(plain, 32);
-      add({ id: 'payload', name: 'Payload', byteOffset: payloadAt, bitOffset: 0, bitLength: have * 8, value: shown, meaning: `${where ? where + shown + '. ' : ''}${meaning}`, rfc: isText ? 'RFC 6455 §5.6' : 'RFC 6455 §5.2' });
-      if (opcode === 0x8 && payloadLength === 1 && error === undefined) error = protocolError('INVALID_CLOSE_PAYLOAD', undefined, payloadAt);
+      add({
+        id: 'payload',
+        name: 'Payload',
+        byteOffset: payloadAt,
+        bitOffset: 0,
+        bitLength: have * 8,
+        value: shown,
+        meaning: `${where ? where + shown + '. ' : ''}${meaning}`,
+        rfc: isText ? 'RFC 6455 §5.6' : 'RFC 6455 §5.2',
+      });
+      if (opcode === 0x8 && payloadLength === 1 && error === undefined)
+        error = protocolError('INVALID_CLOSE_PAYLOAD', undefined, payloadAt);
       if (isText && error === undefined) {
         // 8.1: text must be UTF-8; a frame that is not the last fragment may stop mid-character.
         const v = new Utf8Validator();
         const bad = v.push(plain);
         if (bad !== -1) error = protocolError('INVALID_UTF8', v.problem, payloadAt + bad);
-        else if (have === payloadLength && fin && !v.complete) error = protocolError('INVALID_UTF8', 'the text ends inside a character', payloadAt + have - 1);
+        else if (have === payloadLength && fin && !v.complete)
+          error = protocolError('INVALID_UTF8', 'the text ends inside a character', payloadAt + have - 1);
       }
     }
     if (complete) {
       frame = { fin, rsv1, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0, opcode, payload: plain };
       if (maskKey !== undefined) frame.maskKey = maskKey;
       if (n > frameLength) {
-        add({ id: 'trailing', name: 'Following bytes', byteOffset: frameLength, bitOffset: 0, bitLength: (n - frameLength) * 8, value: hexPreview(bytes.subarray(frameLength), 16), meaning: `${n - frameLength} bytes after this frame: the next frame starts here`, rfc: 'RFC 6455 §5.2' });
+        add({
+          id: 'trailing',
+          name: 'Following bytes',
+          byteOffset: frameLength,
+          bitOffset: 0,
+          bitLength: (n - frameLength) * 8,
+          value: hexPreview(bytes.subarray(frameLength), 16),
+          meaning: `${n - frameLength} bytes after this frame: the next frame starts here`,
+          rfc: 'RFC 6455 §5.2',
+        });
       }
     }
   }

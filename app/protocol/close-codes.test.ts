@@ -19,7 +19,8 @@ describe('close codes (§7.4)', () => {
 
   it('1004 is reserved and 1005, 1006, 1015 are reported only: never sent', () => {
     for (const code of [1004, 1005, 1006, 1015]) expect(isSendableCloseCode(code)).toBe(false);
-    for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]) expect(isSendableCloseCode(code)).toBe(true);
+    for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014])
+      expect(isSendableCloseCode(code)).toBe(true);
   });
 
   it.each([

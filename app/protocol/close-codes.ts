@@ -32,30 +32,119 @@ interface Entry {
 
 /** Every code assigned in the 1000-2999 range (RFC 6455 §7.4.1 plus the IANA registry). */
 export const CLOSE_CODES: Readonly<Record<number, Entry>> = {
-  1000: { name: 'Normal Closure', meaning: 'The purpose for which the connection was established has been fulfilled.', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1001: { name: 'Going Away', meaning: 'The endpoint is going away: a server shutting down or a browser leaving the page.', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1002: { name: 'Protocol Error', meaning: 'The endpoint is terminating the connection due to a protocol error.', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1003: { name: 'Unsupported Data', meaning: 'The endpoint received a type of data it cannot accept (e.g. binary when it only understands text).', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1004: { name: 'Reserved', meaning: 'Reserved; its meaning might be defined in the future. Never sent.', sendable: false, rfc: 'RFC 6455 §7.4.1' },
-  1005: { name: 'No Status Received', meaning: 'Reported only: the Close frame carried no status code. Never sent.', sendable: false, rfc: 'RFC 6455 §7.4.1' },
-  1006: { name: 'Abnormal Closure', meaning: 'Reported only: the connection closed without a Close frame (e.g. TCP dropped). Never sent.', sendable: false, rfc: 'RFC 6455 §7.4.1' },
-  1007: { name: 'Invalid Frame Payload Data', meaning: 'A message contained data inconsistent with its type (e.g. invalid UTF-8 in a text message).', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1008: { name: 'Policy Violation', meaning: 'A message violated the endpoint\'s policy (generic code when no better one fits).', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1009: { name: 'Message Too Big', meaning: 'A message was too big for the endpoint to process.', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1010: { name: 'Mandatory Extension', meaning: 'The client expected the server to negotiate an extension it did not (client only).', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1011: { name: 'Internal Error', meaning: 'The server met an unexpected condition that prevented it from fulfilling the request.', sendable: true, rfc: 'RFC 6455 §7.4.1' },
-  1012: { name: 'Service Restart', meaning: 'The service is restarting; the client may reconnect (with backoff).', sendable: true, rfc: 'IANA registry' },
-  1013: { name: 'Try Again Later', meaning: 'The service is temporarily overloaded; try again later.', sendable: true, rfc: 'IANA registry' },
-  1014: { name: 'Bad Gateway', meaning: 'A gateway or proxy received an invalid response from the upstream server.', sendable: true, rfc: 'IANA registry' },
-  1015: { name: 'TLS Handshake', meaning: 'Reported only: the TLS handshake failed (e.g. the certificate could not be verified). Never sent.', sendable: false, rfc: 'RFC 6455 §7.4.1' },
+  1000: {
+    name: 'Normal Closure',
+    meaning: 'The purpose for which the connection was established has been fulfilled.',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1001: {
+    name: 'Going Away',
+    meaning: 'The endpoint is going away: a server shutting down or a browser leaving the page.',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1002: {
+    name: 'Protocol Error',
+    meaning: 'The endpoint is terminating the connection due to a protocol error.',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1003: {
+    name: 'Unsupported Data',
+    meaning:
+      'The endpoint received a type of data it cannot accept (e.g. binary when it only understands text).',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1004: {
+    name: 'Reserved',
+    meaning: 'Reserved; its meaning might be defined in the future. Never sent.',
+    sendable: false,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1005: {
+    name: 'No Status Received',
+    meaning: 'Reported only: the Close frame carried no status code. Never sent.',
+    sendable: false,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1006: {
+    name: 'Abnormal Closure',
+    meaning: 'Reported only: the connection closed without a Close frame (e.g. TCP dropped). Never sent.',
+    sendable: false,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1007: {
+    name: 'Invalid Frame Payload Data',
+    meaning: 'A message contained data inconsistent with its type (e.g. invalid UTF-8 in a text message).',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1008: {
+    name: 'Policy Violation',
+    meaning: "A message violated the endpoint's policy (generic code when no better one fits).",
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1009: {
+    name: 'Message Too Big',
+    meaning: 'A message was too big for the endpoint to process.',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1010: {
+    name: 'Mandatory Extension',
+    meaning: 'The client expected the server to negotiate an extension it did not (client only).',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1011: {
+    name: 'Internal Error',
+    meaning: 'The server met an unexpected condition that prevented it from fulfilling the request.',
+    sendable: true,
+    rfc: 'RFC 6455 §7.4.1',
+  },
+  1012: {
+    name: 'Service Restart',
+    meaning: 'The service is restarting; the client may reconnect (with backoff).',
+    sendable: true,
+    rfc: 'IANA registry',
+  },
+  1013: {
+    name: 'Try Again Later',
+    meaning: 'The service is temporarily overloaded; try again later.',
+    sendable: true,
+    rfc: 'IANA registry',
+  },
+  1014: {
+    name: 'Bad Gateway',
+    meaning: 'A gateway or proxy received an invalid response from the upstream server.',
+    sendable: true,
+    rfc: 'IANA registry',
+  },
+  1015: {
+    name: 'TLS Handshake',
+    meaning:
+      'Reported only: the TLS handshake failed (e.g. the certificate could not be verified). Never sent.',
+    sendable: false,
+    rfc: 'RFC 6455 §7.4.1',
+  },
 };
 
 /** Name, one-line meaning, range and whether it may be sent, for any number. */
 export function describeCloseCode(code: number): CloseCodeInfo {
   const known = CLOSE_CODES[code];
-  if (known) return { code, name: known.name, meaning: known.meaning, sendable: known.sendable, range: 'protocol' };
+  if (known)
+    return { code, name: known.name, meaning: known.meaning, sendable: known.sendable, range: 'protocol' };
   if (!Number.isInteger(code) || code < 0 || code > 4999) {
-    return { code, name: 'Invalid', meaning: 'Not a close code: status codes are integers from 0 to 4999.', sendable: false, range: 'invalid' };
+    return {
+      code,
+      name: 'Invalid',
+      meaning: 'Not a close code: status codes are integers from 0 to 4999.',
+      sendable: false,
+      range: 'invalid',
+    };
   }
   // §7.4.2: 0-999 are not used.
   if (code <= 999) {
@@ -63,14 +152,32 @@ export function describeCloseCode(code: number): CloseCodeInfo {
   }
   // §7.4.2: 1000-2999 are reserved for this protocol, its future revisions and extensions.
   if (code <= 2999) {
-    return { code, name: 'Reserved', meaning: 'Reserved for future RFCs and extensions; not assigned.', sendable: false, range: 'reserved' };
+    return {
+      code,
+      name: 'Reserved',
+      meaning: 'Reserved for future RFCs and extensions; not assigned.',
+      sendable: false,
+      range: 'reserved',
+    };
   }
   // §7.4.2: 3000-3999 are registered with IANA by libraries, frameworks and applications.
   if (code <= 3999) {
-    return { code, name: 'Registered', meaning: 'For libraries, frameworks and applications (registered with IANA).', sendable: true, range: 'registered' };
+    return {
+      code,
+      name: 'Registered',
+      meaning: 'For libraries, frameworks and applications (registered with IANA).',
+      sendable: true,
+      range: 'registered',
+    };
   }
   // §7.4.2: 4000-4999 are for private use; the endpoints agree on their meaning.
-  return { code, name: 'Private Use', meaning: 'Private use: the meaning is agreed between the two endpoints.', sendable: true, range: 'private' };
+  return {
+    code,
+    name: 'Private Use',
+    meaning: 'Private use: the meaning is agreed between the two endpoints.',
+    sendable: true,
+    range: 'private',
+  };
 }
 
 /**

@@ -21,7 +21,12 @@ export const NO_STATUS_RECEIVED = 1005;
 export const ABNORMAL_CLOSURE = 1006;
 
 export type ParsedClose =
-  | { ok: true; code: number; reason: string; /** false when the payload was empty (1005) */ hasCode: boolean }
+  | {
+      ok: true;
+      code: number;
+      reason: string;
+      /** false when the payload was empty (1005) */ hasCode: boolean;
+    }
   | { ok: false; error: ProtocolError };
 
 export function parseClosePayload(payload: Uint8Array): ParsedClose {
@@ -31,12 +36,16 @@ export function parseClosePayload(payload: Uint8Array): ParsedClose {
   const code = (payload[0]! << 8) | payload[1]!;
   // 7.4: only codes that may be sent may be received (not 1005/1006/1015, not 0-999 ...).
   if (!isSendableCloseCode(code)) {
-    return { ok: false, error: protocolError('INVALID_CLOSE_CODE', `${code} ${describeCloseCode(code).name}`, 0) };
+    return {
+      ok: false,
+      error: protocolError('INVALID_CLOSE_CODE', `${code} ${describeCloseCode(code).name}`, 0),
+    };
   }
   const reasonBytes = payload.subarray(2);
   // 5.5.1: the reason is UTF-8; invalid UTF-8 fails with 1007 like a text message (8.1).
   const bad = findInvalidUtf8(reasonBytes);
-  if (bad !== -1) return { ok: false, error: protocolError('INVALID_CLOSE_REASON', `at reason byte ${bad}`, 2 + bad) };
+  if (bad !== -1)
+    return { ok: false, error: protocolError('INVALID_CLOSE_REASON', `at reason byte ${bad}`, 2 + bad) };
   return { ok: true, code, reason: decodeUtf8(reasonBytes), hasCode: true };
 }
 
@@ -52,7 +61,8 @@ export function buildClosePayload(code?: number, reason = ''): Uint8Array {
   }
   if (!isSendableCloseCode(code)) throw protocolError('CLOSE_CODE_NOT_SENDABLE', String(code));
   const text = encodeUtf8(reason);
-  if (text.length > MAX_CLOSE_REASON_BYTES) throw protocolError('CLOSE_REASON_TOO_LONG', `${text.length} bytes`);
+  if (text.length > MAX_CLOSE_REASON_BYTES)
+    throw protocolError('CLOSE_REASON_TOO_LONG', `${text.length} bytes`);
   const out = new Uint8Array(2 + text.length);
   out[0] = code >>> 8;
   out[1] = code & 0xff;

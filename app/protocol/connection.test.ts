@@ -40,7 +40,11 @@ function written(c: Connection): Frame[] {
 }
 
 const types = (events: ConnectionEvent[]) => events.map((e) => e.type);
-const closeOf = (f: Frame) => ({ opcode: f.opcode, code: f.payload.length >= 2 ? (f.payload[0]! << 8) | f.payload[1]! : undefined, reason: new TextDecoder().decode(f.payload.subarray(2)) });
+const closeOf = (f: Frame) => ({
+  opcode: f.opcode,
+  code: f.payload.length >= 2 ? (f.payload[0]! << 8) | f.payload[1]! : undefined,
+  reason: new TextDecoder().decode(f.payload.subarray(2)),
+});
 
 describe('Connection', () => {
   it('starts OPEN and reports open with the negotiated protocol', () => {
@@ -88,7 +92,10 @@ describe('Connection', () => {
     c.receiveData(to('server', frame(0x9, '')));
     c.receiveData(to('server', frame(0x0, 'lo')));
     const events = c.events().filter((e) => e.type !== 'frame');
-    expect(events).toEqual([{ type: 'ping', data: new Uint8Array(0) }, { type: 'message', opcode: 0x1, data: 'Hello' }]);
+    expect(events).toEqual([
+      { type: 'ping', data: new Uint8Array(0) },
+      { type: 'message', opcode: 0x1, data: 'Hello' },
+    ]);
   });
 
   it('accepts a character split between two fragments', () => {
@@ -96,7 +103,9 @@ describe('Connection', () => {
     const euro = text('€'); // e2 82 ac
     c.receiveData(to('server', frame(0x1, euro.subarray(0, 1), { fin: false })));
     c.receiveData(to('server', frame(0x0, euro.subarray(1))));
-    expect(c.events().filter((e) => e.type === 'message')).toEqual([{ type: 'message', opcode: 0x1, data: '€' }]);
+    expect(c.events().filter((e) => e.type === 'message')).toEqual([
+      { type: 'message', opcode: 0x1, data: '€' },
+    ]);
   });
 
   describe('sending', () => {
@@ -148,7 +157,9 @@ describe('Connection', () => {
       expect(c.readyState).toBe('CLOSED');
       expect(c.shouldCloseTransport).toBe(true);
       const events = c.events();
-      expect(events.filter((e) => e.type === 'close')).toEqual([{ type: 'close', code: 1000, reason: 'bye', wasClean: true }]);
+      expect(events.filter((e) => e.type === 'close')).toEqual([
+        { type: 'close', code: 1000, reason: 'bye', wasClean: true },
+      ]);
       c.receiveEof();
       expect(c.events()).toEqual([]);
       expect(c.closeCode).toBe(1000);
@@ -182,7 +193,9 @@ describe('Connection', () => {
       c.receiveData(to('client', frame(0x8, Uint8Array.of(0x03, 0xe8))));
       expect(c.dataToSend()).toEqual([]); // nothing echoed twice
       c.receiveEof();
-      expect(c.events().filter((e) => e.type === 'close')).toEqual([{ type: 'close', code: 1000, reason: '', wasClean: true }]);
+      expect(c.events().filter((e) => e.type === 'close')).toEqual([
+        { type: 'close', code: 1000, reason: '', wasClean: true },
+      ]);
     });
 
     it('server-initiated: close() then the client echo closes TCP on the server side', () => {
@@ -201,8 +214,12 @@ describe('Connection', () => {
     });
 
     it('close() refuses codes that must not be sent and reasons over 123 bytes', () => {
-      expect(() => server().close(1005)).toThrow(expect.objectContaining({ code: 'CLOSE_CODE_NOT_SENDABLE' }) as Error);
-      expect(() => server().close(1000, 'x'.repeat(124))).toThrow(expect.objectContaining({ code: 'CLOSE_REASON_TOO_LONG' }) as Error);
+      expect(() => server().close(1005)).toThrow(
+        expect.objectContaining({ code: 'CLOSE_CODE_NOT_SENDABLE' }) as Error,
+      );
+      expect(() => server().close(1000, 'x'.repeat(124))).toThrow(
+        expect.objectContaining({ code: 'CLOSE_REASON_TOO_LONG' }) as Error,
+      );
       expect(server().close(1000, 'x'.repeat(123))).toBe(true);
     });
 
@@ -268,12 +285,42 @@ describe('Connection', () => {
   describe('violations fail the connection with the right close code in the bytes written (§7.1.7)', () => {
     const cases: Array<[string, Role, Uint8Array, number, string]> = [
       ['an unmasked client frame', 'server', encodeFrame(frame(0x1, 'x')), 1002, 'UNMASKED_CLIENT_FRAME'],
-      ['a masked server frame', 'client', encodeFrame(frame(0x1, 'x', { maskKey: KEY })), 1002, 'MASKED_SERVER_FRAME'],
+      [
+        'a masked server frame',
+        'client',
+        encodeFrame(frame(0x1, 'x', { maskKey: KEY })),
+        1002,
+        'MASKED_SERVER_FRAME',
+      ],
       ['a reserved opcode', 'server', to('server', frame(0x3, 'x')), 1002, 'INVALID_OPCODE'],
-      ['RSV1 without permessage-deflate', 'server', to('server', frame(0x1, 'x', { rsv1: true })), 1002, 'RESERVED_BITS'],
-      ['a fragmented control frame', 'server', to('server', frame(0x9, 'x', { fin: false })), 1002, 'FRAGMENTED_CONTROL_FRAME'],
-      ['a 126-byte ping', 'server', to('server', frame(0x9, new Uint8Array(126))), 1002, 'CONTROL_FRAME_TOO_LONG'],
-      ['a continuation with no message started', 'server', to('server', frame(0x0, 'x')), 1002, 'UNEXPECTED_CONTINUATION'],
+      [
+        'RSV1 without permessage-deflate',
+        'server',
+        to('server', frame(0x1, 'x', { rsv1: true })),
+        1002,
+        'RESERVED_BITS',
+      ],
+      [
+        'a fragmented control frame',
+        'server',
+        to('server', frame(0x9, 'x', { fin: false })),
+        1002,
+        'FRAGMENTED_CONTROL_FRAME',
+      ],
+      [
+        'a 126-byte ping',
+        'server',
+        to('server', frame(0x9, new Uint8Array(126))),
+        1002,
+        'CONTROL_FRAME_TOO_LONG',
+      ],
+      [
+        'a continuation with no message started',
+        'server',
+        to('server', frame(0x0, 'x')),
+        1002,
+        'UNEXPECTED_CONTINUATION',
+      ],
       [
         'a new message before the fragmented one ended',
         'server',
@@ -281,13 +328,49 @@ describe('Connection', () => {
         1002,
         'EXPECTED_CONTINUATION',
       ],
-      ['a 1-byte close payload', 'server', to('server', frame(0x8, Uint8Array.of(3))), 1002, 'INVALID_CLOSE_PAYLOAD'],
-      ['close code 1005 on the wire', 'server', to('server', frame(0x8, Uint8Array.of(0x03, 0xed))), 1002, 'INVALID_CLOSE_CODE'],
-      ['close code 999', 'client', to('client', frame(0x8, Uint8Array.of(0x03, 0xe7))), 1002, 'INVALID_CLOSE_CODE'],
-      ['a close reason that is not UTF-8', 'server', to('server', frame(0x8, Uint8Array.of(0x03, 0xe8, 0xff))), 1007, 'INVALID_CLOSE_REASON'],
-      ['invalid UTF-8 in a text message', 'server', to('server', frame(0x1, Uint8Array.of(0x61, 0xc0, 0x80))), 1007, 'INVALID_UTF8'],
-      ['a text message ending inside a character', 'client', to('client', frame(0x1, Uint8Array.of(0xe2, 0x82))), 1007, 'INVALID_UTF8'],
-      ['a non-minimal 16-bit length', 'client', fromHex('817e0005') , 1002, 'NON_MINIMAL_LENGTH'],
+      [
+        'a 1-byte close payload',
+        'server',
+        to('server', frame(0x8, Uint8Array.of(3))),
+        1002,
+        'INVALID_CLOSE_PAYLOAD',
+      ],
+      [
+        'close code 1005 on the wire',
+        'server',
+        to('server', frame(0x8, Uint8Array.of(0x03, 0xed))),
+        1002,
+        'INVALID_CLOSE_CODE',
+      ],
+      [
+        'close code 999',
+        'client',
+        to('client', frame(0x8, Uint8Array.of(0x03, 0xe7))),
+        1002,
+        'INVALID_CLOSE_CODE',
+      ],
+      [
+        'a close reason that is not UTF-8',
+        'server',
+        to('server', frame(0x8, Uint8Array.of(0x03, 0xe8, 0xff))),
+        1007,
+        'INVALID_CLOSE_REASON',
+      ],
+      [
+        'invalid UTF-8 in a text message',
+        'server',
+        to('server', frame(0x1, Uint8Array.of(0x61, 0xc0, 0x80))),
+        1007,
+        'INVALID_UTF8',
+      ],
+      [
+        'a text message ending inside a character',
+        'client',
+        to('client', frame(0x1, Uint8Array.of(0xe2, 0x82))),
+        1007,
+        'INVALID_UTF8',
+      ],
+      ['a non-minimal 16-bit length', 'client', fromHex('817e0005'), 1002, 'NON_MINIMAL_LENGTH'],
     ];
     for (const [what, role, bytes, code, errorCode] of cases) {
       it(`fails with ${code} on ${what}`, () => {
@@ -313,13 +396,21 @@ describe('Connection', () => {
 
     it('fails with 1009 when fragments add up to more than maxMessageSize', () => {
       const c = server({ maxMessageSize: 10 });
-      for (const f of encodeMessage('client', 0x2, new Uint8Array(11), { fragments: 3, entropy: fixedEntropy() })) c.receiveData(f.bytes);
+      for (const f of encodeMessage('client', 0x2, new Uint8Array(11), {
+        fragments: 3,
+        entropy: fixedEntropy(),
+      }))
+        c.receiveData(f.bytes);
       expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1009, reason: 'MESSAGE_TOO_BIG' }]);
     });
 
     it('accepts a message of exactly maxMessageSize', () => {
       const c = server({ maxMessageSize: 10 });
-      for (const f of encodeMessage('client', 0x2, new Uint8Array(10), { fragments: 3, entropy: fixedEntropy() })) c.receiveData(f.bytes);
+      for (const f of encodeMessage('client', 0x2, new Uint8Array(10), {
+        fragments: 3,
+        entropy: fixedEntropy(),
+      }))
+        c.receiveData(f.bytes);
       expect(c.events().filter((e) => e.type === 'message')).toHaveLength(1);
     });
 
@@ -374,7 +465,13 @@ describe('Connection', () => {
         wire.push(...c.dataToSend().map(hex));
       };
       c.receiveData(to('server', frame(0x1, 'Hello')));
-      c.receiveData(Uint8Array.from([...to('server', frame(0x2, Uint8Array.of(1), { fin: false })), ...to('server', frame(0x9, 'p')), ...to('server', frame(0x0, Uint8Array.of(2)))]));
+      c.receiveData(
+        Uint8Array.from([
+          ...to('server', frame(0x2, Uint8Array.of(1), { fin: false })),
+          ...to('server', frame(0x9, 'p')),
+          ...to('server', frame(0x0, Uint8Array.of(2))),
+        ]),
+      );
       drain();
       c.sendText('hi');
       c.ping('x');
@@ -387,8 +484,21 @@ describe('Connection', () => {
 
     it("emits a 'frame' event for each frame read and written by default", () => {
       const { events } = exchange(undefined);
-      expect(events.filter((e) => e.type === 'frame').map((e) => e.type === 'frame' && `${e.from} ${e.frame.opcode}`)).toEqual([
-        'client 1', 'client 2', 'client 9', 'server 10', 'client 0', 'server 1', 'server 9', 'client 10', 'client 8', 'server 8',
+      expect(
+        events
+          .filter((e) => e.type === 'frame')
+          .map((e) => e.type === 'frame' && `${e.from} ${e.frame.opcode}`),
+      ).toEqual([
+        'client 1',
+        'client 2',
+        'client 9',
+        'server 10',
+        'client 0',
+        'server 1',
+        'server 9',
+        'client 10',
+        'client 8',
+        'server 8',
       ]);
       expect(exchange(true)).toEqual(exchange(undefined));
     });
@@ -417,7 +527,9 @@ describe('Connection', () => {
     /** 100 000 payload bytes announced in a 64-bit length, masked for a server reader. */
     function bigTextHeader(role: Role, opcode = 0x1, fin = true): Uint8Array {
       const b0 = (fin ? 0x80 : 0) | opcode;
-      return role === 'server' ? fromHex(`${b0.toString(16).padStart(2, '0')}ff00000000000186a0${hex(KEY)}`) : fromHex(`${b0.toString(16).padStart(2, '0')}7f00000000000186a0`);
+      return role === 'server'
+        ? fromHex(`${b0.toString(16).padStart(2, '0')}ff00000000000186a0${hex(KEY)}`)
+        : fromHex(`${b0.toString(16).padStart(2, '0')}7f00000000000186a0`);
     }
     /** Payload bytes as they go on the wire after `header` (masked from payload offset `at`). */
     function wire(role: Role, plain: Uint8Array, at = 0): Uint8Array {
@@ -439,7 +551,13 @@ describe('Connection', () => {
         c.receiveData(wire(role, Uint8Array.of(0x21, 0xc0, 0x80), 2));
         const events = c.events();
         const error = errorOf(events);
-        expect(error?.type === 'error' && [error.error.code, error.error.closeCode, (error.error as { byteOffset?: number }).byteOffset]).toEqual(['INVALID_UTF8', 1007, header.length + 3]);
+        expect(
+          error?.type === 'error' && [
+            error.error.code,
+            error.error.closeCode,
+            (error.error as { byteOffset?: number }).byteOffset,
+          ],
+        ).toEqual(['INVALID_UTF8', 1007, header.length + 3]);
         // The Close frame with 1007 is in dataToSend right after the bad chunk.
         expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
         expect(events.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
@@ -479,19 +597,27 @@ describe('Connection', () => {
           const ok = role === 'server' ? server() : client();
           ok.receiveData(goodBytes.slice(0, cutAt));
           ok.receiveData(goodBytes.slice(cutAt));
-          expect(ok.events().filter((e) => e.type === 'message')).toEqual([{ type: 'message', opcode: 0x1, data: new TextDecoder().decode(good) }]);
+          expect(ok.events().filter((e) => e.type === 'message')).toEqual([
+            { type: 'message', opcode: 0x1, data: new TextDecoder().decode(good) },
+          ]);
 
           const ko = role === 'server' ? server() : client();
           ko.receiveData(badBytes.slice(0, cutAt));
           const early = errorOf(ko.events());
           if (cutAt > h + badAt) {
-            expect(early?.type === 'error' && (early.error as { byteOffset?: number }).byteOffset, `cut at ${cutAt}`).toBe(h + badAt);
+            expect(
+              early?.type === 'error' && (early.error as { byteOffset?: number }).byteOffset,
+              `cut at ${cutAt}`,
+            ).toBe(h + badAt);
             expect(written(ko).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
           } else {
             expect(early, `cut at ${cutAt}`).toBeUndefined();
             ko.receiveData(badBytes.slice(cutAt));
             const late = errorOf(ko.events());
-            expect(late?.type === 'error' && (late.error as { byteOffset?: number }).byteOffset, `cut at ${cutAt}`).toBe(h + badAt);
+            expect(
+              late?.type === 'error' && (late.error as { byteOffset?: number }).byteOffset,
+              `cut at ${cutAt}`,
+            ).toBe(h + badAt);
           }
         }
       }
@@ -524,62 +650,80 @@ describe('Connection', () => {
         fc.string({ unit: 'binary', maxLength: 300 }).map((s) => new TextEncoder().encode(s)),
         fc.uint8Array({ maxLength: 300 }),
         // valid text with one byte replaced
-        fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }), fc.nat(), fc.integer({ min: 0x80, max: 0xff })).map(([s, i, b]) => {
-          const bytes = new TextEncoder().encode(s);
-          bytes[i % bytes.length] = b;
-          return bytes;
-        }),
+        fc
+          .tuple(
+            fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }),
+            fc.nat(),
+            fc.integer({ min: 0x80, max: 0xff }),
+          )
+          .map(([s, i, b]) => {
+            const bytes = new TextEncoder().encode(s);
+            bytes[i % bytes.length] = b;
+            return bytes;
+          }),
       );
       fc.assert(
-        fc.property(arbText, fc.array(fc.nat(), { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom<Role>('server', 'client'), (payload, fragmentCuts, chunkCuts, role) => {
-          // Fragments of the message (§5.4), then the wire cut into chunks anywhere.
-          const points = [...new Set(fragmentCuts.map((x) => x % (payload.length + 1)))].sort((a, b) => a - b);
-          const sizes: number[] = [];
-          let prev = 0;
-          for (const p of [...points, payload.length]) {
-            sizes.push(p - prev);
-            prev = p;
-          }
-          const frames = encodeMessage(role === 'server' ? 'client' : 'server', 0x1, payload, { fragments: sizes, entropy: fixedEntropy() });
-          const all = Uint8Array.from(frames.flatMap((f) => [...f.bytes]));
-          // Where each payload byte sits on the wire.
-          const wireIndex: number[] = [];
-          let at = 0;
-          for (const f of frames) {
-            const h = f.bytes.length - f.frame.payload.length;
-            for (let i = 0; i < f.frame.payload.length; i++) wireIndex.push(at + h + i);
-            at += f.bytes.length;
-          }
-          const cuts = [...new Set(chunkCuts.map((x) => x % (all.length + 1)))].sort((a, b) => a - b);
-          const chunks: Uint8Array[] = [];
-          prev = 0;
-          for (const p of [...cuts, all.length]) {
-            chunks.push(all.slice(prev, p));
-            prev = p;
-          }
+        fc.property(
+          arbText,
+          fc.array(fc.nat(), { maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 6 }),
+          fc.constantFrom<Role>('server', 'client'),
+          (payload, fragmentCuts, chunkCuts, role) => {
+            // Fragments of the message (§5.4), then the wire cut into chunks anywhere.
+            const points = [...new Set(fragmentCuts.map((x) => x % (payload.length + 1)))].sort(
+              (a, b) => a - b,
+            );
+            const sizes: number[] = [];
+            let prev = 0;
+            for (const p of [...points, payload.length]) {
+              sizes.push(p - prev);
+              prev = p;
+            }
+            const frames = encodeMessage(role === 'server' ? 'client' : 'server', 0x1, payload, {
+              fragments: sizes,
+              entropy: fixedEntropy(),
+            });
+            const all = Uint8Array.from(frames.flatMap((f) => [...f.bytes]));
+            // Where each payload byte sits on the wire.
+            const wireIndex: number[] = [];
+            let at = 0;
+            for (const f of frames) {
+              const h = f.bytes.length - f.frame.payload.length;
+              for (let i = 0; i < f.frame.payload.length; i++) wireIndex.push(at + h + i);
+              at += f.bytes.length;
+            }
+            const cuts = [...new Set(chunkCuts.map((x) => x % (all.length + 1)))].sort((a, b) => a - b);
+            const chunks: Uint8Array[] = [];
+            prev = 0;
+            for (const p of [...cuts, all.length]) {
+              chunks.push(all.slice(prev, p));
+              prev = p;
+            }
 
-          const c = role === 'server' ? server() : client();
-          let failedAtChunkEnd = -1;
-          let end = 0;
-          for (const chunk of chunks) {
-            end += chunk.length;
-            c.receiveData(chunk);
-            if (failedAtChunkEnd === -1 && c.events().some((e) => e.type === 'error')) failedAtChunkEnd = end;
-          }
-          const expected = oracle(payload);
-          if (expected === -1) {
-            expect(failedAtChunkEnd).toBe(-1);
-            expect(c.readyState).toBe('OPEN');
-            return;
-          }
-          expect(c.readyState).toBe('CLOSED');
-          expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
-          // As early as possible: on the chunk that holds the first invalid byte (or, for text
-          // that ends inside a character, the last byte of the message).
-          const decisive = expected === payload.length ? all.length - 1 : wireIndex[expected]!;
-          const chunkEnd = [...cuts, all.length].find((p) => p > decisive)!;
-          expect(failedAtChunkEnd).toBe(chunkEnd);
-        }),
+            const c = role === 'server' ? server() : client();
+            let failedAtChunkEnd = -1;
+            let end = 0;
+            for (const chunk of chunks) {
+              end += chunk.length;
+              c.receiveData(chunk);
+              if (failedAtChunkEnd === -1 && c.events().some((e) => e.type === 'error'))
+                failedAtChunkEnd = end;
+            }
+            const expected = oracle(payload);
+            if (expected === -1) {
+              expect(failedAtChunkEnd).toBe(-1);
+              expect(c.readyState).toBe('OPEN');
+              return;
+            }
+            expect(c.readyState).toBe('CLOSED');
+            expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
+            // As early as possible: on the chunk that holds the first invalid byte (or, for text
+            // that ends inside a character, the last byte of the message).
+            const decisive = expected === payload.length ? all.length - 1 : wireIndex[expected]!;
+            const chunkEnd = [...cuts, all.length].find((p) => p > decisive)!;
+            expect(failedAtChunkEnd).toBe(chunkEnd);
+          },
+        ),
         { numRuns: 1500 },
       );
     }, 30_000);

@@ -34,8 +34,18 @@ import { FrameDecoder, type DecoderState } from './decoder.ts';
 import { protocolError, ProtocolError, type ProtocolErrorCode } from './errors.ts';
 import { encodeFrame, encodeMessage } from './frame.ts';
 import { MessageAssembler } from './message.ts';
-import { Opcode, type Clock, type ConnectionEvent, type Entropy, type Frame, type ReadyState, type Role, type Side } from './types.ts';
+import {
+  Opcode,
+  type Clock,
+  type ConnectionEvent,
+  type Entropy,
+  type Frame,
+  type ReadyState,
+  type Role,
+  type Side,
+} from './types.ts';
 import { encodeUtf8 } from './utf8.ts';
+import { copyBytes } from './bytes.ts';
 
 /** The default message size limit (design: 1 MiB; over it the connection fails with 1009). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
@@ -98,7 +108,8 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
-    if (options.role === 'client' && options.entropy === undefined) throw new TypeError('a client connection needs entropy for mask keys');
+    if (options.role === 'client' && options.entropy === undefined)
+      throw new TypeError('a client connection needs entropy for mask keys');
     this.#entropy = options.entropy;
     this.#clock = options.clock;
     this.#autoPong = options.autoPong ?? true;
@@ -343,9 +354,16 @@ export class Connection {
     this.#events.push({ type: 'close', code, reason, wasClean });
   }
 
-  #sendMessage(opcode: typeof Opcode.Text | typeof Opcode.Binary, data: Uint8Array, options: SendOptions): boolean {
+  #sendMessage(
+    opcode: typeof Opcode.Text | typeof Opcode.Binary,
+    data: Uint8Array,
+    options: SendOptions,
+  ): boolean {
     if (this.#closeSent || this.#closed) return false;
-    const frames = encodeMessage(this.role, opcode, data, { fragments: options.fragments ?? 1, entropy: this.#entropy });
+    const frames = encodeMessage(this.role, opcode, data, {
+      fragments: options.fragments ?? 1,
+      entropy: this.#entropy,
+    });
     for (const { frame, bytes } of frames) this.#queue(frame, bytes);
     return true;
   }
@@ -353,7 +371,7 @@ export class Connection {
   #send(opcode: number, payload: Uint8Array): void {
     const frame: Frame = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, payload };
     // 5.1, 5.3: a client masks every frame with a fresh key; a server never masks.
-    if (this.role === 'client') frame.maskKey = this.#entropy!.randomBytes(4).slice();
+    if (this.role === 'client') frame.maskKey = copyBytes(this.#entropy!.randomBytes(4));
     this.#write(frame);
   }
 
@@ -370,9 +388,9 @@ export class Connection {
 
 /*
  * The events kept per frame are built from an empty literal, not written as `{ type, ... }`:
- * the same plain objects, but V8 does not pretenure them (see the frame templates in
- * decoder.ts: a Connection keeps them until `events()` is drained, which could otherwise send
- * every later event straight to the old generation and slow the connection down ~4x).
+ * the same plain objects, but V8 does not pretenure them (see newFrame in decoder.ts: a
+ * Connection keeps them until `events()` is drained, which could otherwise send every later
+ * event straight to the old generation and slow reading down ~4x for good).
  */
 function frameEvent(from: Side, frame: Frame, bytes: Uint8Array): ConnectionEvent {
   const e = {} as { type: 'frame'; from: Side; frame: Frame; bytes: Uint8Array };
@@ -394,6 +412,7 @@ function messageEvent(opcode: 0x1 | 0x2, data: string | Uint8Array): ConnectionE
 function controlPayload(data: Uint8Array | string): Uint8Array {
   const bytes = typeof data === 'string' ? encodeUtf8(data) : data;
   // 5.5: control frames carry at most 125 bytes.
-  if (bytes.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`control frame payload ${bytes.length} > 125 bytes (RFC 6455 §5.5)`);
+  if (bytes.length > MAX_CONTROL_PAYLOAD)
+    throw new RangeError(`control frame payload ${bytes.length} > 125 bytes (RFC 6455 §5.5)`);
   return bytes;
 }

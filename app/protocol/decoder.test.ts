@@ -23,11 +23,41 @@ describe('framing violations (§5.1, §5.2, §5.5) fail with the right code as s
     ['fails with 1002 when a control frame is fragmented', '0900', 'client', 'FRAGMENTED_CONTROL_FRAME', 0],
     ['fails with 1002 when a client frame is not masked', '8100', 'server', 'UNMASKED_CLIENT_FRAME', 1],
     ['fails with 1002 when a server frame is masked', '818000000000', 'client', 'MASKED_SERVER_FRAME', 1],
-    ['fails with 1002 when a control frame is longer than 125 bytes', '897e', 'client', 'CONTROL_FRAME_TOO_LONG', 1],
-    ['fails with 1002 when a 16-bit length encodes less than 126', '817e007d', 'client', 'NON_MINIMAL_LENGTH', 2],
-    ['fails with 1002 when a 64-bit length encodes less than 65536', '817f000000000000ffff', 'client', 'NON_MINIMAL_LENGTH', 2],
-    ['fails with 1002 when the 64-bit length has its most significant bit set', '817f8000000000000000', 'client', 'LENGTH_TOO_LARGE', 2],
-    ['fails with 1009 when the 64-bit length is beyond 2^53 - 1', '817f0020000000000000', 'client', 'MESSAGE_TOO_BIG', 2],
+    [
+      'fails with 1002 when a control frame is longer than 125 bytes',
+      '897e',
+      'client',
+      'CONTROL_FRAME_TOO_LONG',
+      1,
+    ],
+    [
+      'fails with 1002 when a 16-bit length encodes less than 126',
+      '817e007d',
+      'client',
+      'NON_MINIMAL_LENGTH',
+      2,
+    ],
+    [
+      'fails with 1002 when a 64-bit length encodes less than 65536',
+      '817f000000000000ffff',
+      'client',
+      'NON_MINIMAL_LENGTH',
+      2,
+    ],
+    [
+      'fails with 1002 when the 64-bit length has its most significant bit set',
+      '817f8000000000000000',
+      'client',
+      'LENGTH_TOO_LARGE',
+      2,
+    ],
+    [
+      'fails with 1009 when the 64-bit length is beyond 2^53 - 1',
+      '817f0020000000000000',
+      'client',
+      'MESSAGE_TOO_BIG',
+      2,
+    ],
   ] as const)('%s', (_name, bytes, role, code, byteOffset) => {
     const error = firstError(bytes, role);
     expect(error).toBeInstanceOf(ProtocolError);
@@ -53,7 +83,9 @@ describe('framing violations (§5.1, §5.2, §5.5) fail with the right code as s
     const r = d.next();
     expect(r.kind === 'error' && r.error.code).toBe('MESSAGE_TOO_BIG');
     expect(r.kind === 'error' && r.error.closeCode).toBe(1009);
-    expect(decodeChunks([fromHex('827e03e8'), new Uint8Array(1000)], 'client', { maxPayload: 1000 })[0]?.kind).toBe('frame');
+    expect(
+      decodeChunks([fromHex('827e03e8'), new Uint8Array(1000)], 'client', { maxPayload: 1000 })[0]?.kind,
+    ).toBe('frame');
   });
 
   it('stays failed: later calls return the same error and ignore new bytes', () => {
@@ -70,7 +102,8 @@ describe('framing violations (§5.1, §5.2, §5.5) fail with the right code as s
   it('lets onHeader veto a frame before the payload is buffered', () => {
     const d = new FrameDecoder({
       role: 'client',
-      onHeader: (h) => (h.opcode === 0x2 ? new ProtocolError('MESSAGE_TOO_BIG', 'no binary here') : undefined),
+      onHeader: (h) =>
+        h.opcode === 0x2 ? new ProtocolError('MESSAGE_TOO_BIG', 'no binary here') : undefined,
     });
     d.push(fromHex('827e1000'));
     const r = d.next();
@@ -179,8 +212,19 @@ describe('masked payloads share slabs without overwriting each other', () => {
     expect(hex(all)).toBe(wire.map(hex).join(''));
   });
 
+  it('gives a lone masked frame a buffer of its own size, not a whole slab', () => {
+    const d = new FrameDecoder({ role: 'server' });
+    d.push(encodeFrame(frame(0x1, 'Hello', { maskKey: fromHex('37fa213d') })));
+    const r = d.next();
+    if (r.kind !== 'frame') throw new Error(r.kind);
+    expect(new TextDecoder().decode(r.frame.payload)).toBe('Hello');
+    expect(r.frame.payload.buffer.byteLength).toBe(5);
+  });
+
   it('decodes frames as plain objects with the keys in wire order', () => {
-    const masked = decodeFrames(encodeFrame(frame(0x1, 'hi', { maskKey: fromHex('01020304') })), { role: 'server' }).frames[0]!.frame;
+    const masked = decodeFrames(encodeFrame(frame(0x1, 'hi', { maskKey: fromHex('01020304') })), {
+      role: 'server',
+    }).frames[0]!.frame;
     const unmasked = decodeFrames(encodeFrame(frame(0x1, 'hi')), { role: 'client' }).frames[0]!.frame;
     expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
     expect(Object.keys(masked)).toEqual(['fin', 'rsv1', 'rsv2', 'rsv3', 'opcode', 'payload', 'maskKey']);
@@ -257,7 +301,8 @@ describe('payload bytes as they arrive (onPayloadBytes)', () => {
     const joined = seen.map((s) => s.bytes).join('');
     expect(joined).toBe(hex(payload.subarray(0, 19999 - 8)));
     expect(seen.length).toBeGreaterThan(2);
-    for (let i = 1; i < seen.length; i++) expect(seen[i]!.offset).toBe(seen[i - 1]!.offset + seen[i - 1]!.bytes.length / 2);
+    for (let i = 1; i < seen.length; i++)
+      expect(seen[i]!.offset).toBe(seen[i - 1]!.offset + seen[i - 1]!.bytes.length / 2);
     d.push(bytes.slice(19999));
     const r = d.next();
     expect(r.kind === 'frame' && digest(r.frame.payload)).toBe(digest(payload));
@@ -292,7 +337,9 @@ describe('payload bytes as they arrive (onPayloadBytes)', () => {
       role: 'client',
       onPayloadBytes: (h, bytes, offset) => {
         const bad = bytes.indexOf(0xff);
-        return bad === -1 ? undefined : new ProtocolError('INVALID_UTF8', 'test', h.headerLength + offset + bad);
+        return bad === -1
+          ? undefined
+          : new ProtocolError('INVALID_UTF8', 'test', h.headerLength + offset + bad);
       },
     });
     d.push(fromHex('817f' + '00000000000186a0' + '6162')); // 100 000 bytes announced
@@ -358,8 +405,12 @@ describe('properties', () => {
             at += b.length;
           }
           const results = decodeChunks(cut(all, cuts), role);
-          expect(results.map((r) => (r.kind === 'frame' ? plain(r.frame) : r.kind))).toEqual(frames.map(plain));
-          expect(results.map((r) => (r.kind === 'frame' ? digest(r.bytes) : ''))).toEqual(encoded.map(digest));
+          expect(results.map((r) => (r.kind === 'frame' ? plain(r.frame) : r.kind))).toEqual(
+            frames.map(plain),
+          );
+          expect(results.map((r) => (r.kind === 'frame' ? digest(r.bytes) : ''))).toEqual(
+            encoded.map(digest),
+          );
         }),
         { numRuns: 200 },
       );
@@ -407,7 +458,8 @@ describe('properties', () => {
           }
           // Everything that arrived of an incomplete frame's payload has been streamed.
           const h = d.header;
-          if (d.state === 'PAYLOAD' && h !== undefined) expect(next).toBe(arrived - frameStart - h.headerLength);
+          if (d.state === 'PAYLOAD' && h !== undefined)
+            expect(next).toBe(arrived - frameStart - h.headerLength);
         }
         expect(index).toBe(frames.length);
       }),
@@ -417,33 +469,65 @@ describe('properties', () => {
 
   it('random bytes only ever give frames, "need more" or a ProtocolError; nothing else is thrown', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), arbCuts, fc.constantFrom<Role>('client', 'server'), fc.boolean(), (bytes, cuts, role, rsv1) => {
-        const d = new FrameDecoder({ role, allowRsv1: rsv1, maxPayload: 100 });
-        let consumed = 0;
-        let failed = false;
-        for (const c of cut(bytes, cuts)) {
-          d.push(c);
-          for (;;) {
-            const r = d.next();
-            if (r.kind === 'more') {
-              expect(r.needed).toBeGreaterThan(0);
-              break;
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        arbCuts,
+        fc.constantFrom<Role>('client', 'server'),
+        fc.boolean(),
+        (bytes, cuts, role, rsv1) => {
+          const d = new FrameDecoder({ role, allowRsv1: rsv1, maxPayload: 100 });
+          let consumed = 0;
+          let failed = false;
+          for (const c of cut(bytes, cuts)) {
+            d.push(c);
+            for (;;) {
+              const r = d.next();
+              if (r.kind === 'more') {
+                expect(r.needed).toBeGreaterThan(0);
+                break;
+              }
+              if (r.kind === 'error') {
+                expect(r.error).toBeInstanceOf(ProtocolError);
+                expect([1002, 1009]).toContain(r.error.closeCode);
+                failed = true;
+                break;
+              }
+              consumed += r.bytes.length;
+              // What was decoded re-encodes to exactly the bytes it came from.
+              expect(hex(encodeFrame(r.frame))).toBe(hex(r.bytes));
             }
-            if (r.kind === 'error') {
-              expect(r.error).toBeInstanceOf(ProtocolError);
-              expect([1002, 1009]).toContain(r.error.closeCode);
-              failed = true;
-              break;
-            }
-            consumed += r.bytes.length;
-            // What was decoded re-encodes to exactly the bytes it came from.
-            expect(hex(encodeFrame(r.frame))).toBe(hex(r.bytes));
+            if (failed) break;
           }
-          if (failed) break;
-        }
-        if (!failed) expect(consumed + d.buffered).toBe(bytes.length);
-      }),
+          if (!failed) expect(consumed + d.buffered).toBe(bytes.length);
+        },
+      ),
       { numRuns: 3000 },
     );
   }, 30_000);
+});
+
+describe('ownership of the bytes pushed', () => {
+  it("never writes into the caller's chunk, even a Node Buffer whose slice() is a view", async () => {
+    const { Buffer } = await import('node:buffer');
+    for (const size of [16, 5_000, 70_000]) {
+      const payload = new Uint8Array(size).map((_, i) => i & 0xff);
+      const wire = encodeFrame({
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: 0x2,
+        maskKey: new Uint8Array([0x37, 0xfa, 0x21, 0x3d]),
+        payload,
+      });
+      const chunk = Buffer.from(wire);
+      const decoder = new FrameDecoder({ role: 'server' });
+      decoder.push(chunk);
+      const r = decoder.next();
+      expect(r.kind).toBe('frame');
+      if (r.kind !== 'frame') return;
+      expect([...r.frame.payload]).toEqual([...payload]);
+      expect([...chunk]).toEqual([...wire]); // still the masked bytes the caller read
+    }
+  });
 });

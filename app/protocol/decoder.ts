@@ -37,6 +37,7 @@ import { protocolError, type ProtocolError } from './errors.ts';
 import { applyMask } from './mask.ts';
 import { isControl, isReserved } from './opcodes.ts';
 import type { Frame, Role } from './types.ts';
+import { copyBytes } from './bytes.ts';
 
 export type DecoderState = 'HEADER' | 'LENGTH_16' | 'LENGTH_64' | 'MASK_KEY' | 'PAYLOAD' | 'FAILED';
 
@@ -76,7 +77,11 @@ export interface DecoderOptions {
    * fail at once. The bytes of the chunk that completes the frame are not passed: the frame is
    * returned instead, and whatever consumes it checks what was not streamed.
    */
-  onPayloadBytes?: (header: FrameHeader, bytes: Uint8Array, payloadOffset: number) => ProtocolError | undefined;
+  onPayloadBytes?: (
+    header: FrameHeader,
+    bytes: Uint8Array,
+    payloadOffset: number,
+  ) => ProtocolError | undefined;
   /** Which frames `onPayloadBytes` is for (default: all); asked at most once per frame. */
   wantsPayloadBytes?: (header: FrameHeader) => boolean;
 }
@@ -88,18 +93,6 @@ export type DecodeResult =
   | { kind: 'error'; error: ProtocolError };
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * Frames are copied from these templates and then filled in, rather than written as object
- * literals. Same plain objects, same keys in the same order; the reason is V8's allocation-site
- * pretenuring: a literal whose objects mostly survive a young-generation GC gets all its later
- * objects allocated in the old generation, for the life of the process. A Connection keeps
- * every frame of a read until `events()` is drained, so one big read of small frames could flip
- * that switch, and from then on every frame cost a full GC's share: the whole Connection ran
- * about 4x slower (seen in the codec bench). Copies of a template are not tracked that way.
- */
-const UNMASKED_FRAME: Frame = { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, payload: EMPTY };
-const MASKED_FRAME: Frame & { maskKey: Uint8Array } = { ...UNMASKED_FRAME, maskKey: EMPTY };
 
 /**
  * Masked payloads up to SLAB_PAYLOAD bytes are unmasked into a shared slab of SLAB_SIZE bytes,
@@ -206,43 +199,39 @@ export class FrameDecoder {
     }
     const hl = h.headerLength;
     const n = h.payloadLength;
-    if (!h.masked) {
-      const payload = n === 0 ? EMPTY : bytes.subarray(hl);
-      const frame = { ...UNMASKED_FRAME };
-      frame.fin = h.fin;
-      frame.rsv1 = h.rsv1;
-      frame.rsv2 = h.rsv2;
-      frame.rsv3 = h.rsv3;
-      frame.opcode = h.opcode;
-      frame.payload = payload;
-      return { kind: 'frame', frame, bytes };
-    }
+    if (!h.masked) return { kind: 'frame', frame: newFrame(h, n === 0 ? EMPTY : bytes.subarray(hl)), bytes };
     const maskKey = bytes.subarray(hl - 4, hl);
     // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
     let payload: Uint8Array;
     if (n > SLAB_PAYLOAD) {
-      payload = bytes.slice(hl);
+      payload = copyBytes(bytes, hl);
       applyMask(payload, maskKey);
     } else if (n === 0) {
       payload = EMPTY;
     } else if (n <= 64) {
-      // Small payloads go to the slab (see SLAB_PAYLOAD): copied and unmasked in one pass, the
-      // key read as one number, key[j] = (k >>> 8j) & 0xff.
+      // Small payloads go to the slab (see SLAB_PAYLOAD), copied and unmasked in one pass:
+      // payload[i] = wire[i] XOR key[i MOD 4], four bytes (one turn of the key) per round.
       payload = this.#slabView(n);
-      const k = bytes[hl - 4]! | (bytes[hl - 3]! << 8) | (bytes[hl - 2]! << 16) | (bytes[hl - 1]! << 24);
-      for (let i = 0; i < n; i++) payload[i] = bytes[hl + i]! ^ (k >>> ((i & 3) << 3));
+      const k0 = bytes[hl - 4]!;
+      const k1 = bytes[hl - 3]!;
+      const k2 = bytes[hl - 2]!;
+      const k3 = bytes[hl - 1]!;
+      let i = 0;
+      for (const whole = n & ~3; i < whole; i += 4) {
+        payload[i] = bytes[hl + i]! ^ k0;
+        payload[i + 1] = bytes[hl + i + 1]! ^ k1;
+        payload[i + 2] = bytes[hl + i + 2]! ^ k2;
+        payload[i + 3] = bytes[hl + i + 3]! ^ k3;
+      }
+      if (i < n) payload[i] = bytes[hl + i]! ^ k0;
+      if (i + 1 < n) payload[i + 1] = bytes[hl + i + 1]! ^ k1;
+      if (i + 2 < n) payload[i + 2] = bytes[hl + i + 2]! ^ k2;
     } else {
       payload = this.#slabView(n);
       payload.set(bytes.subarray(hl));
       applyMask(payload, maskKey);
     }
-    const frame = { ...MASKED_FRAME };
-    frame.fin = h.fin;
-    frame.rsv1 = h.rsv1;
-    frame.rsv2 = h.rsv2;
-    frame.rsv3 = h.rsv3;
-    frame.opcode = h.opcode;
-    frame.payload = payload;
+    const frame = newFrame(h, payload);
     frame.maskKey = maskKey;
     return { kind: 'frame', frame, bytes };
   }
@@ -271,7 +260,8 @@ export class FrameDecoder {
       // 5.2: RSV1 only with a negotiated extension; RFC 7692 §6: and then only on the first
       // frame of a data message, never on control or continuation frames.
       if (!this.allowRsv1) return protocolError('RESERVED_BITS', 'RSV1 without permessage-deflate', 0);
-      if (opcode === 0x0 || isControl(opcode)) return protocolError('RESERVED_BITS', 'RSV1 on a control or continuation frame', 0);
+      if (opcode === 0x0 || isControl(opcode))
+        return protocolError('RESERVED_BITS', 'RSV1 on a control or continuation frame', 0);
     }
     // 5.2: opcodes 0x3-0x7 and 0xB-0xF are reserved.
     if (isReserved(opcode)) return protocolError('INVALID_OPCODE', `opcode 0x${opcode.toString(16)}`, 0);
@@ -281,7 +271,8 @@ export class FrameDecoder {
     if (this.role === 'server' && !masked) return protocolError('UNMASKED_CLIENT_FRAME', undefined, 1);
     if (this.role === 'client' && masked) return protocolError('MASKED_SERVER_FRAME', undefined, 1);
     // 5.5: control frames carry at most 125 payload bytes (so always the 7-bit length).
-    if (isControl(opcode) && len7 > 125) return protocolError('CONTROL_FRAME_TOO_LONG', `length field ${len7}`, 1);
+    if (isControl(opcode) && len7 > 125)
+      return protocolError('CONTROL_FRAME_TOO_LONG', `length field ${len7}`, 1);
 
     let payloadLength = len7;
     let headerLength = 2;
@@ -301,8 +292,10 @@ export class FrameDecoder {
         return undefined;
       }
       // 64-bit extended length, network byte order: high and low 32-bit halves.
-      const high = ((this.#peek(2) << 24) | (this.#peek(3) << 16) | (this.#peek(4) << 8) | this.#peek(5)) >>> 0;
-      const low = ((this.#peek(6) << 24) | (this.#peek(7) << 16) | (this.#peek(8) << 8) | this.#peek(9)) >>> 0;
+      const high =
+        ((this.#peek(2) << 24) | (this.#peek(3) << 16) | (this.#peek(4) << 8) | this.#peek(5)) >>> 0;
+      const low =
+        ((this.#peek(6) << 24) | (this.#peek(7) << 16) | (this.#peek(8) << 8) | this.#peek(9)) >>> 0;
       headerLength = 10;
       // 5.2: the most significant bit must be 0.
       if (high >= 0x80000000) return protocolError('LENGTH_TOO_LARGE', undefined, 2);
@@ -310,7 +303,8 @@ export class FrameDecoder {
       if (high > 0x1fffff) return protocolError('MESSAGE_TOO_BIG', 'length above 2^53 - 1', 2);
       payloadLength = high * 0x100000000 + low;
       // 5.2: minimal encoding: >= 65536 only.
-      if (payloadLength < 0x10000) return protocolError('NON_MINIMAL_LENGTH', `${payloadLength} in 64 bits`, 2);
+      if (payloadLength < 0x10000)
+        return protocolError('NON_MINIMAL_LENGTH', `${payloadLength} in 64 bits`, 2);
     }
     // 10.4: refuse oversized payloads from the header, before buffering them.
     if (payloadLength > this.maxPayload) {
@@ -331,9 +325,13 @@ export class FrameDecoder {
    * buffered (the frame is incomplete, so every buffered byte belongs to it), unmasked into the
    * scratch buffer when the frame is masked (the key index continues at the payload offset).
    */
-  #streamPayload(h: FrameHeader, hook: NonNullable<DecoderOptions['onPayloadBytes']>): ProtocolError | undefined {
+  #streamPayload(
+    h: FrameHeader,
+    hook: NonNullable<DecoderOptions['onPayloadBytes']>,
+  ): ProtocolError | undefined {
     if (this.#stream === STREAM_UNKNOWN) {
-      this.#stream = this.#wantsPayloadBytes === undefined || this.#wantsPayloadBytes(h) ? STREAM_YES : STREAM_NO;
+      this.#stream =
+        this.#wantsPayloadBytes === undefined || this.#wantsPayloadBytes(h) ? STREAM_YES : STREAM_NO;
       if (this.#stream === STREAM_NO) return undefined;
       if (h.masked) {
         const key = (this.#key ??= new Uint8Array(4));
@@ -369,11 +367,15 @@ export class FrameDecoder {
     return undefined;
   }
 
-  /** `n` (<= SLAB_PAYLOAD) fresh bytes of the slab, a new slab when the current one is full. */
+  /**
+   * `n` (<= SLAB_PAYLOAD) fresh bytes of the slab. A new slab is no bigger than this payload plus
+   * the bytes still buffered (the most the frames after it in this read could need), so a lone
+   * frame (the paste panel, one frame per read) gets a buffer of its own size.
+   */
   #slabView(n: number): Uint8Array {
     let slab = this.#slab;
     if (slab === undefined || slab.length - this.#slabUsed < n) {
-      slab = this.#slab = new Uint8Array(SLAB_SIZE);
+      slab = this.#slab = new Uint8Array(Math.min(SLAB_SIZE, n + this.#buffered));
       this.#slabUsed = 0;
     }
     return slab.subarray(this.#slabUsed, (this.#slabUsed += n));
@@ -459,6 +461,28 @@ export class FrameDecoder {
     }
     return out;
   }
+}
+
+/**
+ * A decoded frame: a plain object with the keys in wire order (maskKey, when present, is added
+ * last), built from an empty literal rather than written as `{ fin, rsv1, ... }`. The reason is
+ * V8's allocation-site pretenuring: once most objects of one object literal survive a young
+ * GC, every later object of that literal is allocated in the old generation, for the life of
+ * the process. A Connection keeps every frame (and its events) of a read until `events()` is
+ * drained, so a single big read of small frames could flip that switch for good, and from then
+ * on reading frames ran about 4x slower (seen in the codec bench with two engines loaded). An
+ * object built from `{}` is not tracked that way. (A class would be too, but frames and events
+ * are documented as plain objects.)
+ */
+function newFrame(h: FrameHeader, payload: Uint8Array): Frame {
+  const frame = {} as Frame;
+  frame.fin = h.fin;
+  frame.rsv1 = h.rsv1;
+  frame.rsv2 = h.rsv2;
+  frame.rsv3 = h.rsv3;
+  frame.opcode = h.opcode;
+  frame.payload = payload;
+  return frame;
 }
 
 /** Decodes every whole frame in `bytes` (tests, the paste panel). */

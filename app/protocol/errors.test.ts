@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { isSendableCloseCode } from './close-codes.ts';
-import { closeCodeFor, ERRORS, isProtocolError, protocolError, ProtocolError, toProtocolError, type ProtocolErrorCode } from './errors.ts';
+import {
+  closeCodeFor,
+  ERRORS,
+  isProtocolError,
+  protocolError,
+  ProtocolError,
+  toProtocolError,
+  type ProtocolErrorCode,
+} from './errors.ts';
 
 describe('errors', () => {
   it('the factory fills close code, message, rfc and lesson from the table', () => {
     const e = protocolError('UNMASKED_CLIENT_FRAME', undefined, 1);
     expect(e).toBeInstanceOf(ProtocolError);
     expect(e).toBeInstanceOf(Error);
-    expect(e).toMatchObject({ code: 'UNMASKED_CLIENT_FRAME', closeCode: 1002, lesson: 'masking', rfc: 'RFC 6455 §5.1', byteOffset: 1 });
+    expect(e).toMatchObject({
+      code: 'UNMASKED_CLIENT_FRAME',
+      closeCode: 1002,
+      lesson: 'masking',
+      rfc: 'RFC 6455 §5.1',
+      byteOffset: 1,
+    });
     expect(protocolError('INVALID_OPCODE', 'opcode 0x3').message).toMatch(/\(opcode 0x3\)$/);
   });
 
@@ -35,7 +49,9 @@ describe('errors', () => {
   });
 
   it('every connection-level error has a sendable close code; handshake errors report 1006 and carry an HTTP status or are client-side', () => {
-    for (const [code, spec] of Object.entries(ERRORS) as Array<[ProtocolErrorCode, (typeof ERRORS)[ProtocolErrorCode]]>) {
+    for (const [code, spec] of Object.entries(ERRORS) as Array<
+      [ProtocolErrorCode, (typeof ERRORS)[ProtocolErrorCode]]
+    >) {
       if (code.startsWith('HANDSHAKE_')) expect(spec.closeCode).toBe(1006);
       else expect(isSendableCloseCode(spec.closeCode)).toBe(true);
     }

@@ -3,7 +3,9 @@ import { formatExtensions, parseExtensions } from './extensions.ts';
 
 describe('Sec-WebSocket-Extensions (§9.1)', () => {
   it('parses names, bare params, token and quoted values', () => {
-    expect(parseExtensions('permessage-deflate; client_max_window_bits; server_max_window_bits=10, x-foo; a="b"')).toEqual([
+    expect(
+      parseExtensions('permessage-deflate; client_max_window_bits; server_max_window_bits=10, x-foo; a="b"'),
+    ).toEqual([
       { name: 'permessage-deflate', params: { client_max_window_bits: true, server_max_window_bits: '10' } },
       { name: 'x-foo', params: { a: 'b' } },
     ]);

@@ -78,6 +78,8 @@ export function parseExtensions(value: string | undefined): ExtensionOffer[] | u
 /** Back to header text: `permessage-deflate; client_max_window_bits=10`. */
 export function formatExtensions(offers: readonly ExtensionOffer[]): string {
   return offers
-    .map((o) => [o.name, ...Object.entries(o.params).map(([k, v]) => (v === true ? k : `${k}=${v}`))].join('; '))
+    .map((o) =>
+      [o.name, ...Object.entries(o.params).map(([k, v]) => (v === true ? k : `${k}=${v}`))].join('; '),
+    )
     .join(', ');
 }

@@ -74,7 +74,10 @@ describe('payload length forms (§5.2: minimal number of bytes)', () => {
 
 describe('encodeMessage', () => {
   it('a client masks every frame with a fresh key from the injected entropy (§5.3)', () => {
-    const frames = encodeMessage('client', 0x1, 'Hello', { entropy: fixedEntropy([1, 2, 3, 4, 5, 6, 7, 8]), fragments: 2 });
+    const frames = encodeMessage('client', 0x1, 'Hello', {
+      entropy: fixedEntropy([1, 2, 3, 4, 5, 6, 7, 8]),
+      fragments: 2,
+    });
     expect(frames.map((f) => hex(f.frame.maskKey!))).toEqual(['01020304', '05060708']);
     expect(frames.every((f) => (f.bytes[1]! & 0x80) !== 0)).toBe(true);
   });

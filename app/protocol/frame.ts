@@ -25,6 +25,7 @@ import { applyMask } from './mask.ts';
 import { isControl } from './opcodes.ts';
 import type { Entropy, Frame, Opcode, Role } from './types.ts';
 import { encodeUtf8 } from './utf8.ts';
+import { copyBytes } from './bytes.ts';
 
 /** A frame and the exact bytes that carry it. */
 export interface EncodedFrame {
@@ -61,7 +62,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
  * transformed, so use encodeFrame.
  */
 export function encodeFrameHeader(frame: Frame): Uint8Array {
-  if (frame.maskKey !== undefined) throw new TypeError('encodeFrameHeader is for unmasked frames; use encodeFrame');
+  if (frame.maskKey !== undefined)
+    throw new TypeError('encodeFrameHeader is for unmasked frames; use encodeFrame');
   const out = new Uint8Array(headerLength(frame.payload.length, false));
   writeHeader(out, frame);
   return out;
@@ -77,7 +79,11 @@ function writeHeader(out: Uint8Array, frame: Frame): void {
   if (maskKey !== undefined && maskKey.length !== 4) throw new RangeError('a masking key is 4 bytes');
   // byte 0: FIN RSV1 RSV2 RSV3 opcode(4)
   out[0] =
-    (frame.fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.rsv2 ? 0x20 : 0) | (frame.rsv3 ? 0x10 : 0) | frame.opcode;
+    (frame.fin ? 0x80 : 0) |
+    (frame.rsv1 ? 0x40 : 0) |
+    (frame.rsv2 ? 0x20 : 0) |
+    (frame.rsv3 ? 0x10 : 0) |
+    frame.opcode;
   // byte 1: MASK len7
   const maskBit = maskKey !== undefined ? 0x80 : 0;
   let p = 2;
@@ -136,8 +142,10 @@ export function encodeMessage(
   const data = typeof payload === 'string' ? encodeUtf8(payload) : payload;
   const sizes = fragmentSizes(data.length, options.fragments ?? 1);
   // 5.5: control frames must not be fragmented (a lesson may still build one with encodeFrame).
-  if (isControl(opcode) && sizes.length > 1) throw new RangeError('control frames cannot be fragmented (RFC 6455 §5.5)');
-  if (role === 'client' && options.entropy === undefined) throw new TypeError('a client needs entropy to mask frames');
+  if (isControl(opcode) && sizes.length > 1)
+    throw new RangeError('control frames cannot be fragmented (RFC 6455 §5.5)');
+  if (role === 'client' && options.entropy === undefined)
+    throw new TypeError('a client needs entropy to mask frames');
   const out: EncodedFrame[] = [];
   let at = 0;
   for (let i = 0; i < sizes.length; i++) {
@@ -162,7 +170,7 @@ export function encodeMessage(
 function maskKeyFrom(entropy: Entropy): Uint8Array {
   const key = entropy.randomBytes(4);
   if (key.length !== 4) throw new RangeError('entropy.randomBytes(4) must return 4 bytes');
-  return key.slice(); // our own copy: the source may reuse its buffer
+  return copyBytes(key); // our own copy: the source may reuse its buffer
 }
 
 /** Sizes of the fragments a payload of `length` bytes is split into. */
@@ -174,7 +182,8 @@ export function fragmentSizes(length: number, fragments: number | readonly numbe
     }
     return [...fragments];
   }
-  if (!Number.isInteger(fragments) || fragments < 1) throw new RangeError('fragments must be a positive integer');
+  if (!Number.isInteger(fragments) || fragments < 1)
+    throw new RangeError('fragments must be a positive integer');
   const base = Math.floor(length / fragments);
   const extra = length % fragments;
   return Array.from({ length: fragments }, (_, i) => base + (i < extra ? 1 : 0));

@@ -58,10 +58,13 @@ describe('Sec-WebSocket-Accept (§4.2.2)', () => {
     expect(isValidKey(key)).toBe(true);
   });
 
-  it.each(['', 'dGhlIHNhbXBsZQ==', 'dGhlIHNhbXBsZSBub25jZSE=', 'dGhlIHNhbXBsZSBub25jZQ', '!GhlIHNhbXBsZSBub25jZQ=='])(
-    'refuses the key %j (must be base64 of 16 bytes, §4.1)',
-    (k) => expect(isValidKey(k)).toBe(false),
-  );
+  it.each([
+    '',
+    'dGhlIHNhbXBsZQ==',
+    'dGhlIHNhbXBsZSBub25jZSE=',
+    'dGhlIHNhbXBsZSBub25jZQ',
+    '!GhlIHNhbXBsZSBub25jZQ==',
+  ])('refuses the key %j (must be base64 of 16 bytes, §4.1)', (k) => expect(isValidKey(k)).toBe(false));
 });
 
 describe('buildClientRequest (§4.1)', () => {
@@ -88,7 +91,9 @@ describe('buildClientRequest (§4.1)', () => {
 
   it('refuses header injection and non-token subprotocols', () => {
     expect(() => buildClientRequest({ host: 'a\r\nX: y', path: '/', key: KEY })).toThrow(TypeError);
-    expect(() => buildClientRequest({ host: 'a', path: '/', key: KEY, protocols: ['a b'] })).toThrow(TypeError);
+    expect(() => buildClientRequest({ host: 'a', path: '/', key: KEY, protocols: ['a b'] })).toThrow(
+      TypeError,
+    );
     expect(() => buildClientRequest({ host: 'a', path: 'no-slash', key: KEY })).toThrow(TypeError);
   });
 });
@@ -104,7 +109,9 @@ describe('validateClientRequest (§4.2.1)', () => {
   });
 
   it("picks the first of the CLIENT's offers that the server supports", () => {
-    const v = validateClientRequest(request({ 'Sec-WebSocket-Protocol': 'json, chat' }), { protocols: ['chat', 'superchat', 'json'] });
+    const v = validateClientRequest(request({ 'Sec-WebSocket-Protocol': 'json, chat' }), {
+      protocols: ['chat', 'superchat', 'json'],
+    });
     expect(v.ok && v.protocol).toBe('json');
     expect(v.ok && v.offeredProtocols).toEqual(['json', 'chat']);
     expect(v.ok && v.response).toContain('Sec-WebSocket-Protocol: json\r\n');
@@ -117,7 +124,9 @@ describe('validateClientRequest (§4.2.1)', () => {
   });
 
   it('parses offered extensions (shown even though declined) and does not accept them', () => {
-    const v = validateClientRequest(request({ 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits, x-foo; a="1"' }));
+    const v = validateClientRequest(
+      request({ 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits, x-foo; a="1"' }),
+    );
     expect(v.ok && v.offeredExtensions).toEqual([
       { name: 'permessage-deflate', params: { client_max_window_bits: true } },
       { name: 'x-foo', params: { a: '1' } },
@@ -126,7 +135,9 @@ describe('validateClientRequest (§4.2.1)', () => {
   });
 
   it('accepts header values case-insensitively (Upgrade: WebSocket, Connection: keep-alive, Upgrade)', () => {
-    expect(validateClientRequest(request({ Upgrade: 'WebSocket', Connection: 'keep-alive, upgrade' })).ok).toBe(true);
+    expect(
+      validateClientRequest(request({ Upgrade: 'WebSocket', Connection: 'keep-alive, upgrade' })).ok,
+    ).toBe(true);
   });
 
   const rejected: Array<[string, HttpRequest, number, string]> = [
@@ -139,8 +150,18 @@ describe('validateClientRequest (§4.2.1)', () => {
     ['no key', request({ 'Sec-WebSocket-Key': undefined }), 400, 'HANDSHAKE_KEY'],
     ['version 8', request({ 'Sec-WebSocket-Version': '8' }), 426, 'HANDSHAKE_VERSION'],
     ['no version', request({ 'Sec-WebSocket-Version': undefined }), 426, 'HANDSHAKE_VERSION'],
-    ['a bad subprotocol list', request({ 'Sec-WebSocket-Protocol': 'a b' }), 400, 'HANDSHAKE_PROTOCOL_HEADER'],
-    ['a bad extension list', request({ 'Sec-WebSocket-Extensions': 'a;;' }), 400, 'HANDSHAKE_EXTENSION_HEADER'],
+    [
+      'a bad subprotocol list',
+      request({ 'Sec-WebSocket-Protocol': 'a b' }),
+      400,
+      'HANDSHAKE_PROTOCOL_HEADER',
+    ],
+    [
+      'a bad extension list',
+      request({ 'Sec-WebSocket-Extensions': 'a;;' }),
+      400,
+      'HANDSHAKE_EXTENSION_HEADER',
+    ],
   ];
   for (const [what, req, status, code] of rejected) {
     it(`answers ${status} to ${what}`, () => {
@@ -160,14 +181,24 @@ describe('validateClientRequest (§4.2.1)', () => {
   });
 
   it('answers 403 to an origin not allowed, by list or predicate (§10.2)', () => {
-    expect(validateClientRequest(request({ Origin: 'http://evil.test' }), { origins: ['http://example.com'] })).toMatchObject({ ok: false, status: 403 });
-    expect(validateClientRequest(request({ Origin: 'http://example.com' }), { origins: ['http://example.com'] }).ok).toBe(true);
+    expect(
+      validateClientRequest(request({ Origin: 'http://evil.test' }), { origins: ['http://example.com'] }),
+    ).toMatchObject({ ok: false, status: 403 });
+    expect(
+      validateClientRequest(request({ Origin: 'http://example.com' }), { origins: ['http://example.com'] })
+        .ok,
+    ).toBe(true);
     expect(validateClientRequest(request(), { origins: (o) => o === undefined }).ok).toBe(true);
   });
 
   it('answers 404 to a path without an endpoint (query ignored)', () => {
-    expect(validateClientRequest(request({}, 'GET /nope HTTP/1.1'), { paths: ['/echo'] })).toMatchObject({ ok: false, status: 404 });
-    expect(validateClientRequest(request({}, 'GET /echo?rate=10 HTTP/1.1'), { paths: ['/echo'] }).ok).toBe(true);
+    expect(validateClientRequest(request({}, 'GET /nope HTTP/1.1'), { paths: ['/echo'] })).toMatchObject({
+      ok: false,
+      status: 404,
+    });
+    expect(validateClientRequest(request({}, 'GET /echo?rate=10 HTTP/1.1'), { paths: ['/echo'] }).ok).toBe(
+      true,
+    );
   });
 });
 
@@ -175,12 +206,28 @@ describe('validateServerResponse (§4.1)', () => {
   const ok = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n`;
 
   it('accepts a correct 101, tokens case-insensitive', () => {
-    expect(validateServerResponse(response(ok + '\r\n'), { key: KEY })).toEqual({ ok: true, protocol: '', extensions: [] });
-    expect(validateServerResponse(response(ok.replace('websocket', 'WebSocket').replace('Connection: Upgrade', 'Connection: upgrade') + '\r\n'), { key: KEY }).ok).toBe(true);
+    expect(validateServerResponse(response(ok + '\r\n'), { key: KEY })).toEqual({
+      ok: true,
+      protocol: '',
+      extensions: [],
+    });
+    expect(
+      validateServerResponse(
+        response(
+          ok.replace('websocket', 'WebSocket').replace('Connection: Upgrade', 'Connection: upgrade') + '\r\n',
+        ),
+        { key: KEY },
+      ).ok,
+    ).toBe(true);
   });
 
   it('accepts a subprotocol it offered', () => {
-    expect(validateServerResponse(response(ok + 'Sec-WebSocket-Protocol: chat\r\n\r\n'), { key: KEY, protocols: ['chat'] })).toMatchObject({ ok: true, protocol: 'chat' });
+    expect(
+      validateServerResponse(response(ok + 'Sec-WebSocket-Protocol: chat\r\n\r\n'), {
+        key: KEY,
+        protocols: ['chat'],
+      }),
+    ).toMatchObject({ ok: true, protocol: 'chat' });
   });
 
   it.each([
@@ -188,8 +235,16 @@ describe('validateServerResponse (§4.1)', () => {
     ['no Upgrade', ok.replace('Upgrade: websocket\r\n', '') + '\r\n', 'HANDSHAKE_UPGRADE'],
     ['no Connection', ok.replace('Connection: Upgrade\r\n', '') + '\r\n', 'HANDSHAKE_CONNECTION'],
     ['a wrong accept', ok.replace('s3pP', 'AAAA') + '\r\n', 'HANDSHAKE_ACCEPT'],
-    ['a protocol not offered', ok + 'Sec-WebSocket-Protocol: superchat\r\n\r\n', 'HANDSHAKE_UNOFFERED_PROTOCOL'],
-    ['an extension not offered', ok + 'Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n', 'HANDSHAKE_UNOFFERED_EXTENSION'],
+    [
+      'a protocol not offered',
+      ok + 'Sec-WebSocket-Protocol: superchat\r\n\r\n',
+      'HANDSHAKE_UNOFFERED_PROTOCOL',
+    ],
+    [
+      'an extension not offered',
+      ok + 'Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n',
+      'HANDSHAKE_UNOFFERED_EXTENSION',
+    ],
   ])('fails on %s', (_what, text, code) => {
     const v = validateServerResponse(response(text), { key: KEY, protocols: ['chat'] });
     expect(!v.ok && v.error.code).toBe(code);

@@ -15,7 +15,14 @@
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.ts';
 import { type ExtensionOffer, formatExtensions, parseExtensions } from './extensions.ts';
-import { assertHeaderValue, hasToken, headerList, type HttpRequest, type HttpResponse, isToken } from './http.ts';
+import {
+  assertHeaderValue,
+  hasToken,
+  headerList,
+  type HttpRequest,
+  type HttpResponse,
+  isToken,
+} from './http.ts';
 import { sha1, toHex } from './sha1.ts';
 import type { Entropy } from './types.ts';
 import { encodeUtf8 } from './utf8.ts';
@@ -75,7 +82,8 @@ export interface ClientRequestOptions {
 /** §4.1: the client's opening handshake request, ending with the empty line. */
 export function buildClientRequest(options: ClientRequestOptions): string {
   const { host, path, key } = options;
-  if (!path.startsWith('/') || /\s/.test(path)) throw new TypeError(`request path must start with / and contain no spaces: ${path}`);
+  if (!path.startsWith('/') || /\s/.test(path))
+    throw new TypeError(`request path must start with / and contain no spaces: ${path}`);
   const lines: Array<[string, string]> = [
     ['Host', host],
     ['Upgrade', 'websocket'],
@@ -85,7 +93,8 @@ export function buildClientRequest(options: ClientRequestOptions): string {
   ];
   if (options.origin !== undefined) lines.push(['Origin', options.origin]);
   if (options.protocols !== undefined && options.protocols.length > 0) {
-    for (const p of options.protocols) if (!isToken(p)) throw new TypeError(`subprotocol "${p}" is not a token (RFC 6455 §4.1)`);
+    for (const p of options.protocols)
+      if (!isToken(p)) throw new TypeError(`subprotocol "${p}" is not a token (RFC 6455 §4.1)`);
     lines.push(['Sec-WebSocket-Protocol', options.protocols.join(', ')]);
   }
   if (options.extensions !== undefined && options.extensions.length > 0) {
@@ -132,13 +141,18 @@ export type ClientRequestVerdict =
     };
 
 /** §4.2.1 checks on a parsed request, then §4.2.2's answer. */
-export function validateClientRequest(req: HttpRequest, options: ServerHandshakeOptions = {}): ClientRequestVerdict {
+export function validateClientRequest(
+  req: HttpRequest,
+  options: ServerHandshakeOptions = {},
+): ClientRequestVerdict {
   const h = req.headers;
-  const reject = (code: ProtocolErrorCode, detail?: string): ClientRequestVerdict => rejection(protocolError(code, detail));
+  const reject = (code: ProtocolErrorCode, detail?: string): ClientRequestVerdict =>
+    rejection(protocolError(code, detail));
   // 4.2.1 (1): an HTTP/1.1 or higher GET request.
   if (req.method !== 'GET') return reject('HANDSHAKE_METHOD', req.method);
   const [major, minor] = req.version.slice(5).split('.').map(Number);
-  if (major === undefined || minor === undefined || major < 1 || (major === 1 && minor < 1)) return reject('HANDSHAKE_HTTP_VERSION', req.version);
+  if (major === undefined || minor === undefined || major < 1 || (major === 1 && minor < 1))
+    return reject('HANDSHAKE_HTTP_VERSION', req.version);
   // 4.2.1 (2): a Host header.
   if (h['host'] === undefined || h['host'] === '') return reject('HANDSHAKE_HOST');
   const path = req.target.split('?')[0]!;
@@ -146,32 +160,50 @@ export function validateClientRequest(req: HttpRequest, options: ServerHandshake
   // 4.2.1 (3): Upgrade contains "websocket" (case-insensitive).
   if (!hasToken(h['upgrade'], 'websocket')) return reject('HANDSHAKE_UPGRADE', h['upgrade'] ?? 'missing');
   // 4.2.1 (4): Connection contains the token "Upgrade" (case-insensitive).
-  if (!hasToken(h['connection'], 'upgrade')) return reject('HANDSHAKE_CONNECTION', h['connection'] ?? 'missing');
+  if (!hasToken(h['connection'], 'upgrade'))
+    return reject('HANDSHAKE_CONNECTION', h['connection'] ?? 'missing');
   // 4.2.1 (6), 4.4: version 13; otherwise 426 with the versions we speak.
-  if (h['sec-websocket-version'] !== WEBSOCKET_VERSION) return reject('HANDSHAKE_VERSION', h['sec-websocket-version'] ?? 'missing');
+  if (h['sec-websocket-version'] !== WEBSOCKET_VERSION)
+    return reject('HANDSHAKE_VERSION', h['sec-websocket-version'] ?? 'missing');
   // 4.2.1 (5): the key is base64 of 16 bytes.
   const key = h['sec-websocket-key'];
   if (key === undefined || !isValidKey(key)) return reject('HANDSHAKE_KEY', key ?? 'missing');
   // 4.2.1 (7), 10.2: Origin, when the server restricts it.
   if (options.origins !== undefined) {
     const origin = h['origin'];
-    const allowed = typeof options.origins === 'function' ? options.origins(origin) : origin !== undefined && options.origins.includes(origin);
+    const allowed =
+      typeof options.origins === 'function'
+        ? options.origins(origin)
+        : origin !== undefined && options.origins.includes(origin);
     if (!allowed) return reject('HANDSHAKE_ORIGIN', origin ?? 'missing');
   }
   // 4.2.1 (8): subprotocols, a list of tokens.
   const offeredProtocols = headerList(h['sec-websocket-protocol']);
-  if (offeredProtocols.some((p) => !isToken(p))) return reject('HANDSHAKE_PROTOCOL_HEADER', h['sec-websocket-protocol']);
+  if (offeredProtocols.some((p) => !isToken(p)))
+    return reject('HANDSHAKE_PROTOCOL_HEADER', h['sec-websocket-protocol']);
   // 4.2.1 (9): extensions; parsed for display, all declined (this engine implements none).
   const offeredExtensions = parseExtensions(h['sec-websocket-extensions']);
-  if (offeredExtensions === undefined) return reject('HANDSHAKE_EXTENSION_HEADER', h['sec-websocket-extensions']);
+  if (offeredExtensions === undefined)
+    return reject('HANDSHAKE_EXTENSION_HEADER', h['sec-websocket-extensions']);
   // 4.2.2: the server picks one of the client's offers; we take the first it supports.
   const supported = options.protocols ?? [];
   const protocol = offeredProtocols.find((p) => supported.includes(p)) ?? '';
-  return { ok: true, key, protocol, offeredProtocols, offeredExtensions, response: buildServerResponse(key, protocol) };
+  return {
+    ok: true,
+    key,
+    protocol,
+    offeredProtocols,
+    offeredExtensions,
+    response: buildServerResponse(key, protocol),
+  };
 }
 
 /** §4.2.2: the 101 answer. */
-export function buildServerResponse(key: string, protocol = '', extensions: readonly ExtensionOffer[] = []): string {
+export function buildServerResponse(
+  key: string,
+  protocol = '',
+  extensions: readonly ExtensionOffer[] = [],
+): string {
   let text = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
   text += `Sec-WebSocket-Accept: ${computeAccept(key)}\r\n`;
   if (protocol !== '') text += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
@@ -191,7 +223,10 @@ const STATUS_TEXT: Record<number, string> = {
 export function rejection(error: ProtocolError): Extract<ClientRequestVerdict, { ok: false }> {
   const status = (error.status ?? 400) as 400 | 403 | 404 | 426 | 431;
   const reason = error.message;
-  const headers: Record<string, string> = { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' };
+  const headers: Record<string, string> = {
+    Connection: 'close',
+    'Content-Type': 'text/plain; charset=utf-8',
+  };
   // 4.4: a wrong version is answered with the versions the server speaks.
   if (status === 426) headers['Sec-WebSocket-Version'] = WEBSOCKET_VERSION;
   const body = encodeUtf8(reason);
@@ -212,21 +247,28 @@ export interface ClientHandshakeOptions {
 }
 
 export type ServerResponseVerdict =
-  | { ok: true; protocol: string; extensions: ExtensionOffer[] }
-  | { ok: false; error: ProtocolError };
+  { ok: true; protocol: string; extensions: ExtensionOffer[] } | { ok: false; error: ProtocolError };
 
 /** §4.1 (client side): checks the server's answer; any failure means "fail the connection". */
-export function validateServerResponse(res: HttpResponse, options: ClientHandshakeOptions): ServerResponseVerdict {
+export function validateServerResponse(
+  res: HttpResponse,
+  options: ClientHandshakeOptions,
+): ServerResponseVerdict {
   const h = res.headers;
-  const fail = (code: ProtocolErrorCode, detail?: string): ServerResponseVerdict => ({ ok: false, error: protocolError(code, detail) });
+  const fail = (code: ProtocolErrorCode, detail?: string): ServerResponseVerdict => ({
+    ok: false,
+    error: protocolError(code, detail),
+  });
   // 4.1 (1): anything but 101 ends the attempt.
   if (res.status !== 101) return fail('HANDSHAKE_STATUS', `${res.status} ${res.reason}`.trim());
   // 4.1 (2), (3): Upgrade: websocket and Connection: Upgrade, case-insensitive.
   if (!hasToken(h['upgrade'], 'websocket')) return fail('HANDSHAKE_UPGRADE', h['upgrade'] ?? 'missing');
-  if (!hasToken(h['connection'], 'upgrade')) return fail('HANDSHAKE_CONNECTION', h['connection'] ?? 'missing');
+  if (!hasToken(h['connection'], 'upgrade'))
+    return fail('HANDSHAKE_CONNECTION', h['connection'] ?? 'missing');
   // 4.1 (4): Accept must be derived from our key.
   const expected = computeAccept(options.key);
-  if (h['sec-websocket-accept'] !== expected) return fail('HANDSHAKE_ACCEPT', `expected ${expected}, got ${h['sec-websocket-accept'] ?? 'none'}`);
+  if (h['sec-websocket-accept'] !== expected)
+    return fail('HANDSHAKE_ACCEPT', `expected ${expected}, got ${h['sec-websocket-accept'] ?? 'none'}`);
   // 4.1 (5): extensions in use must be ones we offered.
   const extensions = parseExtensions(h['sec-websocket-extensions']);
   if (extensions === undefined) return fail('HANDSHAKE_EXTENSION_HEADER', h['sec-websocket-extensions']);
@@ -235,6 +277,7 @@ export function validateServerResponse(res: HttpResponse, options: ClientHandsha
   if (unoffered !== undefined) return fail('HANDSHAKE_UNOFFERED_EXTENSION', unoffered.name);
   // 4.1 (6): a subprotocol, if any, is one we offered (exactly one value).
   const protocol = h['sec-websocket-protocol'] ?? '';
-  if (protocol !== '' && !(options.protocols ?? []).includes(protocol)) return fail('HANDSHAKE_UNOFFERED_PROTOCOL', protocol);
+  if (protocol !== '' && !(options.protocols ?? []).includes(protocol))
+    return fail('HANDSHAKE_UNOFFERED_PROTOCOL', protocol);
   return { ok: true, protocol, extensions };
 }

@@ -55,7 +55,9 @@ describe('parseRequest / parseResponse', () => {
   });
 
   it("joins repeated headers with ', '", () => {
-    const p = parseRequest('GET / HTTP/1.1\r\nSec-WebSocket-Protocol: chat\r\nsec-websocket-protocol: json\r\n\r\n');
+    const p = parseRequest(
+      'GET / HTTP/1.1\r\nSec-WebSocket-Protocol: chat\r\nsec-websocket-protocol: json\r\n\r\n',
+    );
     expect(p.ok && p.request.headers['sec-websocket-protocol']).toBe('chat, json');
   });
 
@@ -77,7 +79,11 @@ describe('parseRequest / parseResponse', () => {
 
   it('parses a status line', () => {
     const p = parseResponse('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n');
-    expect(p.ok && [p.response.status, p.response.reason, p.response.headers['upgrade']]).toEqual([101, 'Switching Protocols', 'websocket']);
+    expect(p.ok && [p.response.status, p.response.reason, p.response.headers['upgrade']]).toEqual([
+      101,
+      'Switching Protocols',
+      'websocket',
+    ]);
     expect(parseResponse('HTTP/1.1 1O1 x\r\n\r\n').ok).toBe(false);
   });
 

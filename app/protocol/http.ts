@@ -40,7 +40,10 @@ export class HeadReader {
       else matched = b === 0x0d ? 1 : 0;
       if (this.#length + i + 1 > this.maxBytes) {
         this.#done = true;
-        return { kind: 'error', error: protocolError('HANDSHAKE_HEAD_TOO_LARGE', `over ${this.maxBytes} bytes`) };
+        return {
+          kind: 'error',
+          error: protocolError('HANDSHAKE_HEAD_TOO_LARGE', `over ${this.maxBytes} bytes`),
+        };
       }
       if (matched === 4) {
         this.#done = true;
@@ -60,7 +63,8 @@ export class HeadReader {
 function latin1(chunks: Uint8Array[], length: number): string {
   let s = '';
   for (const c of chunks) {
-    for (let i = 0; i < c.length; i += 4096) s += String.fromCharCode(...c.subarray(i, Math.min(i + 4096, c.length)));
+    for (let i = 0; i < c.length; i += 4096)
+      s += String.fromCharCode(...c.subarray(i, Math.min(i + 4096, c.length)));
   }
   return s.length === length ? s : s.slice(0, length);
 }
@@ -92,7 +96,9 @@ export function isToken(s: string): boolean {
   return TOKEN.test(s);
 }
 
-function parseHead(text: string): { start: string; headers: Record<string, string>; raw: Array<[string, string]> } | ProtocolError {
+function parseHead(
+  text: string,
+): { start: string; headers: Record<string, string>; raw: Array<[string, string]> } | ProtocolError {
   const end = text.indexOf('\r\n\r\n');
   const lines = (end === -1 ? text.replace(/\r\n$/, '') : text.slice(0, end)).split('\r\n');
   const start = lines[0] ?? '';
@@ -101,7 +107,8 @@ function parseHead(text: string): { start: string; headers: Record<string, strin
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     // RFC 9112 §5.2: obsolete line folding is rejected.
-    if (line.startsWith(' ') || line.startsWith('\t')) return protocolError('HANDSHAKE_MALFORMED', 'folded header line');
+    if (line.startsWith(' ') || line.startsWith('\t'))
+      return protocolError('HANDSHAKE_MALFORMED', 'folded header line');
     const colon = line.indexOf(':');
     const name = colon === -1 ? '' : line.slice(0, colon);
     // RFC 9112 §5.1: field-name is a token, no whitespace before the colon.
@@ -115,16 +122,23 @@ function parseHead(text: string): { start: string; headers: Record<string, strin
   return { start, headers, raw };
 }
 
-export function parseRequest(text: string): { ok: true; request: HttpRequest } | { ok: false; error: ProtocolError } {
+export function parseRequest(
+  text: string,
+): { ok: true; request: HttpRequest } | { ok: false; error: ProtocolError } {
   const head = parseHead(text);
   if (head instanceof Error) return { ok: false, error: head };
   // request-line = method SP request-target SP HTTP-version
   const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/.exec(head.start);
   if (!m) return { ok: false, error: protocolError('HANDSHAKE_MALFORMED', 'bad request line') };
-  return { ok: true, request: { method: m[1]!, target: m[2]!, version: m[3]!, headers: head.headers, rawHeaders: head.raw } };
+  return {
+    ok: true,
+    request: { method: m[1]!, target: m[2]!, version: m[3]!, headers: head.headers, rawHeaders: head.raw },
+  };
 }
 
-export function parseResponse(text: string): { ok: true; response: HttpResponse } | { ok: false; error: ProtocolError } {
+export function parseResponse(
+  text: string,
+): { ok: true; response: HttpResponse } | { ok: false; error: ProtocolError } {
   const head = parseHead(text);
   if (head instanceof Error) return { ok: false, error: head };
   // status-line = HTTP-version SP status-code SP [ reason-phrase ]
@@ -132,7 +146,13 @@ export function parseResponse(text: string): { ok: true; response: HttpResponse 
   if (!m) return { ok: false, error: protocolError('HANDSHAKE_MALFORMED', 'bad status line') };
   return {
     ok: true,
-    response: { version: m[1]!, status: Number(m[2]), reason: m[3] ?? '', headers: head.headers, rawHeaders: head.raw },
+    response: {
+      version: m[1]!,
+      status: Number(m[2]),
+      reason: m[3] ?? '',
+      headers: head.headers,
+      rawHeaders: head.raw,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 /** The RFC 6455 engine: pure TypeScript, no DOM, no Node, no clocks, no randomness. See README.md. */
 export * from './types.ts';
+export * from './bytes.ts';
 export * from './opcodes.ts';
 export * from './close-codes.ts';
 export * from './errors.ts';

@@ -42,21 +42,33 @@ describe('applyMask (§5.3)', () => {
     const whole = data.slice();
     applyMask(whole, key);
     const pieces = data.slice();
-    for (const [a, b] of [[0, 3], [3, 70], [70, 71], [71, 1000]] as const) applyMask(pieces.subarray(a, b), key, a);
+    for (const [a, b] of [
+      [0, 3],
+      [3, 70],
+      [70, 71],
+      [71, 1000],
+    ] as const)
+      applyMask(pieces.subarray(a, b), key, a);
     expect(hex(pieces)).toBe(hex(whole));
   });
 
   it('masks only data[start..end) when given a range, with offset counted from start', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.nat(), fc.nat(), fc.nat({ max: 9 }), (data, a, b, offset) => {
-        const start = a % data.length;
-        const end = start + (b % (data.length - start + 1));
-        const got = data.slice();
-        applyMask(got, fromHex('a1b2c3d4'), offset, start, end);
-        const expected = data.slice();
-        expected.set(reference(data.subarray(start, end), fromHex('a1b2c3d4'), offset), start);
-        expect(hex(got)).toBe(hex(expected));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 200 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat({ max: 9 }),
+        (data, a, b, offset) => {
+          const start = a % data.length;
+          const end = start + (b % (data.length - start + 1));
+          const got = data.slice();
+          applyMask(got, fromHex('a1b2c3d4'), offset, start, end);
+          const expected = data.slice();
+          expected.set(reference(data.subarray(start, end), fromHex('a1b2c3d4'), offset), start);
+          expect(hex(got)).toBe(hex(expected));
+        },
+      ),
       { numRuns: 500 },
     );
   });

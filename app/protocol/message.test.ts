@@ -22,7 +22,10 @@ describe('MessageAssembler (§5.4)', () => {
 
   it('fails with 1002 on a continuation frame when no message is in progress', () => {
     const r = new MessageAssembler().push(frame(0x0, 'x'));
-    expect(r.kind === 'error' && [r.error.code, r.error.closeCode]).toEqual(['UNEXPECTED_CONTINUATION', 1002]);
+    expect(r.kind === 'error' && [r.error.code, r.error.closeCode]).toEqual([
+      'UNEXPECTED_CONTINUATION',
+      1002,
+    ]);
   });
 
   it('fails with 1002 when a new message starts before the fragmented one ends', () => {
@@ -93,7 +96,10 @@ describe('MessageAssembler (§5.4)', () => {
       // after e2, so re-reading 61 e2 from the start would fail.
       const b = new MessageAssembler();
       b.streamPayload(h(0x1), Uint8Array.of(0x61, 0xe2), 0);
-      expect(b.push(frame(0x1, Uint8Array.of(0x61, 0xe2, 0x82, 0xac)))).toMatchObject({ kind: 'message', data: 'a€' });
+      expect(b.push(frame(0x1, Uint8Array.of(0x61, 0xe2, 0x82, 0xac)))).toMatchObject({
+        kind: 'message',
+        data: 'a€',
+      });
     });
 
     it('carries the validator across fragments: a continuation frame continues the character', () => {

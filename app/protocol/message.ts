@@ -76,7 +76,8 @@ export class MessageAssembler {
     }
     // 10.4: the message, with this fragment, must fit the limit.
     const size = (opcode === 0x0 ? this.#size : 0) + payloadLength;
-    if (size > this.maxMessageSize) return protocolError('MESSAGE_TOO_BIG', `${size} bytes, limit ${this.maxMessageSize}`);
+    if (size > this.maxMessageSize)
+      return protocolError('MESSAGE_TOO_BIG', `${size} bytes, limit ${this.maxMessageSize}`);
     return undefined;
   }
 
@@ -94,10 +95,17 @@ export class MessageAssembler {
    * frame). The error's byteOffset is the bad byte's offset in the frame. Other frames are
    * ignored. `push` must then be given that same frame: it validates only the rest.
    */
-  streamPayload(header: { opcode: number; headerLength: number }, bytes: Uint8Array, payloadOffset: number): ProtocolError | undefined {
+  streamPayload(
+    header: { opcode: number; headerLength: number },
+    bytes: Uint8Array,
+    payloadOffset: number,
+  ): ProtocolError | undefined {
     if (!this.isText(header)) return undefined;
     if (payloadOffset !== this.#streamed) {
-      if (payloadOffset !== 0) throw new RangeError(`streamPayload: expected payload offset ${this.#streamed}, got ${payloadOffset}`);
+      if (payloadOffset !== 0)
+        throw new RangeError(
+          `streamPayload: expected payload offset ${this.#streamed}, got ${payloadOffset}`,
+        );
       this.#streamed = 0; // a new frame (the previous one never reached push)
     }
     // A Text frame starts a message (check() made sure none is in progress): a fresh validator.
@@ -107,7 +115,11 @@ export class MessageAssembler {
     if (bad === -1) return undefined;
     const at = payloadOffset + bad;
     const size = header.opcode === 0x1 ? 0 : this.#size;
-    const error = protocolError('INVALID_UTF8', `${this.#utf8.problem} at byte ${size + at} of the message`, header.headerLength + at);
+    const error = protocolError(
+      'INVALID_UTF8',
+      `${this.#utf8.problem} at byte ${size + at} of the message`,
+      header.headerLength + at,
+    );
     this.#fail(error);
     return error;
   }
@@ -137,10 +149,17 @@ export class MessageAssembler {
       const bad = this.#utf8.push(payload, streamed);
       if (bad !== -1) {
         const at = headerLength(payload.length, frame.maskKey !== undefined) + bad;
-        return this.#fail(protocolError('INVALID_UTF8', `${this.#utf8.problem} at byte ${this.#size + bad} of the message`, at));
+        return this.#fail(
+          protocolError(
+            'INVALID_UTF8',
+            `${this.#utf8.problem} at byte ${this.#size + bad} of the message`,
+            at,
+          ),
+        );
       }
       // 8.1: the message must not end in the middle of a character.
-      if (frame.fin && !this.#utf8.complete) return this.#fail(protocolError('INVALID_UTF8', 'the message ends inside a character'));
+      if (frame.fin && !this.#utf8.complete)
+        return this.#fail(protocolError('INVALID_UTF8', 'the message ends inside a character'));
     }
     this.#size += payload.length;
     if (!frame.fin) {

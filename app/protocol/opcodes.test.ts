@@ -3,7 +3,14 @@ import { isControl, isData, isReserved, opcodeName } from './opcodes.ts';
 
 describe('opcodes (§5.2)', () => {
   it('names the defined opcodes and the reserved ones', () => {
-    expect([0x0, 0x1, 0x2, 0x8, 0x9, 0xa].map(opcodeName)).toEqual(['CONT', 'TEXT', 'BINARY', 'CLOSE', 'PING', 'PONG']);
+    expect([0x0, 0x1, 0x2, 0x8, 0x9, 0xa].map(opcodeName)).toEqual([
+      'CONT',
+      'TEXT',
+      'BINARY',
+      'CLOSE',
+      'PING',
+      'PONG',
+    ]);
     expect(opcodeName(0xb)).toBe('RESERVED 0xB');
   });
 

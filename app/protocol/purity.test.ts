@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const sources = readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && f !== 'test-helpers.ts');
+const sources = readdirSync(here).filter(
+  (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && f !== 'test-helpers.ts',
+);
 
 /** Source without comments and string contents, so prose like "Date.now" in a doc comment is fine. */
 function code(file: string): string {
@@ -32,7 +34,25 @@ const FORBIDDEN: Array<[string, RegExp]> = [
 
 describe('engine purity', () => {
   it('has the modules it should', () => {
-    for (const m of ['opcodes.ts', 'close-codes.ts', 'errors.ts', 'utf8.ts', 'mask.ts', 'frame.ts', 'decoder.ts', 'message.ts', 'close.ts', 'sha1.ts', 'base64.ts', 'http.ts', 'handshake.ts', 'connection.ts', 'annotate.ts', 'summary.ts', 'index.ts']) {
+    for (const m of [
+      'opcodes.ts',
+      'close-codes.ts',
+      'errors.ts',
+      'utf8.ts',
+      'mask.ts',
+      'frame.ts',
+      'decoder.ts',
+      'message.ts',
+      'close.ts',
+      'sha1.ts',
+      'base64.ts',
+      'http.ts',
+      'handshake.ts',
+      'connection.ts',
+      'annotate.ts',
+      'summary.ts',
+      'index.ts',
+    ]) {
       expect(sources).toContain(m);
     }
   });

@@ -51,7 +51,8 @@ export function summarizeFrame(frame: Frame, options: SummaryOptions = {}): stri
   const kind = opcode === 0x0 ? (options.messageOpcode ?? 0) : opcode;
   let content = '';
   if (payload.length > 0 || opcode === 0x1) {
-    if (kind === 0x1 || ((opcode === 0x9 || opcode === 0xa) && isPrintable(payload))) content = ` ${quote(decodeUtf8(payload), maxChars)}`;
+    if (kind === 0x1 || ((opcode === 0x9 || opcode === 0xa) && isPrintable(payload)))
+      content = ` ${quote(decodeUtf8(payload), maxChars)}`;
     else if (opcode === 0x0 && kind === 0) content = ' …';
     else content = ` ${hexPreview(payload, maxBytes)}`;
   }

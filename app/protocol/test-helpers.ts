@@ -69,7 +69,11 @@ export function plain(f: Frame): Record<string, unknown> {
 }
 
 /** Feeds `chunks` to a fresh decoder and pulls until it needs more or fails. */
-export function decodeChunks(chunks: Uint8Array[], role: Role, options: { maxPayload?: number; allowRsv1?: boolean } = {}): DecodeResult[] {
+export function decodeChunks(
+  chunks: Uint8Array[],
+  role: Role,
+  options: { maxPayload?: number; allowRsv1?: boolean } = {},
+): DecodeResult[] {
   const d = new FrameDecoder({ role, ...options });
   const out: DecodeResult[] = [];
   for (const c of chunks) {
@@ -110,7 +114,8 @@ export function assertFrameData(hexText: string, expected: Frame, role: Role): v
     const results = decodeChunks(chunks, role);
     expect(results).toHaveLength(1);
     const r = results[0]!;
-    if (r.kind !== 'frame') throw new Error(`expected a frame, got ${r.kind}: ${r.kind === 'error' ? r.error.message : ''}`);
+    if (r.kind !== 'frame')
+      throw new Error(`expected a frame, got ${r.kind}: ${r.kind === 'error' ? r.error.message : ''}`);
     expect(plain(r.frame)).toEqual(plain(expected));
     expect(digest(r.bytes)).toBe(digest(bytes));
   }

@@ -80,7 +80,30 @@ describe('UTF-8 validation (§8.1)', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 24 }),
           fc.string({ unit: 'binary', maxLength: 12 }).map((s) => new TextEncoder().encode(s)),
-          fc.array(fc.constantFrom(0x41, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xa0, 0xed, 0x9f, 0xef, 0xf0, 0x90, 0xf4, 0x8f, 0xf5, 0xff), { maxLength: 12 }).map((a) => Uint8Array.from(a)),
+          fc
+            .array(
+              fc.constantFrom(
+                0x41,
+                0x80,
+                0xbf,
+                0xc0,
+                0xc2,
+                0xdf,
+                0xe0,
+                0xa0,
+                0xed,
+                0x9f,
+                0xef,
+                0xf0,
+                0x90,
+                0xf4,
+                0x8f,
+                0xf5,
+                0xff,
+              ),
+              { maxLength: 12 },
+            )
+            .map((a) => Uint8Array.from(a)),
         ),
         fc.nat(),
         (bytes, cutSeed) => {
@@ -100,10 +123,14 @@ describe('UTF-8 validation (§8.1)', () => {
 
   it('utf8ByteLength matches TextEncoder, lone surrogates included', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 20 }), fc.string({ unit: 'binary' }), (units, s) => {
-        const str = String.fromCharCode(...units) + s;
-        expect(utf8ByteLength(str)).toBe(new TextEncoder().encode(str).length);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 20 }),
+        fc.string({ unit: 'binary' }),
+        (units, s) => {
+          const str = String.fromCharCode(...units) + s;
+          expect(utf8ByteLength(str)).toBe(new TextEncoder().encode(str).length);
+        },
+      ),
     );
   });
 });

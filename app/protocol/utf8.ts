@@ -52,11 +52,13 @@ export class Utf8Validator {
           need = 1; // 110xxxxx
         } else if (b >= 0xe0 && b <= 0xef) {
           need = 2; // 1110xxxx
-          if (b === 0xe0) lo = 0xa0; // E0 80..9F would be overlong (< U+0800)
+          if (b === 0xe0)
+            lo = 0xa0; // E0 80..9F would be overlong (< U+0800)
           else if (b === 0xed) hi = 0x9f; // ED A0..BF would be a surrogate D800-DFFF
         } else if (b >= 0xf0 && b <= 0xf4) {
           need = 3; // 11110xxx
-          if (b === 0xf0) lo = 0x90; // F0 80..8F would be overlong (< U+10000)
+          if (b === 0xf0)
+            lo = 0x90; // F0 80..8F would be overlong (< U+10000)
           else if (b === 0xf4) hi = 0x8f; // F4 90..BF would be above U+10FFFF
         } else {
           return this.#fail(i, leadProblem(b));

@@ -37,7 +37,10 @@ function wsSends(act: (s: Sender) => void): Uint8Array {
   return Uint8Array.from(chunks.flatMap((c) => [...c]));
 }
 
-type Msg = { kind: 'message'; data: string | string[] } | { kind: 'ping' | 'pong'; data: string } | { kind: 'close'; code: number; reason: string };
+type Msg =
+  | { kind: 'message'; data: string | string[] }
+  | { kind: 'ping' | 'pong'; data: string }
+  | { kind: 'close'; code: number; reason: string };
 
 /** Our reading: decoder + assembler as a `role` endpoint. */
 function oursRead(bytes: Uint8Array, role: Role): Msg[] {
@@ -47,9 +50,11 @@ function oursRead(bytes: Uint8Array, role: Role): Msg[] {
   const out: Msg[] = [];
   for (const e of c.events()) {
     if (e.type === 'error') throw e.error;
-    if (e.type === 'message') out.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });
+    if (e.type === 'message')
+      out.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });
     if (e.type === 'ping' || e.type === 'pong') out.push({ kind: e.type, data: hex(e.data) });
-    if (e.type === 'close' && (e.code !== 1006 || e.wasClean)) out.push({ kind: 'close', code: e.code, reason: e.reason });
+    if (e.type === 'close' && (e.code !== 1006 || e.wasClean))
+      out.push({ kind: 'close', code: e.code, reason: e.reason });
   }
   return out;
 }
@@ -70,10 +75,15 @@ async function wsReads(bytes: Uint8Array, role: Role, chunkSize = Infinity): Pro
   );
   receiver.on('ping', (d: Buffer) => verdict.messages.push({ kind: 'ping', data: hex(d) }));
   receiver.on('pong', (d: Buffer) => verdict.messages.push({ kind: 'pong', data: hex(d) }));
-  receiver.on('conclude', (code: number, reason: Buffer) => verdict.messages.push({ kind: 'close', code, reason: reason.toString('utf8') }));
+  receiver.on('conclude', (code: number, reason: Buffer) =>
+    verdict.messages.push({ kind: 'close', code, reason: reason.toString('utf8') }),
+  );
   receiver.on('error', (err: Error & { code: string }) => {
     const status = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code');
-    verdict.error = { code: err.code, status: status ? ((err as unknown as Record<symbol, number>)[status] ?? 0) : 0 };
+    verdict.error = {
+      code: err.code,
+      status: status ? ((err as unknown as Record<symbol, number>)[status] ?? 0) : 0,
+    };
   });
   for (let i = 0; i < bytes.length; i += Math.min(chunkSize, bytes.length)) {
     receiver.write(Buffer.from(bytes.subarray(i, i + Math.min(chunkSize, bytes.length))));
@@ -90,7 +100,8 @@ function oursVerdict(bytes: Uint8Array, role: Role): { messages: Msg[]; status?:
   let status: number | undefined;
   for (const e of c.events()) {
     if (e.type === 'error') status = e.error.closeCode;
-    if (e.type === 'message') messages.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });
+    if (e.type === 'message')
+      messages.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });
     if (e.type === 'ping' || e.type === 'pong') messages.push({ kind: e.type, data: hex(e.data) });
   }
   // A received close is reported by ws as 'conclude'.
@@ -109,7 +120,11 @@ describe('ws Sender -> our decoder', () => {
         const payload = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0x7f); // ASCII: valid as text too
         const bytes = wsSends((s) => {
           s.send(Buffer.from(payload), { binary: true, fin: true, mask, compress: false }, () => {});
-          s.send(Buffer.from(payload).toString('latin1'), { binary: false, fin: true, mask, compress: false }, () => {});
+          s.send(
+            Buffer.from(payload).toString('latin1'),
+            { binary: false, fin: true, mask, compress: false },
+            () => {},
+          );
         });
         expect(oursRead(bytes, ourRole)).toEqual([
           { kind: 'message', data: ['bin', hex(payload)] },
@@ -136,7 +151,9 @@ describe('ws Sender -> our decoder', () => {
     });
 
     it(`ws ${wsRole} frames fed one byte at a time decode to the same frames`, () => {
-      const bytes = wsSends((s) => s.send('Hello, peer', { binary: false, fin: true, mask, compress: false }, () => {}));
+      const bytes = wsSends((s) =>
+        s.send('Hello, peer', { binary: false, fin: true, mask, compress: false }, () => {}),
+      );
       const d = new FrameDecoder({ role: ourRole });
       const frames: Frame[] = [];
       for (const b of bytes) {
@@ -153,14 +170,21 @@ describe('ws Sender -> our decoder', () => {
   it('random ws messages (any size, fragmented) decode to the same data', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ data: fc.uint8Array({ maxLength: 300 }), cuts: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(
+          fc.record({ data: fc.uint8Array({ maxLength: 300 }), cuts: fc.integer({ min: 1, max: 3 }) }),
+          { minLength: 1, maxLength: 5 },
+        ),
         fc.boolean(),
         (messages, wsIsClient) => {
           const bytes = wsSends((s) => {
             for (const { data, cuts } of messages) {
               const size = Math.ceil(data.length / cuts) || 1;
               for (let i = 0; i < cuts; i++) {
-                s.send(Buffer.from(data.subarray(i * size, (i + 1) * size)), { binary: true, fin: i === cuts - 1, mask: wsIsClient, compress: false }, () => {});
+                s.send(
+                  Buffer.from(data.subarray(i * size, (i + 1) * size)),
+                  { binary: true, fin: i === cuts - 1, mask: wsIsClient, compress: false },
+                  () => {},
+                );
               }
             }
           });
@@ -225,12 +249,20 @@ describe('our encoder -> ws Receiver', () => {
   it('random frames from our encoder read the same in ws and in ours', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ data: fc.string({ maxLength: 200 }), fragments: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.record({ data: fc.string({ maxLength: 200 }), fragments: fc.integer({ min: 1, max: 4 }) }),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.boolean(),
         async (messages, client) => {
           const role: Role = client ? 'client' : 'server';
           const bytes = Uint8Array.from(
-            messages.flatMap((m) => encodeMessage(role, 0x1, m.data, { fragments: m.fragments, entropy: fixedEntropy([3, 1, 4, 1, 5, 9, 2, 6]) }).flatMap((f) => [...f.bytes])),
+            messages.flatMap((m) =>
+              encodeMessage(role, 0x1, m.data, {
+                fragments: m.fragments,
+                entropy: fixedEntropy([3, 1, 4, 1, 5, 9, 2, 6]),
+              }).flatMap((f) => [...f.bytes]),
+            ),
           );
           const peer: Role = client ? 'server' : 'client';
           const v = await wsReads(bytes, peer);
@@ -257,7 +289,11 @@ describe('broken input: ws and ours fail with the same close code', () => {
     ['a fragmented ping', 'server', s(frame(0x9, '', { fin: false }))],
     ['a 126-byte ping', 'client', encodeFrame(frame(0x9, new Uint8Array(126)))],
     ['a continuation first', 'server', s(frame(0x0, 'x'))],
-    ['a new message inside a fragmented one', 'client', Uint8Array.from([...encodeFrame(frame(0x1, 'a', { fin: false })), ...encodeFrame(frame(0x1, 'b'))])],
+    [
+      'a new message inside a fragmented one',
+      'client',
+      Uint8Array.from([...encodeFrame(frame(0x1, 'a', { fin: false })), ...encodeFrame(frame(0x1, 'b'))]),
+    ],
     ['a 1-byte close', 'server', s(frame(0x8, Uint8Array.of(3)))],
     ['close code 1005', 'client', encodeFrame(frame(0x8, Uint8Array.of(0x03, 0xed)))],
     ['close code 2000', 'server', s(frame(0x8, Uint8Array.of(0x07, 0xd0)))],
@@ -265,7 +301,14 @@ describe('broken input: ws and ours fail with the same close code', () => {
     ['a close reason that is not UTF-8', 'server', s(frame(0x8, Uint8Array.of(0x03, 0xe8, 0xc3)))],
     ['invalid UTF-8 in text', 'client', encodeFrame(frame(0x1, Uint8Array.of(0xed, 0xa0, 0x80)))],
     ['an overlong encoding in text', 'server', s(frame(0x1, Uint8Array.of(0xc0, 0xaf)))],
-    ['text that ends mid-character across fragments', 'client', Uint8Array.from([...encodeFrame(frame(0x1, Uint8Array.of(0xe2), { fin: false })), ...encodeFrame(frame(0x0, Uint8Array.of(0x82)))])],
+    [
+      'text that ends mid-character across fragments',
+      'client',
+      Uint8Array.from([
+        ...encodeFrame(frame(0x1, Uint8Array.of(0xe2), { fin: false })),
+        ...encodeFrame(frame(0x0, Uint8Array.of(0x82))),
+      ]),
+    ],
   ];
   for (const [what, role, bytes] of cases) {
     it(`${what} (read by a ${role})`, async () => {
@@ -277,7 +320,7 @@ describe('broken input: ws and ours fail with the same close code', () => {
   }
 
   it('known differences: we refuse non-minimal lengths (1002, §5.2 MUST) which ws accepts, and a 64-bit length with its MSB set is 1002 for us, 1009 for ws', async () => {
-    const nonMinimal = fromHex('827e0001' + '41') // 1 byte announced in 16 bits;
+    const nonMinimal = fromHex('827e0001' + '41'); // 1 byte announced in 16 bits;
     expect((await wsReads(nonMinimal, 'client')).error).toBeUndefined();
     expect(oursVerdict(nonMinimal, 'client').status).toBe(1002);
     const msb = fromHex('827f8000000000000000');
