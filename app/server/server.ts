@@ -280,6 +280,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       maxMessageSize: options.maxMessageSize ?? service.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       clock: now,
       protocol,
+      // Frame events carry each frame's exact bytes for the inspector; only the tap reads them.
+      frameEvents: tap !== undefined,
     });
 
     let paused = false;
