@@ -48,19 +48,29 @@ test('a 10,000-frame session stays responsive while frames arrive and while scro
     (window as unknown as { __longTasks: number[] }).__longTasks.slice(),
   );
 
+  // Diagnostics: how many long tasks so far (to split the figure below by phase).
+  const taken = () =>
+    page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length);
+
   // Scroll the 10,000-frame list, top to bottom, with the wheel, and filter/search it.
   await list.hover();
   for (let i = 0; i < 40; i++) await page.mouse.wheel(0, -2000);
   for (let i = 0; i < 40; i++) await page.mouse.wheel(0, 1500);
+  const afterWheel = await taken();
   await list.getByRole('option').nth(3).click();
+  const afterSelect = await taken();
   await inspector(page).getByLabel('Search in payloads').fill('message 4999');
   await expect(inspector(page).getByText(/^2 of 10,000 frames$/)).toBeVisible();
   const all = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.slice());
   const scrolling = all.slice(arriving.length);
 
   const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+  const figure = (xs: number[]) => `${xs.length} (max ${max(xs).toFixed(0)} ms)`;
   console.log(
-    `long tasks (>50 ms): while arriving ${arriving.length} (max ${max(arriving).toFixed(0)} ms); while scrolling/searching ${scrolling.length} (max ${max(scrolling).toFixed(0)} ms)`,
+    `long tasks (>50 ms): while arriving ${figure(arriving)}; while scrolling/searching ${figure(scrolling)}`,
+  );
+  console.log(
+    `  by phase: wheel ${figure(all.slice(arriving.length, afterWheel))}, select ${figure(all.slice(afterWheel, afterSelect))}, search ${figure(all.slice(afterSelect))}`,
   );
   // Only the DOM rows in view exist.
   expect(await list.getByRole('option').count()).toBeLessThan(60);

@@ -71,6 +71,8 @@ export class Session {
   #version = $state(0);
   #pending: SessionEvent[] = [];
   #scheduled = false;
+  /** Highest bufferedAmount sampled right after a send, published at the next flush. */
+  #peakSeen = 0;
   readonly #now: () => number;
   readonly #schedule: (fn: () => void) => void;
   #socket: WebSocketLike | undefined;
@@ -178,10 +180,13 @@ export class Session {
         this.#api({ type: 'send', data: apiData(data), ...(fragments > 1 ? { fragments } : {}) });
       }
     } catch (error) {
-      return domErrorMessage(error);
-    } finally {
       this.#pollSocket();
+      return domErrorMessage(error);
     }
+    // The peak is caught now (it may drain before the next update); the gauge is updated with
+    // the next batch, not once per send (a burst of sends would be as many page updates).
+    const buffered = socket.bufferedAmount;
+    if (buffered > this.#peakSeen) this.#peakSeen = buffered;
     return undefined;
   }
 
@@ -296,7 +301,8 @@ export class Session {
       socket.removeEventListener('close', onClose);
     };
     this.#unsubscribe = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
-    this.#poll = setInterval(() => this.#pollSocket(), 50);
+    // Polled with the updates (a flush polls first): one page update, not two, per 50 ms.
+    this.#poll = setInterval(() => this.#request(), MIN_UPDATE_MS);
   }
 
   #detach: (() => void) | undefined;
@@ -315,7 +321,8 @@ export class Session {
     if (state !== 'CLOSED') this.#state(state);
     const buffered = socket.bufferedAmount;
     if (buffered !== this.bufferedAmount) this.bufferedAmount = buffered;
-    if (buffered > this.bufferedPeak) this.bufferedPeak = buffered;
+    const peak = Math.max(buffered, this.#peakSeen);
+    if (peak > this.bufferedPeak) this.bufferedPeak = peak;
   }
 
   #state(state: ReadyState): void {
@@ -330,6 +337,11 @@ export class Session {
 
   #push(e: SessionEvent): void {
     this.#pending.push(e);
+    this.#request();
+  }
+
+  /** Schedules a flush (events, and the socket's polled properties) unless one is pending. */
+  #request(): void {
     if (!this.#scheduled) {
       this.#scheduled = true;
       this.#schedule(() => this.flush());
