@@ -33,7 +33,11 @@ export interface StaticHost {
   close(): Promise<void>;
 }
 
-export async function startStaticHost(options: { dir: string; base: string; port?: number }): Promise<StaticHost> {
+export async function startStaticHost(options: {
+  dir: string;
+  base: string;
+  port?: number;
+}): Promise<StaticHost> {
   const root = resolve(options.dir);
   const base = options.base.endsWith('/') ? options.base : `${options.base}/`;
   const seen: StaticHost['seen'] = [];
@@ -48,7 +52,10 @@ export async function startStaticHost(options: { dir: string; base: string; port
       return;
     }
     const body = readFileSync(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': body.length,
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   // A static host has no WebSocket endpoints: an upgrade is refused like any unknown request.
@@ -66,7 +73,9 @@ export async function startStaticHost(options: { dir: string; base: string; port
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { dir: { type: 'string' }, base: { type: 'string' }, port: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { dir: { type: 'string' }, base: { type: 'string' }, port: { type: 'string' } },
+  });
   const host = await startStaticHost({
     dir: values.dir ?? 'dist',
     base: values.base ?? '/',
