@@ -57,10 +57,11 @@ test('connect to /echo, send text and binary, see the events in order and readyS
   await expect(page.getByTestId('readystate-announcement')).toContainText('CLOSED');
 
   // The timeline, in order: the page's calls and events, the handshake, and the close frames the API hides.
-  const timeline = await allRows(
-    lab(page).getByRole('listbox', { name: 'Event timeline' }),
-    (r) => `${r.querySelector('.tag')?.textContent} ${r.querySelector('.text')?.textContent}`,
-  );
+  const readTimeline = () =>
+    allRows(
+      lab(page).getByRole('listbox', { name: 'Event timeline' }),
+      (r) => `${r.querySelector('.tag')?.textContent} ${r.querySelector('.text')?.textContent}`,
+    );
   const order = [
     /^new new WebSocket\("ws:\/\/127\.0\.0\.1:\d+\/echo"\)/,
     /^readyState readyState → 0 CONNECTING/,
@@ -77,9 +78,16 @@ test('connect to /echo, send text and binary, see the events in order and readyS
     /^CLOSE CLOSE 4000 Private Use "done here" · masked/,
     /^CLOSE CLOSE 4000 Private Use "done here"$/,
   ];
-  let at = 0;
-  for (const line of timeline) if (at < order.length && order[at]!.test(line)) at++;
-  expect(at, `timeline was:\n${timeline.join('\n')}`).toBe(order.length);
+  // The close frames come from the server's tap, a separate socket: they may land a few ms after
+  // the API's close event, so wait for the whole sequence rather than reading once.
+  let timeline: string[] = [];
+  const matched = async (): Promise<number> => {
+    timeline = await readTimeline();
+    let at = 0;
+    for (const line of timeline) if (at < order.length && order[at]!.test(line)) at++;
+    return at;
+  };
+  await expect.poll(matched, { message: 'timeline in order' }).toBe(order.length);
   expect(
     timeline.some((l) => /^close close · 4000 Private Use · reason "done here" · wasClean true/.test(l)),
   ).toBe(true);
