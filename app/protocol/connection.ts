@@ -360,6 +360,11 @@ export class Connection {
     options: SendOptions,
   ): boolean {
     if (this.#closeSent || this.#closed) return false;
+    // The common case, one frame (5.4: FIN set), skips encodeMessage's per-fragment bookkeeping.
+    if ((options.fragments ?? 1) === 1) {
+      this.#send(opcode, data);
+      return true;
+    }
     const frames = encodeMessage(this.role, opcode, data, {
       fragments: options.fragments ?? 1,
       entropy: this.#entropy,
