@@ -21,4 +21,13 @@ describe('base64', () => {
   it.each(['abc', 'ab=c', '====', 'a===', 'ab!d', 'dGhl\nIHNh', 'é123'])('refuses %j', (s) => {
     expect(decodeBase64(s)).toBeUndefined();
   });
+
+  it('round-trips and agrees with Node for every length 0..300', () => {
+    for (let n = 0; n <= 300; n++) {
+      const b = new Uint8Array(n).map((_, i) => (i * 37 + n) & 255);
+      const s = encodeBase64(b);
+      expect(s).toBe(Buffer.from(b).toString('base64'));
+      expect([...decodeBase64(s)!]).toEqual([...b]);
+    }
+  });
 });
