@@ -137,34 +137,26 @@ export class ClientEndpoint implements ClientChannel {
   }
 
   sendText(text: string, app: number, fragments = 1): boolean {
-    const conn = this.#conn;
-    if (this.#phase !== 'open' || !conn) return false;
-    if (!conn.sendText(text, { fragments })) return false;
-    this.#flush(app);
-    return true;
+    return this.#send((conn) => conn.sendText(text, { fragments }), app);
   }
 
   sendBinary(bytes: Uint8Array, fragments = 1): boolean {
-    const conn = this.#conn;
-    if (this.#phase !== 'open' || !conn) return false;
-    if (!conn.sendBinary(bytes, { fragments })) return false;
-    this.#flush(bytes.length);
-    return true;
+    return this.#send((conn) => conn.sendBinary(bytes, { fragments }), bytes.length);
   }
 
   ping(data: Uint8Array = new Uint8Array(0)): boolean {
-    const conn = this.#conn;
-    if (this.#phase !== 'open' || !conn) return false;
-    if (!conn.ping(data)) return false;
-    this.#flush(0);
-    return true;
+    return this.#send((conn) => conn.ping(data), 0);
   }
 
   pong(data: Uint8Array = new Uint8Array(0)): boolean {
+    return this.#send((conn) => conn.pong(data), 0);
+  }
+
+  /** Runs one engine send while open, then writes it; `app` is what bufferedAmount counts. */
+  #send(send: (conn: Connection) => boolean, app: number): boolean {
     const conn = this.#conn;
-    if (this.#phase !== 'open' || !conn) return false;
-    if (!conn.pong(data)) return false;
-    this.#flush(0);
+    if (this.#phase !== 'open' || !conn || !send(conn)) return false;
+    this.#flush(app);
     return true;
   }
 
