@@ -13,6 +13,7 @@
  * only do what learner code may do anyway.
  */
 import type { ClientChannel } from '../loopback/client.ts';
+import { utf8ByteLength } from '../protocol/utf8.ts';
 import type { WireSource } from '../loopback/wire.ts';
 import type { ServiceSocket } from '../services/service.ts';
 import type { SandboxNetwork } from './network.ts';
@@ -202,7 +203,6 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
   }
 }
 
-const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 const copy = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
 export class Sandbox {
@@ -447,7 +447,7 @@ export class Sandbox {
       switch (m.t) {
         case 'ws:send': {
           const d = m.data;
-          if (typeof d === 'string') ch.sendText(d, utf8Length(d));
+          if (typeof d === 'string') ch.sendText(d, utf8ByteLength(d));
           else ch.sendBinary(new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d));
           return;
         }

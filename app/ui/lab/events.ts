@@ -3,7 +3,7 @@
  * and the page's own view of its socket (ApiEvent: what `new WebSocket()` and its events
  * showed, and what the learner called). Both are plain data with a timestamp `t` (epoch ms).
  */
-import type { ReadyState, WireEvent } from '../lib/engine.ts';
+import { utf8ByteLength, type ReadyState, type WireEvent } from '../lib/engine.ts';
 
 /** Data as the WebSocket API carried it: a string, or binary with the type the page saw. */
 export type ApiData =
@@ -34,5 +34,5 @@ export function readyStateName(n: number): ReadyState {
 }
 
 export function apiDataSize(data: ApiData): number {
-  return typeof data === 'string' ? new TextEncoder().encode(data).length : (data.size ?? data.bytes.length);
+  return typeof data === 'string' ? utf8ByteLength(data) : (data.size ?? data.bytes.length);
 }
