@@ -478,6 +478,36 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
   const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
 
   /**
+   * The readyState constants and onopen/onmessage/onerror/onclose on a socket class's
+   * prototype, as both the browser's WebSocket and ws have them: event handler attributes (one
+   * listener each, registered when first set, calling whatever handler is current). Defined in
+   * here, not at module level: workerMain is shipped as its own source text.
+   */
+  type HandlerHost = {
+    _handlers: Partial<Record<string, ((e: unknown) => unknown) | null>>;
+    addEventListener(type: string, listener: (e: unknown) => void): void;
+  };
+  function defineSocketAttributes(proto: object): void {
+    for (const [i, name] of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].entries()) {
+      Object.defineProperty(proto, name, { value: i, enumerable: true });
+    }
+    for (const type of EVENT_TYPES) {
+      Object.defineProperty(proto, `on${type}`, {
+        get(this: HandlerHost) {
+          return this._handlers[type] ?? null;
+        },
+        set(this: HandlerHost, fn: unknown) {
+          const had = type in this._handlers;
+          this._handlers[type] = typeof fn === 'function' ? (fn as (e: unknown) => unknown) : null;
+          if (!had) this.addEventListener(type, (e) => this._handlers[type]?.call(this, e));
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+
+  /**
    * The WHATWG WebSocket API over a connection the page runs on its virtual network. The
    * checks and state changes the spec makes synchronous (constructor errors, send() in
    * CONNECTING, close() codes, readyState CLOSING, bufferedAmount) happen here; the rest
@@ -633,25 +663,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
       }
     }
   }
-  for (const [i, name] of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].entries()) {
-    Object.defineProperty(BridgedWebSocket.prototype, name, { value: i, enumerable: true });
-  }
-  // onopen / onmessage / onerror / onclose: event handler attributes (one listener each,
-  // registered when first set, calling whatever handler is current).
-  for (const type of EVENT_TYPES) {
-    Object.defineProperty(BridgedWebSocket.prototype, `on${type}`, {
-      get(this: BridgedWebSocket) {
-        return this._handlers[type] ?? null;
-      },
-      set(this: BridgedWebSocket, fn: unknown) {
-        const had = type in this._handlers;
-        this._handlers[type] = typeof fn === 'function' ? (fn as (e: Event) => unknown) : null;
-        if (!had) this.addEventListener(type, (e) => this._handlers[type]?.call(this, e));
-      },
-      enumerable: true,
-      configurable: true,
-    });
-  }
+  defineSocketAttributes(BridgedWebSocket.prototype);
   named(BridgedWebSocket, 'WebSocket');
 
   /** A 24-character tap token (the server accepts 16-128 of A-Z a-z 0-9 _ -). */
@@ -939,22 +951,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
       this.emit('close', code, NodeBuffer.from(reason));
     }
   }
-  for (const [i, name] of READY.entries()) {
-    Object.defineProperty(NodeWebSocket.prototype, name, { value: i, enumerable: true });
-  }
-  for (const type of EVENT_TYPES) {
-    Object.defineProperty(NodeWebSocket.prototype, `on${type}`, {
-      get(this: NodeWebSocket) {
-        return this._handlers[type] ?? null;
-      },
-      set(this: NodeWebSocket, fn: unknown) {
-        const had = type in this._handlers;
-        this._handlers[type] = typeof fn === 'function' ? (fn as (e: unknown) => unknown) : null;
-        if (!had) this.addEventListener(type, (e) => this._handlers[type]?.call(this, e));
-      },
-      configurable: true,
-    });
-  }
+  defineSocketAttributes(NodeWebSocket.prototype);
   named(NodeWebSocket, 'WebSocket');
 
   let nextServerId = 1;
