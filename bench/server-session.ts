@@ -52,7 +52,7 @@ function once(size: number, n: number): SessionBenchResult {
   let sink = 0;
   const engineNs = perMessage(n, () => {
     for (let i = 0; i < n; i++) {
-      engine.receiveData(frame.slice());
+      engine.receiveData(Buffer.from(frame));
       for (const e of engine.events()) if (e.type === 'message') engine.sendBinary(e.data as Uint8Array);
       sink += engine.dataToSend().length;
     }
@@ -78,7 +78,7 @@ function once(size: number, n: number): SessionBenchResult {
   });
   session.start();
   const sessionNs = perMessage(n, () => {
-    for (let i = 0; i < n; i++) session.receive(frame.slice());
+    for (let i = 0; i < n; i++) session.receive(Buffer.from(frame));
   });
   session.terminate();
 

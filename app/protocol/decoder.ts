@@ -20,9 +20,9 @@
  * transport that reuses its read buffer must push a copy). A frame that lies wholly inside one
  * chunk costs no copy: its `bytes` are a subarray of the chunk, and so is an unmasked payload.
  * A masked payload is unmasked into a private copy, so `bytes` keep the exact masked wire bytes
- * for the inspector; payloads up to 4 KiB share 16 KiB slabs (see SLAB_PAYLOAD), bigger ones get
- * a buffer each. A frame split across chunks is gathered into one new buffer, once, when its
- * last byte arrives.
+ * for the inspector; small copies are views of shared slabs (pool.ts), as a new ArrayBuffer
+ * per frame would cost more than decoding it. A frame split across chunks is gathered into one
+ * new buffer, once, when its last byte arrives.
  *
  * Payload bytes as they arrive (§8.1: "fail as early as the invalid byte arrives"): a frame is
  * normally returned only once whole, so a 1 MiB text frame with a bad 3rd byte would be buffered
@@ -37,7 +37,7 @@ import { protocolError, type ProtocolError } from './errors.ts';
 import { applyMask } from './mask.ts';
 import { isControl, isReserved } from './opcodes.ts';
 import type { Frame, Role } from './types.ts';
-import { copyBytes } from './bytes.ts';
+import { allocBytes } from './pool.ts';
 
 export type DecoderState = 'HEADER' | 'LENGTH_16' | 'LENGTH_64' | 'MASK_KEY' | 'PAYLOAD' | 'FAILED';
 
@@ -94,15 +94,6 @@ export type DecodeResult =
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * Masked payloads up to SLAB_PAYLOAD bytes are unmasked into a shared slab of SLAB_SIZE bytes,
- * each a view of it, rather than into a new buffer each: a new ArrayBuffer costs far more than
- * a view (for 1 KiB frames it was most of the time), and thousands of small frames in one read
- * are common. A payload kept alive keeps its slab alive, as an unmasked payload keeps its chunk.
- */
-const SLAB_PAYLOAD = 4096;
-const SLAB_SIZE = 16384;
-
 /** Masked payload bytes are unmasked for `onPayloadBytes` through a buffer this big. */
 const SCRATCH_SIZE = 4096;
 
@@ -135,9 +126,6 @@ export class FrameDecoder {
   /** The current frame's masking key and an unmasking buffer, for onPayloadBytes (lazily). */
   #key: Uint8Array | undefined;
   #scratch: Uint8Array | undefined;
-  /** Unmasked payloads, side by side (see SLAB_PAYLOAD). */
-  #slab: Uint8Array | undefined;
-  #slabUsed = 0;
 
   constructor(options: DecoderOptions) {
     this.role = options.role;
@@ -203,15 +191,12 @@ export class FrameDecoder {
     const maskKey = bytes.subarray(hl - 4, hl);
     // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
     let payload: Uint8Array;
-    if (n > SLAB_PAYLOAD) {
-      payload = copyBytes(bytes, hl);
-      applyMask(payload, maskKey);
-    } else if (n === 0) {
+    if (n === 0) {
       payload = EMPTY;
     } else if (n <= 64) {
-      // Small payloads go to the slab (see SLAB_PAYLOAD), copied and unmasked in one pass:
-      // payload[i] = wire[i] XOR key[i MOD 4], four bytes (one turn of the key) per round.
-      payload = this.#slabView(n);
+      // Small payloads are copied and unmasked in one pass, four bytes (one turn of the key) per
+      // round: payload[i] = wire[i] XOR key[i MOD 4].
+      payload = allocBytes(n);
       const k0 = bytes[hl - 4]!;
       const k1 = bytes[hl - 3]!;
       const k2 = bytes[hl - 2]!;
@@ -227,7 +212,7 @@ export class FrameDecoder {
       if (i + 1 < n) payload[i + 1] = bytes[hl + i + 1]! ^ k1;
       if (i + 2 < n) payload[i + 2] = bytes[hl + i + 2]! ^ k2;
     } else {
-      payload = this.#slabView(n);
+      payload = allocBytes(n);
       payload.set(bytes.subarray(hl));
       applyMask(payload, maskKey);
     }
@@ -365,20 +350,6 @@ export class FrameDecoder {
       }
     }
     return undefined;
-  }
-
-  /**
-   * `n` (<= SLAB_PAYLOAD) fresh bytes of the slab. A new slab is no bigger than this payload plus
-   * the bytes still buffered (the most the frames after it in this read could need), so a lone
-   * frame (the paste panel, one frame per read) gets a buffer of its own size.
-   */
-  #slabView(n: number): Uint8Array {
-    let slab = this.#slab;
-    if (slab === undefined || slab.length - this.#slabUsed < n) {
-      slab = this.#slab = new Uint8Array(Math.min(SLAB_SIZE, n + this.#buffered));
-      this.#slabUsed = 0;
-    }
-    return slab.subarray(this.#slabUsed, (this.#slabUsed += n));
   }
 
   /** Bytes missing for the current state's next step. */

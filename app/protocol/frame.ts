@@ -26,6 +26,7 @@ import { isControl } from './opcodes.ts';
 import type { Entropy, Frame, Opcode, Role } from './types.ts';
 import { encodeUtf8 } from './utf8.ts';
 import { copyBytes } from './bytes.ts';
+import { allocBytes } from './pool.ts';
 
 /** A frame and the exact bytes that carry it. */
 export interface EncodedFrame {
@@ -40,7 +41,8 @@ export function headerLength(payloadLength: number, masked: boolean): number {
 }
 
 /**
- * Header and payload in one buffer; the payload is masked when `frame.maskKey` is set.
+ * Header and payload in one array (small ones share a slab: see pool.ts); the payload is
+ * masked when `frame.maskKey` is set.
  * Writes exactly the frame given, even one that breaks a rule (reserved opcode, long control
  * frame...): lessons send such frames on purpose. Only shapes that cannot be encoded throw.
  */
@@ -48,7 +50,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
   const { payload, maskKey } = frame;
   const len = payload.length;
   const p = headerLength(len, maskKey !== undefined);
-  const out = new Uint8Array(p + len);
+  const out = allocBytes(p + len);
   writeHeader(out, frame);
   out.set(payload, p);
   // §5.3: the payload goes on the wire masked.
