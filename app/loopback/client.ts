@@ -285,38 +285,40 @@ export class ClientEndpoint implements ClientChannel {
     const conn = this.#conn;
     if (!conn || this.#phase === 'closed') return;
     fn();
-    for (const ev of conn.events()) {
-      switch (ev.type) {
-        case 'open':
-          this.#o.sink.open(ev.protocol, ev.extensions);
-          break;
-        case 'message':
-          this.#o.sink.message(ev.data);
-          break;
-        case 'error':
-          this.#failedWith = ev.error;
-          break;
-        case 'ping':
-          this.#o.sink.ping?.(ev.data);
-          break;
-        case 'pong':
-          this.#o.sink.pong?.(ev.data);
-          break;
-        case 'close':
-          this.#flush(0);
-          this.#finish({
-            code: ev.code,
-            reason: ev.reason,
-            wasClean: ev.wasClean,
-            failed: this.#failedWith !== undefined,
-            ...(this.#failedWith ? { error: this.#failedWith } : {}),
-          });
-          return;
-        default:
-          // frames: the API hides them (the wire stream shows them)
-          break;
+    // Until none are left: a Close read after a message waits until the message was taken.
+    for (let events = conn.events(); events.length > 0; events = conn.events())
+      for (const ev of events) {
+        switch (ev.type) {
+          case 'open':
+            this.#o.sink.open(ev.protocol, ev.extensions);
+            break;
+          case 'message':
+            this.#o.sink.message(ev.data);
+            break;
+          case 'error':
+            this.#failedWith = ev.error;
+            break;
+          case 'ping':
+            this.#o.sink.ping?.(ev.data);
+            break;
+          case 'pong':
+            this.#o.sink.pong?.(ev.data);
+            break;
+          case 'close':
+            this.#flush(0);
+            this.#finish({
+              code: ev.code,
+              reason: ev.reason,
+              wasClean: ev.wasClean,
+              failed: this.#failedWith !== undefined,
+              ...(this.#failedWith ? { error: this.#failedWith } : {}),
+            });
+            return;
+          default:
+            // frames: the API hides them (the wire stream shows them)
+            break;
+        }
       }
-    }
     if (conn.closeReceived && !this.#closingReported) {
       this.#closingReported = true;
       this.#o.sink.closing();

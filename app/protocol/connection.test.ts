@@ -166,6 +166,70 @@ describe('Connection', () => {
       expect(c.closeReason).toBe('bye');
     });
 
+    describe('a Close read after a message waits until that message was taken (§5.5.1)', () => {
+      /** A text message and a Close 1000 in one read, as a peer's send(); close() often arrive. */
+      const messageThenClose = (role: Role): Uint8Array => {
+        const a = to(role, frame(0x1, 'last words'));
+        const b = to(role, frame(0x8, Uint8Array.of(0x03, 0xe8)));
+        const both = new Uint8Array(a.length + b.length);
+        both.set(a);
+        both.set(b, a.length);
+        return both;
+      };
+
+      it('lets the application answer the message before the Close answer is queued', () => {
+        const c = server();
+        c.receiveData(messageThenClose('server'));
+        expect(c.readyState).toBe('OPEN');
+        expect(c.closeReceived).toBe(false);
+        expect(c.dataToSend()).toEqual([]);
+        const first = c.events();
+        expect(types(first)).toEqual(['frame', 'message']);
+        expect(c.sendText('echo: last words')).toBe(true);
+        const second = c.events();
+        // Our echo, then the peer's Close as read, then our answer to it.
+        expect(second.map((e) => (e.type === 'frame' ? `${e.from} ${e.frame.opcode}` : e.type))).toEqual([
+          'server 1',
+          'client 8',
+          'server 8',
+          'close',
+        ]);
+        expect(second.at(-1)).toEqual({ type: 'close', code: 1000, reason: '', wasClean: true });
+        expect(written(c).map((f) => f.opcode)).toEqual([0x1, 0x8]);
+        expect(c.events()).toEqual([]);
+      });
+
+      it('handles a Close at once when no message is waiting', () => {
+        const c = server();
+        c.receiveData(to('server', frame(0x1, 'taken')));
+        c.events();
+        c.receiveData(to('server', frame(0x8, Uint8Array.of(0x03, 0xe8))));
+        expect(c.readyState).toBe('CLOSED');
+        expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1000, reason: '' }]);
+      });
+
+      it('reads nothing after a held Close, and sends no second Close when the application closed meanwhile', () => {
+        const c = server();
+        c.receiveData(messageThenClose('server'));
+        c.receiveData(to('server', frame(0x1, 'after the close')));
+        expect(types(c.events())).toEqual(['frame', 'message']);
+        expect(c.close(4000, 'me first')).toBe(true);
+        const events = c.events();
+        expect(events.filter((e) => e.type === 'message')).toEqual([]);
+        expect(events.at(-1)).toEqual({ type: 'close', code: 1000, reason: '', wasClean: true });
+        expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 4000, reason: 'me first' }]);
+      });
+
+      it('handles a held Close before the end of TCP that followed it: a clean close, not 1006', () => {
+        const c = client();
+        c.receiveData(messageThenClose('client'));
+        c.receiveEof();
+        const events = c.events();
+        expect(types(events)).toEqual(['frame', 'message', 'frame', 'frame', 'close']);
+        expect(events.at(-1)).toEqual({ type: 'close', code: 1000, reason: '', wasClean: true });
+      });
+    });
+
     it('answers an empty close with an empty close and reports 1005', () => {
       const c = server();
       c.receiveData(to('server', frame(0x8, '')));

@@ -9,7 +9,12 @@
  *
  * - §5.5.2/§5.5.3: a Ping is answered with a Pong carrying the same payload.
  * - §5.5.1: a Close frame is answered with a Close frame echoing its code and reason (an empty
- *   Close with an empty one); nothing read after a Close frame is processed.
+ *   Close with an empty one); nothing read after a Close frame is processed. The answer waits
+ *   for the application to handle what came before the Close ("an endpoint MAY delay sending a
+ *   Close frame until its current message is sent"): when a Close frame is read while a message
+ *   is waiting in `events()`, it is held, and acted on by the `events()` call after the one
+ *   that returned the message. So a peer's `send(); close()` arriving in one read gets its answer to
+ *   the message before the Close. Drain with `events()` until it returns an empty array.
  * - §7.1.1: once both Close frames have crossed, the server closes TCP first
  *   (`shouldCloseTransport` turns true and 'close' is emitted at once); the client waits for
  *   the server to close TCP: `receiveEof()` then emits 'close' (wasClean: true). A client
@@ -105,6 +110,10 @@ export class Connection {
   #closeCode: number | undefined;
   #closeReason: string | undefined;
   #closingSince: number | undefined;
+  /** A 'message' event is waiting in #events. */
+  #messageWaiting = false;
+  /** A Close frame read while a message was waiting (see §5.5.1 above), and its wire bytes. */
+  #heldClose: { frame: Frame; bytes: Uint8Array } | undefined;
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
@@ -173,9 +182,12 @@ export class Connection {
     return this.#pending;
   }
 
+  /** Events since the last call. Call until it returns none: a held Close is handled then. */
   events(): ConnectionEvent[] {
+    if (this.#heldClose !== undefined && !this.#messageWaiting) this.#releaseClose();
     const e = this.#events;
     this.#events = [];
+    this.#messageWaiting = false;
     return e;
   }
 
@@ -188,7 +200,7 @@ export class Connection {
 
   receiveData(bytes: Uint8Array): void {
     // 5.5.1: after a Close frame, nothing more is processed (and nothing after CLOSED).
-    if (this.#closeReceived || this.#closed) return;
+    if (this.#closeReceived || this.#closed || this.#heldClose !== undefined) return;
     this.#decoder.push(bytes);
     for (;;) {
       const r = this.#decoder.next();
@@ -198,11 +210,14 @@ export class Connection {
         return;
       }
       const { frame } = r;
+      if (frame.opcode === Opcode.Close) {
+        // 5.5.1: the answer waits until the events before it are handled (see the top).
+        if (this.#messageWaiting) this.#heldClose = { frame, bytes: r.bytes };
+        else this.#readClose(frame, r.bytes);
+        return; // 5.5.1: ignore whatever follows a Close frame
+      }
       if (this.#frameEvents) this.#events.push(frameEvent(this.#peer, frame, r.bytes));
       switch (frame.opcode) {
-        case Opcode.Close:
-          this.#onClose(frame.payload);
-          return; // 5.5.1: ignore whatever follows a Close frame
         case Opcode.Ping:
           this.#events.push({ type: 'ping', data: frame.payload });
           // 5.5.3: answer with a Pong carrying the Ping's payload (not after our Close).
@@ -220,14 +235,17 @@ export class Connection {
           }
           if (m.kind === 'message') {
             this.#events.push(messageEvent(m.opcode, m.data));
+            this.#messageWaiting = true;
           }
         }
       }
     }
   }
 
-  /** TCP ended (read side). */
+  /** TCP ended (read side). A Close frame still held is handled first: it came before. */
   receiveEof(): void {
+    if (this.#closed) return;
+    if (this.#heldClose !== undefined) this.#releaseClose();
     if (this.#closed) return;
     this.#shouldCloseTransport = true;
     if (this.#closeSent && this.#closeReceived) {
@@ -307,6 +325,17 @@ export class Connection {
     // 7.1.7 then 7.1.1: close TCP without waiting for the peer's Close.
     this.#shouldCloseTransport = true;
     this.#finish(ABNORMAL_CLOSURE, '', false);
+  }
+
+  #releaseClose(): void {
+    const held = this.#heldClose!;
+    this.#heldClose = undefined;
+    if (!this.#closed) this.#readClose(held.frame, held.bytes);
+  }
+
+  #readClose(frame: Frame, bytes: Uint8Array): void {
+    if (this.#frameEvents) this.#events.push(frameEvent(this.#peer, frame, bytes));
+    this.#onClose(frame.payload);
   }
 
   #onClose(payload: Uint8Array): void {

@@ -2,7 +2,8 @@
 import { expect } from 'vitest';
 import { FrameDecoder, type DecodeResult } from './decoder.ts';
 import { encodeFrame } from './frame.ts';
-import type { Entropy, Frame, Role } from './types.ts';
+import type { Connection } from './connection.ts';
+import type { ConnectionEvent, Entropy, Frame, Role } from './types.ts';
 
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -119,4 +120,14 @@ export function assertFrameData(hexText: string, expected: Frame, role: Role): v
     expect(plain(r.frame)).toEqual(plain(expected));
     expect(digest(r.bytes)).toBe(digest(bytes));
   }
+}
+
+/**
+ * Every event, calling `events()` until it returns none (a Close read after a message is held
+ * until the events before it were taken: connection.ts, §5.5.1).
+ */
+export function allEvents(conn: Connection): ConnectionEvent[] {
+  const all: ConnectionEvent[] = [];
+  for (let e = conn.events(); e.length > 0; e = conn.events()) all.push(...e);
+  return all;
 }

@@ -10,7 +10,7 @@ import { Connection } from './connection.ts';
 import { FrameDecoder } from './decoder.ts';
 import { encodeFrame, encodeMessage } from './frame.ts';
 import { MessageAssembler } from './message.ts';
-import { fixedEntropy, frame, fromHex, hex, text } from './test-helpers.ts';
+import { allEvents, fixedEntropy, frame, fromHex, hex, text } from './test-helpers.ts';
 import type { Frame, Role } from './types.ts';
 
 // ---- ws as the sender ------------------------------------------------------------------------
@@ -48,7 +48,7 @@ function oursRead(bytes: Uint8Array, role: Role): Msg[] {
   c.receiveData(bytes);
   if (role === 'client') c.receiveEof();
   const out: Msg[] = [];
-  for (const e of c.events()) {
+  for (const e of allEvents(c)) {
     if (e.type === 'error') throw e.error;
     if (e.type === 'message')
       out.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });

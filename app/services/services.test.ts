@@ -11,6 +11,7 @@ import { createServices, SERVICE_PATHS } from './index.ts';
 import { RateLimiter, effectiveRate } from './rate.ts';
 import type { Service } from './service.ts';
 import { Connection } from '../protocol/connection.ts';
+import { allEvents } from '../protocol/test-helpers.ts';
 import { Session } from './session.ts';
 import { ManualClock, RecordingWire, clientEvents, hostService } from './testing.ts';
 import { createTickerService, mulberry32 } from './ticker.ts';
@@ -60,7 +61,7 @@ describe('echo through Session', () => {
     }
     h.session.receive(joined);
     h.client.receiveData(h.wire.take());
-    const events = h.client.events();
+    const events = allEvents(h.client);
     const order = events
       .filter(
         (e) => e.type === 'message' || (e.type === 'frame' && e.frame.opcode === 8 && e.from === 'server'),

@@ -15,13 +15,13 @@
  *   the transport is destroyed if it is not closed within `closeTimeout`;
  * - a throwing service handler closes its connection with 1011 (no internals on the wire);
  * - a message that arrives in the same chunk as the Close after it is handed to the service
- *   before the engine answers the Close, so its reply still goes out (close-scan.ts).
+ *   before the engine answers the Close, so its reply still goes out (the engine holds such a
+ *   Close until its events are drained: #drainEvents takes them until none are left).
  *
  * With a `tap`, it also yields the connection's wire events (types.ts WireEvent); frames read
  * are the exact bytes received, and bytes the engine could not frame are reported raw.
  */
 import type { ConnectionEvent, ReadyState, Side, WireEvent } from '../protocol/types.ts';
-import { CloseScanner } from './close-scan.ts';
 import { RateLimiter, effectiveRate } from './rate.ts';
 import type {
   CloseInfo,
@@ -104,7 +104,6 @@ export class Session {
   readonly #intervals = new Set<TimerId>();
   readonly #rate: RateLimiter | undefined;
   readonly #maxBuffered: number;
-  readonly #closeScan = new CloseScanner();
   #pumping = false;
   #failed = false;
   #state: ReadyState;
@@ -166,14 +165,6 @@ export class Session {
       this.#rawLength += bytes.length;
     }
     try {
-      // A Close frame in this chunk: first let the service answer what came before it.
-      const at = this.#closeScan.findClose(bytes);
-      if (at > 0) {
-        this.#feed(bytes.subarray(0, at));
-        if (this.#ended) return;
-        this.#feed(bytes.subarray(at));
-        return;
-      }
       this.#feed(bytes);
     } catch (error) {
       this.#internalError(error);
