@@ -10,8 +10,8 @@
  *   4. a `Session` (app/services/session.ts) binds the engine's Connection to the service;
  *      this file only moves bytes between it and the TCP socket.
  *
- * Backpressure: when socket.write() reports a full buffer, reading from that socket pauses
- * until 'drain' (TCP then slows the peer down); data the server pushes on its own (chat,
+ * Backpressure: when more than highWaterMark bytes wait unwritten (the kernel's buffer for
+ * this socket is full), reading from that socket pauses until 'drain' (TCP then slows the peer down); data the server pushes on its own (chat,
  * ticker, tap) to a peer that does not read is bounded by the session's slow-reader policy
  * (close 1008 once `maxBufferedBytes` is unwritten, then TCP is dropped at the close deadline).
  * Every socket error is caught; a connection is forgotten exactly when its socket closes.
@@ -292,14 +292,16 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     const wire: Wire = {
       write(chunks) {
         if (socket.destroyed || socket.writableEnded) return;
-        let ok = true;
-        if (chunks.length === 1) ok = socket.write(chunks[0] as Uint8Array);
+        if (chunks.length === 1) socket.write(chunks[0] as Uint8Array);
         else {
           socket.cork();
-          for (const c of chunks) ok = socket.write(c);
+          for (const c of chunks) socket.write(c);
           socket.uncork();
         }
-        if (!ok && !paused) {
+        // Pause only when bytes wait in Node's queue: the kernel did not take them all. (write()
+        // returns false for any chunk of highWaterMark bytes or more, even one written at once,
+        // which paused every 16 KiB echo for a round of 'drain'.)
+        if (socket.writableLength > socket.writableHighWaterMark && !paused) {
           paused = true;
           socket.pause();
           socket.once('drain', resume);
