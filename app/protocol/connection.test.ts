@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Connection, DEFAULT_MAX_MESSAGE_SIZE } from './connection.ts';
 import { decodeFrames } from './decoder.ts';
 import { encodeFrame, encodeMessage } from './frame.ts';
-import { fixedEntropy, frame, fromHex, hex, text } from './test-helpers.ts';
+import { digest, fixedEntropy, frame, fromHex, hex, text } from './test-helpers.ts';
 import type { ConnectionEvent, Frame, Role } from './types.ts';
 
 const KEY = fromHex('37fa213d');
@@ -574,6 +574,32 @@ describe('Connection', () => {
       expect(off.events).toEqual(on.events.filter((e) => e.type !== 'frame'));
       expect(off.wire).toEqual(on.wire);
       expect(types(off.events)).toEqual(['open', 'message', 'ping', 'message', 'pong', 'close']);
+    });
+
+    it('frameEvents: false reads masked payloads in place and writes big payloads without copying them', () => {
+      const big = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
+      const c = new Connection({ role: 'server', frameEvents: false });
+      c.events();
+      const chunk = to('server', frame(0x2, big));
+      c.receiveData(chunk);
+      const [message] = c.events();
+      if (message?.type !== 'message') throw new Error(String(message?.type));
+      const data = message.data as Uint8Array;
+      expect(data.buffer).toBe(chunk.buffer);
+      expect(digest(data)).toBe(digest(big));
+
+      c.sendBinary(data);
+      const out = c.dataToSend();
+      expect(out).toHaveLength(2);
+      expect(hex(out[0]!)).toBe('827e1388'); // FIN binary, unmasked, 16-bit length 5000
+      expect(out[1]).toBe(data);
+      c.sendBinary(big.subarray(0, 4096));
+      c.sendText('small');
+      expect(c.dataToSend()).toHaveLength(2); // each in one array
+
+      const withEvents = new Connection({ role: 'server' });
+      withEvents.sendBinary(big);
+      expect(withEvents.dataToSend()).toHaveLength(1);
     });
 
     it('events are plain objects with the keys in the documented order', () => {

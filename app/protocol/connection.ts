@@ -31,13 +31,15 @@
  * close never crashes a service. They return true when the frames were queued.
  *
  * Memory: `receiveData` takes ownership of its chunk (see decoder.ts); binary message data and
- * frame payloads may share memory with it.
+ * frame payloads may share memory with it. Without frame events, masked payloads are unmasked
+ * in the chunk itself, and big payloads sent are written as they are (see sendBinary).
  */
 import { buildClosePayload, parseClosePayload, NO_STATUS_RECEIVED, ABNORMAL_CLOSURE } from './close.ts';
 import { isSendableCloseCode } from './close-codes.ts';
 import { FrameDecoder, type DecoderState } from './decoder.ts';
 import { protocolError, ProtocolError, type ProtocolErrorCode } from './errors.ts';
-import { encodeFrame, encodeMessage } from './frame.ts';
+import { encodeFinalFrame, encodeFinalFrameHeader, encodeFrame, encodeMessage } from './frame.ts';
+import { POOLED_MAX } from './pool.ts';
 import { MessageAssembler } from './message.ts';
 import {
   Opcode,
@@ -132,6 +134,8 @@ export class Connection {
     this.#decoder = new FrameDecoder({
       role: options.role,
       maxPayload: this.maxMessageSize,
+      // Wire bytes are only ever shown through frame events: without them, no copies.
+      unmaskInPlace: !this.#frameEvents,
       // 5.4 and 10.4 from the header alone, before the payload is buffered.
       onHeader: (h) => assembler.check(h),
       // 8.1: text that spans reads is validated as it arrives, to fail at the first bad byte.
@@ -261,6 +265,10 @@ export class Connection {
     return this.#sendMessage(Opcode.Text, encodeUtf8(text), options);
   }
 
+  /**
+   * Without frame events, a server sends a payload over 4 KiB as it is, after its header (no
+   * copy, as `ws` does): do not modify `bytes` until the transport has written them.
+   */
   sendBinary(bytes: Uint8Array, options: SendOptions = {}): boolean {
     return this.#sendMessage(Opcode.Binary, bytes, options);
   }
@@ -402,11 +410,22 @@ export class Connection {
     return true;
   }
 
+  /** One frame with FIN set: a whole message, or a control frame. */
   #send(opcode: number, payload: Uint8Array): void {
-    const frame: Frame = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, payload };
     // 5.1, 5.3: a client masks every frame with a fresh key; a server never masks.
-    if (this.role === 'client') frame.maskKey = copyBytes(this.#entropy!.randomBytes(4));
-    this.#write(frame);
+    const maskKey = this.role === 'client' ? copyBytes(this.#entropy!.randomBytes(4)) : undefined;
+    if (this.#frameEvents) {
+      const frame: Frame = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, payload };
+      if (maskKey !== undefined) frame.maskKey = maskKey;
+      this.#write(frame);
+    } else if (maskKey === undefined && payload.length > POOLED_MAX) {
+      // Nobody will see the frame, and a big unmasked payload can follow its header as it is
+      // (the transport writes both at once): no copy.
+      this.#push(encodeFinalFrameHeader(opcode, payload.length));
+      this.#push(payload);
+    } else {
+      this.#push(encodeFinalFrame(opcode, payload, maskKey));
+    }
   }
 
   #write(frame: Frame): void {
@@ -414,9 +433,12 @@ export class Connection {
   }
 
   #queue(frame: Frame, bytes: Uint8Array): void {
+    this.#push(bytes);
+    if (this.#frameEvents) this.#events.push(frameEvent(this.role, frame, bytes));
+  }
+  #push(bytes: Uint8Array): void {
     this.#out.push(bytes);
     this.#pending += bytes.length;
-    if (this.#frameEvents) this.#events.push(frameEvent(this.role, frame, bytes));
   }
 }
 

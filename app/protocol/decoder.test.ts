@@ -174,6 +174,20 @@ describe('streaming', () => {
     expect(hex(chunk)).toBe('818537fa213d7f9f4d5158');
   });
 
+  it('with unmaskInPlace, unmasks the payload where it lies in the chunk: no copy', () => {
+    const chunk = fromHex('00' + '818537fa213d7f9f4d5158' + '8100');
+    const d = new FrameDecoder({ role: 'server', unmaskInPlace: true });
+    d.push(chunk.subarray(1));
+    const r = d.next();
+    if (r.kind !== 'frame') throw new Error(r.kind);
+    expect(new TextDecoder().decode(r.frame.payload)).toBe('Hello');
+    expect(r.frame.payload.buffer).toBe(chunk.buffer);
+    expect(r.frame.payload.byteOffset).toBe(7);
+    expect(hex(r.frame.maskKey!)).toBe('37fa213d');
+    // The header and key stay; the payload is now plain text in the caller's chunk.
+    expect(hex(chunk)).toBe('00' + '818537fa213d' + '48656c6c6f' + '8100');
+  });
+
   it('gathers a frame split over chunks into one new buffer', () => {
     const chunks = [fromHex('810548'), fromHex('656c'), fromHex('6c6f')];
     const results = decodeChunks(chunks, 'client');
@@ -407,6 +421,23 @@ describe('properties', () => {
       );
     }, 30_000);
   }
+
+  it('with unmaskInPlace, random masked frames split anywhere decode to the same frames', () => {
+    fc.assert(
+      fc.property(fc.array(arbFrame('server'), { minLength: 1, maxLength: 4 }), arbCuts, (frames, cuts) => {
+        const encoded = frames.map(encodeFrame);
+        const all = new Uint8Array(encoded.reduce((s, b) => s + b.length, 0));
+        let at = 0;
+        for (const b of encoded) {
+          all.set(b, at);
+          at += b.length;
+        }
+        const results = decodeChunks(cut(all, cuts), 'server', { unmaskInPlace: true });
+        expect(results.map((r) => (r.kind === 'frame' ? plain(r.frame) : r.kind))).toEqual(frames.map(plain));
+      }),
+      { numRuns: 200 },
+    );
+  }, 30_000);
 
   it('onPayloadBytes gets each frame payload in order, contiguous, unmasked, never past what arrived (random frames and splits)', () => {
     fc.assert(

@@ -21,8 +21,10 @@
  * chunk costs no copy: its `bytes` are a subarray of the chunk, and so is an unmasked payload.
  * A masked payload is unmasked into a private copy, so `bytes` keep the exact masked wire bytes
  * for the inspector; small copies are views of shared slabs (pool.ts), as a new ArrayBuffer
- * per frame would cost more than decoding it. A frame split across chunks is gathered into one
- * new buffer, once, when its last byte arrives.
+ * per frame would cost more than decoding it. With `unmaskInPlace` (for a reader that never
+ * shows wire bytes, like the server when untapped) the payload is unmasked where it lies in the
+ * chunk instead: no copy, and `bytes` then hold the header and the payload unmasked. A frame
+ * split across chunks is gathered into one new buffer, once, when its last byte arrives.
  *
  * Payload bytes as they arrive (§8.1: "fail as early as the invalid byte arrives"): a frame is
  * normally returned only once whole, so a 1 MiB text frame with a bad 3rd byte would be buffered
@@ -66,6 +68,11 @@ export interface DecoderOptions {
   /** Accept RSV1 on the first frame of data messages (permessage-deflate negotiated, RFC 7692 §6). */
   allowRsv1?: boolean;
   /**
+   * Unmask payloads in the pushed chunks themselves rather than into copies (see the top):
+   * faster, but a frame's `bytes` no longer show the masked wire bytes. Default false.
+   */
+  unmaskInPlace?: boolean;
+  /**
    * Called once per frame when its header is complete, before the payload is buffered: return
    * an error to fail early (the message assembler checks fragmentation and message size here).
    */
@@ -106,6 +113,7 @@ export class FrameDecoder {
   readonly role: Role | 'any';
   readonly maxPayload: number;
   readonly allowRsv1: boolean;
+  readonly #inPlace: boolean;
   readonly #onHeader: DecoderOptions['onHeader'];
   readonly #onPayloadBytes: DecoderOptions['onPayloadBytes'];
   readonly #wantsPayloadBytes: DecoderOptions['wantsPayloadBytes'];
@@ -131,6 +139,7 @@ export class FrameDecoder {
     this.role = options.role;
     this.maxPayload = options.maxPayload ?? Number.MAX_SAFE_INTEGER;
     this.allowRsv1 = options.allowRsv1 ?? false;
+    this.#inPlace = options.unmaskInPlace ?? false;
     this.#onHeader = options.onHeader;
     this.#onPayloadBytes = options.onPayloadBytes;
     this.#wantsPayloadBytes = options.wantsPayloadBytes;
@@ -189,32 +198,23 @@ export class FrameDecoder {
     const n = h.payloadLength;
     if (!h.masked) return { kind: 'frame', frame: newFrame(h, n === 0 ? EMPTY : bytes.subarray(hl)), bytes };
     const maskKey = bytes.subarray(hl - 4, hl);
-    // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
     let payload: Uint8Array;
     if (n === 0) {
       payload = EMPTY;
-    } else if (n <= 64) {
-      // Small payloads are copied and unmasked in one pass, four bytes (one turn of the key) per
-      // round: payload[i] = wire[i] XOR key[i MOD 4].
-      payload = allocBytes(n);
-      const k0 = bytes[hl - 4]!;
-      const k1 = bytes[hl - 3]!;
-      const k2 = bytes[hl - 2]!;
-      const k3 = bytes[hl - 1]!;
-      let i = 0;
-      for (const whole = n & ~3; i < whole; i += 4) {
-        payload[i] = bytes[hl + i]! ^ k0;
-        payload[i + 1] = bytes[hl + i + 1]! ^ k1;
-        payload[i + 2] = bytes[hl + i + 2]! ^ k2;
-        payload[i + 3] = bytes[hl + i + 3]! ^ k3;
-      }
-      if (i < n) payload[i] = bytes[hl + i]! ^ k0;
-      if (i + 1 < n) payload[i + 1] = bytes[hl + i + 1]! ^ k1;
-      if (i + 2 < n) payload[i + 2] = bytes[hl + i + 2]! ^ k2;
+    } else if (this.#inPlace) {
+      // §5.3: the chunk is ours (see `push`): unmask the payload where it lies.
+      if (n <= 64) unmaskSmall(bytes, hl, bytes, hl, n);
+      else applyMask(bytes, maskKey, 0, hl);
+      payload = bytes.subarray(hl);
     } else {
+      // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
       payload = allocBytes(n);
-      payload.set(bytes.subarray(hl));
-      applyMask(payload, maskKey);
+      if (n <= 64) {
+        unmaskSmall(bytes, hl, payload, 0, n);
+      } else {
+        payload.set(bytes.subarray(hl));
+        applyMask(payload, maskKey);
+      }
     }
     const frame = newFrame(h, payload);
     frame.maskKey = maskKey;
@@ -432,6 +432,28 @@ export class FrameDecoder {
     }
     return out;
   }
+}
+
+/**
+ * §5.3 for a small payload of `n` bytes at `wire[at]`, its key in the 4 bytes before it, into
+ * `out[outAt]` (which may be the same place): out[i] = wire[i] XOR key[i MOD 4], four bytes (one
+ * turn of the key) per round. For so few bytes this beats applyMask's 32-bit word view.
+ */
+function unmaskSmall(wire: Uint8Array, at: number, out: Uint8Array, outAt: number, n: number): void {
+  const k0 = wire[at - 4]!;
+  const k1 = wire[at - 3]!;
+  const k2 = wire[at - 2]!;
+  const k3 = wire[at - 1]!;
+  let i = 0;
+  for (const whole = n & ~3; i < whole; i += 4) {
+    out[outAt + i] = wire[at + i]! ^ k0;
+    out[outAt + i + 1] = wire[at + i + 1]! ^ k1;
+    out[outAt + i + 2] = wire[at + i + 2]! ^ k2;
+    out[outAt + i + 3] = wire[at + i + 3]! ^ k3;
+  }
+  if (i < n) out[outAt + i] = wire[at + i]! ^ k0;
+  if (i + 1 < n) out[outAt + i + 1] = wire[at + i + 1]! ^ k1;
+  if (i + 2 < n) out[outAt + i + 2] = wire[at + i + 2]! ^ k2;
 }
 
 /**

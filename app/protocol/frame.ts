@@ -47,11 +47,29 @@ export function headerLength(payloadLength: number, masked: boolean): number {
  * frame...): lessons send such frames on purpose. Only shapes that cannot be encoded throw.
  */
 export function encodeFrame(frame: Frame): Uint8Array {
-  const { payload, maskKey } = frame;
+  return encode(firstByte(frame), frame.payload, frame.maskKey);
+}
+
+/**
+ * The common frame, FIN set and no RSV bits (a whole message, or a control frame), without a
+ * Frame object: what a connection sends when nobody asked to see its frames.
+ */
+export function encodeFinalFrame(opcode: number, payload: Uint8Array, maskKey?: Uint8Array): Uint8Array {
+  return encode(0x80 | checkedOpcode(opcode), payload, maskKey);
+}
+
+/** The header alone of such a frame, unmasked: for a transport that writes the payload as is. */
+export function encodeFinalFrameHeader(opcode: number, payloadLength: number): Uint8Array {
+  const out = allocBytes(headerLength(payloadLength, false));
+  writeHeader(out, 0x80 | checkedOpcode(opcode), payloadLength, undefined);
+  return out;
+}
+
+function encode(byte0: number, payload: Uint8Array, maskKey: Uint8Array | undefined): Uint8Array {
   const len = payload.length;
   const p = headerLength(len, maskKey !== undefined);
   const out = allocBytes(p + len);
-  writeHeader(out, frame);
+  writeHeader(out, byte0, len, maskKey);
   out.set(payload, p);
   // §5.3: the payload goes on the wire masked.
   if (maskKey !== undefined && len > 0) applyMask(out, maskKey, 0, p);
@@ -66,26 +84,32 @@ export function encodeFrame(frame: Frame): Uint8Array {
 export function encodeFrameHeader(frame: Frame): Uint8Array {
   if (frame.maskKey !== undefined)
     throw new TypeError('encodeFrameHeader is for unmasked frames; use encodeFrame');
-  const out = new Uint8Array(headerLength(frame.payload.length, false));
-  writeHeader(out, frame);
+  const out = allocBytes(headerLength(frame.payload.length, false));
+  writeHeader(out, firstByte(frame), frame.payload.length, undefined);
   return out;
 }
 
-/** Writes the header of `frame` at the start of `out` (which has room for it). */
-function writeHeader(out: Uint8Array, frame: Frame): void {
-  const { maskKey } = frame;
-  const len = frame.payload.length;
-  if (!Number.isInteger(frame.opcode) || frame.opcode < 0 || frame.opcode > 0xf) {
-    throw new RangeError(`opcode ${frame.opcode} does not fit in 4 bits`);
-  }
-  if (maskKey !== undefined && maskKey.length !== 4) throw new RangeError('a masking key is 4 bytes');
-  // byte 0: FIN RSV1 RSV2 RSV3 opcode(4)
-  out[0] =
+/** byte 0: FIN RSV1 RSV2 RSV3 opcode(4) */
+function firstByte(frame: Frame): number {
+  return (
     (frame.fin ? 0x80 : 0) |
     (frame.rsv1 ? 0x40 : 0) |
     (frame.rsv2 ? 0x20 : 0) |
     (frame.rsv3 ? 0x10 : 0) |
-    frame.opcode;
+    checkedOpcode(frame.opcode)
+  );
+}
+
+function checkedOpcode(opcode: number): number {
+  if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xf)
+    throw new RangeError(`opcode ${opcode} does not fit in 4 bits`);
+  return opcode;
+}
+
+/** Writes a header at the start of `out` (which has room for it): byte 0 as given, then the rest. */
+function writeHeader(out: Uint8Array, byte0: number, len: number, maskKey: Uint8Array | undefined): void {
+  if (maskKey !== undefined && maskKey.length !== 4) throw new RangeError('a masking key is 4 bytes');
+  out[0] = byte0;
   // byte 1: MASK len7
   const maskBit = maskKey !== undefined ? 0x80 : 0;
   let p = 2;

@@ -73,7 +73,7 @@ export function plain(f: Frame): Record<string, unknown> {
 export function decodeChunks(
   chunks: Uint8Array[],
   role: Role,
-  options: { maxPayload?: number; allowRsv1?: boolean } = {},
+  options: { maxPayload?: number; allowRsv1?: boolean; unmaskInPlace?: boolean } = {},
 ): DecodeResult[] {
   const d = new FrameDecoder({ role, ...options });
   const out: DecodeResult[] = [];
