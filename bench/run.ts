@@ -1,14 +1,17 @@
 /**
  * `npm run bench`: every benchmark, each printing its figures and the ratio against the `ws`
  * package measured in the same process. Benchmarks are not tests: nothing here passes or fails.
- * Run one with `npm run bench -- codec` or `npm run bench -- server`.
+ * Run one with `npm run bench -- codec`, `-- server` or `-- session`.
  */
 import { runCodecBench } from './codec.ts';
 import { formatServerBench, runServerBench } from './server.ts';
+import { formatSessionBench, runSessionBench } from './server-session.ts';
 
 export const benches: { name: string; run: () => Promise<void> }[] = [
   { name: 'codec', run: runCodecBench },
   { name: 'server', run: async () => console.log(formatServerBench(await runServerBench())) },
+  // Where the server's CPU per message goes, without sockets (engine, session, ws's codec).
+  { name: 'session', run: async () => console.log(formatSessionBench(runSessionBench())) },
 ];
 
 const only = process.argv.slice(2);
