@@ -261,7 +261,7 @@ export class Connection {
     }
   }
 
-  sendText(text: string, options: SendOptions = {}): boolean {
+  sendText(text: string, options?: SendOptions): boolean {
     return this.#sendMessage(Opcode.Text, encodeUtf8(text), options);
   }
 
@@ -269,7 +269,7 @@ export class Connection {
    * Without frame events, a server sends a payload over 4 KiB as it is, after its header (no
    * copy, as `ws` does): do not modify `bytes` until the transport has written them.
    */
-  sendBinary(bytes: Uint8Array, options: SendOptions = {}): boolean {
+  sendBinary(bytes: Uint8Array, options?: SendOptions): boolean {
     return this.#sendMessage(Opcode.Binary, bytes, options);
   }
 
@@ -394,18 +394,16 @@ export class Connection {
   #sendMessage(
     opcode: typeof Opcode.Text | typeof Opcode.Binary,
     data: Uint8Array,
-    options: SendOptions,
+    options: SendOptions | undefined,
   ): boolean {
     if (this.#closeSent || this.#closed) return false;
+    const fragments = options?.fragments ?? 1;
     // The common case, one frame (5.4: FIN set), skips encodeMessage's per-fragment bookkeeping.
-    if ((options.fragments ?? 1) === 1) {
+    if (fragments === 1) {
       this.#send(opcode, data);
       return true;
     }
-    const frames = encodeMessage(this.role, opcode, data, {
-      fragments: options.fragments ?? 1,
-      entropy: this.#entropy,
-    });
+    const frames = encodeMessage(this.role, opcode, data, { fragments, entropy: this.#entropy });
     for (const { frame, bytes } of frames) this.#queue(frame, bytes);
     return true;
   }
