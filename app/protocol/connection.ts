@@ -13,8 +13,8 @@
  *   for the application to handle what came before the Close ("an endpoint MAY delay sending a
  *   Close frame until its current message is sent"): when a Close frame is read while a message
  *   is waiting in `events()`, it is held, and acted on by the `events()` call after the one
- *   that returned the message. So a peer's `send(); close()` arriving in one read gets its answer to
- *   the message before the Close. Drain with `events()` until it returns an empty array.
+ *   that returned the message. So a peer's `send(); close()` arriving in one read gets its
+ *   answer to the message before the Close. Drain `events()` until it returns an empty array.
  * - §7.1.1: once both Close frames have crossed, the server closes TCP first
  *   (`shouldCloseTransport` turns true and 'close' is emitted at once); the client waits for
  *   the server to close TCP: `receiveEof()` then emits 'close' (wasClean: true). A client

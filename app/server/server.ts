@@ -11,9 +11,10 @@
  *      this file only moves bytes between it and the TCP socket.
  *
  * Backpressure: when more than highWaterMark bytes wait unwritten (the kernel's buffer for
- * this socket is full), reading from that socket pauses until 'drain' (TCP then slows the peer down); data the server pushes on its own (chat,
- * ticker, tap) to a peer that does not read is bounded by the session's slow-reader policy
- * (close 1008 once `maxBufferedBytes` is unwritten, then TCP is dropped at the close deadline).
+ * this socket is full), reading from that socket pauses until 'drain' (TCP then slows the peer
+ * down); data the server pushes on its own (chat, ticker, tap) to a peer that does not read is
+ * bounded by the session's slow-reader policy (close 1008 once `maxBufferedBytes` is
+ * unwritten, then TCP is dropped at the close deadline).
  * Every socket error is caught; a connection is forgotten exactly when its socket closes.
  */
 import { randomBytes } from 'node:crypto';
