@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { probeServer, serviceUrl, TransportChoice } from './mode.ts';
-import { LoopbackWebSocket } from './websocket.ts';
 
 describe('serviceUrl', () => {
   test('puts the service under the site base, on the page host, ws or wss by the page scheme', () => {
@@ -80,7 +79,6 @@ describe('TransportChoice', () => {
     expect(await Promise.all([choice.detect(), choice.detect()])).toEqual(['loopback', 'loopback']);
     expect(probes).toBe(1);
     expect(choice.state).toEqual({ mode: 'loopback', serverAvailable: false, pinned: false });
-    expect(choice.WebSocket).toBe(LoopbackWebSocket);
   });
 
   test("the learner's choice is pinned: a later probe does not override it; unpin follows the probe", async () => {
@@ -93,12 +91,5 @@ describe('TransportChoice', () => {
     expect(choice.state).toEqual({ mode: 'loopback', serverAvailable: true, pinned: true });
     choice.unpin();
     expect(choice.state).toEqual({ mode: 'server', serverAvailable: true, pinned: false });
-  });
-
-  test('WebSocket is the loopback in server mode too when the platform has no WebSocket', () => {
-    const choice = new TransportChoice(async () => true);
-    choice.set('server');
-    const native = (globalThis as { WebSocket?: unknown }).WebSocket;
-    expect(choice.WebSocket).toBe(native ?? LoopbackWebSocket);
   });
 });

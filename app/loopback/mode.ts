@@ -10,14 +10,10 @@
  * virtual network answers on the page's own host.
  */
 import { SERVER_HEADER } from '../services/server-header.ts';
-import { LoopbackWebSocket } from './websocket.ts';
 
 export type TransportMode = 'server' | 'loopback';
 
 export const PROBE_TIMEOUT_MS = 2_000;
-
-/** What a WebSocket constructor looks like to the UI (native and loopback alike). */
-export type WebSocketConstructor = new (url: string | URL, protocols?: string | string[]) => WebSocket;
 
 /** The page's base URL (the site may live under a sub-path). */
 function pageBase(): string | undefined {
@@ -102,15 +98,6 @@ export class TransportChoice {
 
   get mode(): TransportMode {
     return this.#state.mode;
-  }
-
-  /** The constructor for the current mode: the browser's WebSocket or LoopbackWebSocket. */
-  get WebSocket(): WebSocketConstructor {
-    if (this.#state.mode === 'server') {
-      const native = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-      if (native) return native;
-    }
-    return LoopbackWebSocket as unknown as WebSocketConstructor;
   }
 
   /** Probes once (later calls share the answer) and switches to 'server' when one answers, unless pinned. */

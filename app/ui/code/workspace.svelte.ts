@@ -3,7 +3,6 @@
  * models once Monaco has loaded, the runs and their consoles, and share links.
  * Components stay thin: they render this and call its methods.
  */
-import { getSandboxNetwork, type SandboxNetwork } from '../../sandbox/network.ts';
 import type { SandboxSocket } from '../../sandbox/host.ts';
 import type { RunRequest } from '../../sandbox/protocol.ts';
 import {
@@ -18,8 +17,10 @@ import { SNIPPETS, findSnippet, type Snippet } from '../../snippets/index.ts';
 import { lineMapFromSourceMap } from '../../sandbox/sourcemap.ts';
 import { CodeStore } from '../../sandbox/storage.ts';
 import { toCommonJs } from '../../sandbox/transform.ts';
-import type { MonacoModule } from './monaco.ts';
-import { CodeRun } from './run.svelte.ts';
+import { importWithRetry, type MonacoModule } from './monaco.ts';
+import type { CodeRun } from './run.svelte.ts';
+
+type SandboxKit = typeof import('./sandbox-kit.ts');
 
 type Monaco = MonacoModule['monaco'];
 type TextModel = import('monaco-editor').editor.ITextModel;
@@ -61,18 +62,14 @@ export class CodeDoc {
 export interface WorkspaceOptions {
   /** Which transport client sockets use; read at each run. */
   mode: () => 'server' | 'static';
-  network?: SandboxNetwork;
+  /** Loads what runs need; default a dynamic import of sandbox-kit.ts at the first run. */
+  loadSandbox?: () => Promise<SandboxKit>;
   store?: CodeStore;
   /** Each socket a run opens (the lab registers it). */
   onSocket?(run: CodeRun, socket: SandboxSocket): void;
   timeoutMs?: number;
   /** Milliseconds between an edit and its save. */
   saveDelayMs?: number;
-}
-
-/** The page's one sandbox network (learner servers are reachable from every sandbox). */
-export function pageSandboxNetwork(): SandboxNetwork {
-  return getSandboxNetwork();
 }
 
 export class CodeWorkspace {
@@ -87,9 +84,11 @@ export class CodeWorkspace {
   shareOk = $state(true);
   /** The last link made, shown for copying by hand if the clipboard refuses. */
   shareUrl = $state('');
+  /** Why code cannot run right now (the sandbox failed to load); empty when it can. */
+  runMessage = $state('');
 
-  readonly network: SandboxNetwork;
   readonly #o: WorkspaceOptions;
+  #sandbox: Promise<SandboxKit> | undefined;
   readonly #store: CodeStore;
   #monaco: Monaco | undefined;
   #ts: MonacoModule['ts'] | undefined;
@@ -99,8 +98,7 @@ export class CodeWorkspace {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(network: SandboxNetwork, options: WorkspaceOptions) {
-    this.network = network;
+  constructor(options: WorkspaceOptions) {
     this.#o = options;
     this.#store = options.store ?? new CodeStore();
     for (const s of SNIPPETS) this.docs.push(new CodeDoc(s, this.#store.load(s.id)?.code ?? s.code));
@@ -220,14 +218,15 @@ export class CodeWorkspace {
     const doc = this.doc(id);
     if (!doc) return undefined;
     this.save(id);
+    const kit = await this.#loadSandbox();
+    if (kit === undefined) return undefined;
     if (!another) for (const r of this.runs) if (r.docId === id && r.live) r.stop();
     doc.runCount++;
     const label = doc.runCount > 1 || another ? `${doc.title} #${doc.runCount}` : doc.title;
-    const run = new CodeRun({
+    const run = kit.createRun({
       docId: id,
       label,
       mode: this.#o.mode(),
-      network: this.network,
       ...(this.#o.timeoutMs !== undefined ? { timeoutMs: this.#o.timeoutMs } : {}),
       ...(this.#o.onSocket ? { onSocket: this.#o.onSocket } : {}),
     });
@@ -252,6 +251,20 @@ export class CodeWorkspace {
     }
     await run.start(request);
     return run;
+  }
+
+  /** The sandbox kit, loaded once; undefined (and `runMessage` says why) if it cannot load. */
+  async #loadSandbox(): Promise<SandboxKit | undefined> {
+    this.#sandbox ??= (this.#o.loadSandbox ?? (() => importWithRetry(() => import('./sandbox-kit.ts'))))();
+    try {
+      const kit = await this.#sandbox;
+      this.runMessage = '';
+      return kit;
+    } catch (error) {
+      this.#sandbox = undefined; // the next run tries again
+      this.runMessage = `The sandbox that runs code could not be loaded (${error instanceof Error ? error.message : String(error)}). Check the connection and press Run again.`;
+      return undefined;
+    }
   }
 
   stop(runId: number = this.activeRun?.id ?? 0): void {
