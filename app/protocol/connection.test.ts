@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Connection, DEFAULT_MAX_MESSAGE_SIZE } from './connection.ts';
 import { decodeFrames } from './decoder.ts';
 import { encodeFrame, encodeMessage } from './frame.ts';
-import { digest, fixedEntropy, frame, fromHex, hex, text } from './test-helpers.ts';
+import { concatBytes, digest, fixedEntropy, frame, fromHex, hex, text } from './test-helpers.ts';
 import type { ConnectionEvent, Frame, Role } from './types.ts';
 
 const KEY = fromHex('37fa213d');
@@ -28,12 +28,7 @@ function to(role: Role, f: Frame): Uint8Array {
 /** Frames written by `c`, decoded as its peer reads them. */
 function written(c: Connection): Frame[] {
   const bytes = c.dataToSend();
-  const all = new Uint8Array(bytes.reduce((s, b) => s + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    all.set(b, at);
-    at += b.length;
-  }
+  const all = concatBytes(bytes);
   const { frames, error } = decodeFrames(all, { role: c.role === 'server' ? 'client' : 'server' });
   if (error) throw error;
   return frames.map((f) => f.frame);
@@ -168,14 +163,8 @@ describe('Connection', () => {
 
     describe('a Close read after a message waits until that message was taken (§5.5.1)', () => {
       /** A text message and a Close 1000 in one read, as a peer's send(); close() often arrive. */
-      const messageThenClose = (role: Role): Uint8Array => {
-        const a = to(role, frame(0x1, 'last words'));
-        const b = to(role, frame(0x8, Uint8Array.of(0x03, 0xe8)));
-        const both = new Uint8Array(a.length + b.length);
-        both.set(a);
-        both.set(b, a.length);
-        return both;
-      };
+      const messageThenClose = (role: Role): Uint8Array =>
+        concatBytes([to(role, frame(0x1, 'last words')), to(role, frame(0x8, Uint8Array.of(0x03, 0xe8)))]);
 
       it('lets the application answer the message before the Close answer is queued', () => {
         const c = server();

@@ -31,6 +31,17 @@ export function digest(bytes: Uint8Array): string {
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/** The arrays one after the other, in one new array (frames as they follow on the wire). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
 export function frame(opcode: number, payload: Uint8Array | string, extra: Partial<Frame> = {}): Frame {
   return {
     fin: true,

@@ -11,7 +11,7 @@ import { createServices, SERVICE_PATHS } from './index.ts';
 import { RateLimiter, effectiveRate } from './rate.ts';
 import type { Service } from './service.ts';
 import { Connection } from '../protocol/connection.ts';
-import { allEvents } from '../protocol/test-helpers.ts';
+import { allEvents, concatBytes } from '../protocol/test-helpers.ts';
 import { Session } from './session.ts';
 import { ManualClock, RecordingWire, clientEvents, hostService } from './testing.ts';
 import { createTickerService, mulberry32 } from './ticker.ts';
@@ -53,12 +53,7 @@ describe('echo through Session', () => {
     h.client.sendText('last words');
     h.client.close(1000);
     const bytes = h.client.dataToSend();
-    const joined = new Uint8Array(bytes.reduce((a, b) => a + b.length, 0));
-    let at = 0;
-    for (const b of bytes) {
-      joined.set(b, at);
-      at += b.length;
-    }
+    const joined = concatBytes(bytes);
     h.session.receive(joined);
     h.client.receiveData(h.wire.take());
     const events = allEvents(h.client);
@@ -82,12 +77,7 @@ describe('echo through Session', () => {
     h.client.sendText('last words');
     h.client.close(1000);
     const bytes = h.client.dataToSend();
-    const joined = new Uint8Array(bytes.reduce((a, b) => a + b.length, 0));
-    let at = 0;
-    for (const b of bytes) {
-      joined.set(b, at);
-      at += b.length;
-    }
+    const joined = concatBytes(bytes);
     h.session.receive(joined);
     expect(seen).toEqual(['last words']);
   });
