@@ -2,9 +2,8 @@
  * Backpressure: a client that stops reading never makes the server's memory grow without
  * bound, never loses another client's data, and (for echo) loses none of its own either.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import type { Standalone } from './standalone.ts';
 import {
   RawClient,
   closed,
@@ -13,29 +12,21 @@ import {
   openWs,
   parseFrames,
   sleep,
-  startTestServer,
+  testServers,
   wsUrl,
 } from './test-helpers.ts';
 
-let server: Standalone | undefined;
-const cleanup: Array<() => void> = [];
-
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) c();
-  await server?.stop();
-  server = undefined;
-});
+const servers = testServers();
 
 describe('backpressure', () => {
   it('pauses reading from an echo client that does not read, bounded, and loses nothing', async () => {
-    server = await startTestServer();
-    const s = server;
-    const { client } = await RawClient.open(s.port, '/echo');
-    cleanup.push(() => client.destroy());
+    const server = await servers.start();
+    const { client } = await RawClient.open(server.port, '/echo');
+    servers.later(() => client.destroy());
     client.socket.pause(); // stop reading: the server's echoes pile up in TCP buffers
 
-    const bystander = await openWs(wsUrl(s, '/echo'));
-    cleanup.push(() => bystander.terminate());
+    const bystander = await openWs(wsUrl(server, '/echo'));
+    servers.later(() => bystander.terminate());
 
     const message = new Uint8Array(64 * 1024).fill(0x61);
     const count = 512; // 32 MiB in total, far more than socket buffers hold
@@ -52,7 +43,7 @@ describe('backpressure', () => {
     // Meanwhile: the server's unsent bytes for this client stay bounded, and others are served.
     for (let i = 0; i < 20; i++) {
       await sleep(25);
-      const me = s.playground
+      const me = server.playground
         .snapshot()
         .find((c) => c.path === '/echo' && c.remote.endsWith(`:${client.socket.localPort}`));
       if (me) {
@@ -89,16 +80,15 @@ describe('backpressure', () => {
   }, 30_000);
 
   it('fails a /chat member that does not read with 1008 once its backlog passes the limit', async () => {
-    server = await startTestServer({ maxBufferedBytes: 512 * 1024, closeTimeout: 5_000 });
-    const s = server;
-    const { client: lazy } = await RawClient.open(s.port, '/chat');
-    cleanup.push(() => lazy.destroy());
+    const server = await servers.start({ maxBufferedBytes: 512 * 1024, closeTimeout: 5_000 });
+    const { client: lazy } = await RawClient.open(server.port, '/chat');
+    servers.later(() => lazy.destroy());
     lazy.socket.pause();
     const lazyPort = `:${lazy.socket.localPort}`;
     const lazyState = (): string | undefined =>
-      s.playground.snapshot().find((c) => c.remote.endsWith(lazyPort))?.readyState;
-    const talker: WebSocket = await openWs(wsUrl(s, '/chat'));
-    cleanup.push(() => talker.terminate());
+      server.playground.snapshot().find((c) => c.remote.endsWith(lazyPort))?.readyState;
+    const talker: WebSocket = await openWs(wsUrl(server, '/chat'));
+    servers.later(() => talker.terminate());
     const inbox = inboxOf(talker);
     const big = Buffer.alloc(32 * 1024, 0x62);
     // Up to 16 MiB of broadcasts: the lazy member cannot hold them all.
@@ -110,7 +100,8 @@ describe('backpressure', () => {
     }
     expect(lazyState()).toBe('CLOSED');
     // The server stopped queueing for it at the limit (plus one message and socket buffers).
-    const buffered = s.playground.snapshot().find((c) => c.remote.endsWith(lazyPort))?.bufferedAmount ?? 0;
+    const buffered =
+      server.playground.snapshot().find((c) => c.remote.endsWith(lazyPort))?.bufferedAmount ?? 0;
     expect(buffered).toBeLessThan(512 * 1024 + 2 * big.length);
     // The talker is not disturbed.
     talker.send('after');
@@ -122,35 +113,34 @@ describe('backpressure', () => {
     const last = frames[frames.length - 1];
     expect(last?.opcode).toBe(8);
     expect(last?.payload.readUInt16BE(0)).toBe(1008);
-    for (let i = 0; i < 100 && s.playground.connections > 1; i++) await sleep(20);
-    expect(s.playground.connections).toBe(1);
+    for (let i = 0; i < 100 && server.playground.connections > 1; i++) await sleep(20);
+    expect(server.playground.connections).toBe(1);
   }, 30_000);
 
   it('drops a member that never reads at the close deadline', async () => {
-    server = await startTestServer({ maxBufferedBytes: 256 * 1024, closeTimeout: 300 });
-    const s = server;
-    const { client: lazy } = await RawClient.open(s.port, '/chat');
-    cleanup.push(() => lazy.destroy());
+    const server = await servers.start({ maxBufferedBytes: 256 * 1024, closeTimeout: 300 });
+    const { client: lazy } = await RawClient.open(server.port, '/chat');
+    servers.later(() => lazy.destroy());
     lazy.socket.pause();
-    const talker: WebSocket = await openWs(wsUrl(s, '/chat'));
-    cleanup.push(() => talker.terminate());
+    const talker: WebSocket = await openWs(wsUrl(server, '/chat'));
+    servers.later(() => talker.terminate());
     const inbox = inboxOf(talker);
     const big = Buffer.alloc(32 * 1024, 0x62);
     for (let i = 0; i < 256; i++) {
       talker.send(big);
       await inbox.nextData();
     }
-    for (let i = 0; i < 100 && s.playground.connections > 1; i++) await sleep(20);
-    expect(s.playground.connections).toBe(1);
+    for (let i = 0; i < 100 && server.playground.connections > 1; i++) await sleep(20);
+    expect(server.playground.connections).toBe(1);
     // Its TCP connection is gone: once it reads again it finds the end at once.
     lazy.socket.resume();
     expect(await Promise.race([lazy.ended.then(() => true), sleep(2_000).then(() => false)])).toBe(true);
   }, 30_000);
 
   it('lets a fast reader flood /echo without being cut off (no limit by default)', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const ws = await openWs(wsUrl(server, '/echo'));
-    cleanup.push(() => ws.terminate());
+    servers.later(() => ws.terminate());
     const inbox = inboxOf(ws);
     const msg = Buffer.alloc(16 * 1024, 3);
     for (let i = 0; i < 1000; i++) ws.send(msg);

@@ -1,34 +1,31 @@
 /** Every endpoint of design.md through the `ws` package as the client. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createServices } from '../services/index.ts';
 import type { Service } from '../services/service.ts';
-import type { Standalone } from './standalone.ts';
-import { closed, inboxOf, openWs, sleep, startTestServer, withTimeout, wsUrl } from './test-helpers.ts';
+import {
+  closed,
+  inboxOf,
+  openWs,
+  sleep,
+  startTestServer,
+  testServers,
+  withTimeout,
+  wsUrl,
+} from './test-helpers.ts';
 
-let server: Standalone | undefined;
-const sockets: WebSocket[] = [];
-
-async function start(options: Parameters<typeof startTestServer>[0] = {}): Promise<Standalone> {
-  server = await startTestServer(options);
-  return server;
-}
+const servers = testServers();
+const start = servers.start;
 
 async function client(
   path: string,
   protocols?: string | string[],
   options?: ConstructorParameters<typeof WebSocket>[2],
 ): Promise<WebSocket> {
-  const ws = await openWs(wsUrl(server as Standalone, path), protocols, options);
-  sockets.push(ws);
+  const ws = await openWs(wsUrl(servers.current, path), protocols, options);
+  servers.later(() => ws.terminate());
   return ws;
 }
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await server?.stop();
-  server = undefined;
-});
 
 describe('/echo', () => {
   it('echoes text as text and binary as binary', async () => {
@@ -91,9 +88,9 @@ describe('/echo', () => {
     await start();
     // ws rejects a 101 without the protocol it asked for, so check the raw answer instead.
     const { RawClient } = await import('./test-helpers.ts');
-    const raw = await RawClient.connect((server as Standalone).port);
+    const raw = await RawClient.connect(servers.current.port);
     const { requestHead } = await import('./test-helpers.ts');
-    raw.write(requestHead('/echo', (server as Standalone).port, { 'Sec-WebSocket-Protocol': 'mqtt, stomp' }));
+    raw.write(requestHead('/echo', servers.current.port, { 'Sec-WebSocket-Protocol': 'mqtt, stomp' }));
     const head = await raw.readHead();
     expect(head).toMatch(/^HTTP\/1\.1 101 /);
     expect(head.toLowerCase()).not.toContain('sec-websocket-protocol');
@@ -197,13 +194,13 @@ describe('/chat', () => {
 
   it('keeps one room per server', async () => {
     await start();
-    const first = server as Standalone;
+    const first = servers.current;
     const other = await startTestServer();
     try {
       const a = await client('/chat');
       const ai = inboxOf(a);
       const b = await openWs(wsUrl(other, '/chat'));
-      sockets.push(b);
+      servers.later(() => b.terminate());
       const bi = inboxOf(b);
       a.send('only here');
       expect((await ai.nextData()).data).toBe('only here');
@@ -312,7 +309,7 @@ describe('/heartbeat', () => {
 describe('routing and the service API', () => {
   it('refuses an unknown path with 404', async () => {
     await start();
-    await expect(openWs(wsUrl(server as Standalone, '/nope'))).rejects.toThrow('404');
+    await expect(openWs(wsUrl(servers.current, '/nope'))).rejects.toThrow('404');
   });
 
   it('hands services the query without the tap token', async () => {
@@ -360,9 +357,9 @@ describe('routing and the service API', () => {
     const b = await client('/chat');
     const ca = closed(a);
     const cb = closed(b);
-    await (server as Standalone).stop();
+    await servers.current.stop();
     expect((await ca).code).toBe(1001);
     expect((await cb).code).toBe(1001);
-    expect((server as Standalone).playground.connections).toBe(0);
+    expect(servers.current.playground.connections).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /** The byte tap mirrors exactly what crossed the wire, to the subscribers of one token only. */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { WireEvent } from '../protocol/types.ts';
 import { decodeTapMessage, type TapMessage } from '../services/wire-json.ts';
@@ -14,24 +14,17 @@ import {
   openWs,
   requestHead,
   sleep,
-  startTestServer,
+  testServers,
   wsUrl,
 } from './test-helpers.ts';
 
-let server: Standalone | undefined;
-const cleanup: Array<() => void> = [];
-
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) c();
-  await server?.stop();
-  server = undefined;
-});
+const servers = testServers();
 
 const token = (): string => randomBytes(18).toString('base64url');
 
 async function subscribe(s: Standalone, t: string): Promise<{ ws: WebSocket; events: TapMessage[] }> {
   const ws = await openWs(wsUrl(s, `/__tap?token=${t}`));
-  cleanup.push(() => ws.terminate());
+  servers.later(() => ws.terminate());
   const events: TapMessage[] = [];
   const inbox = inboxOf(ws);
   // Decode what arrived so far and from now on.
@@ -52,11 +45,11 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('the byte tap', () => {
   it('shows the handshake both ways and every frame byte for byte as the client wrote it', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const t = token();
     const tap = await subscribe(server, t);
     const client = await RawClient.connect(server.port);
-    cleanup.push(() => client.destroy());
+    servers.later(() => client.destroy());
     const request = requestHead(`/echo?tap=${t}`, server.port, { 'User-Agent': 'tap-test' });
     client.write(request);
     const response = await client.readHead();
@@ -116,11 +109,11 @@ describe('the byte tap', () => {
   });
 
   it('reports bytes that could not be framed raw, with the error', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const t = token();
     const tap = await subscribe(server, t);
     const { client } = await RawClient.open(server.port, `/echo?tap=${t}`);
-    cleanup.push(() => client.destroy());
+    servers.later(() => client.destroy());
     const bad = frameBytes({ opcode: 1, payload: 'naked', mask: null });
     client.write(bad);
     await client.tcpEnded();
@@ -139,11 +132,11 @@ describe('the byte tap', () => {
   });
 
   it('shows a refused handshake (426) to the subscriber', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const t = token();
     const tap = await subscribe(server, t);
     const client = await RawClient.connect(server.port);
-    cleanup.push(() => client.destroy());
+    servers.later(() => client.destroy());
     client.write(requestHead(`/echo?tap=${t}`, server.port, { 'Sec-WebSocket-Version': '12' }));
     await client.ended;
     await until(tap.events, (e) => e.kind === 'handshake' && e.from === 'server', 'response');
@@ -154,13 +147,13 @@ describe('the byte tap', () => {
   });
 
   it('sends a subscriber only the connections carrying its own token', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const mine = token();
     const theirs = token();
     const a = await subscribe(server, mine);
     const b = await subscribe(server, theirs);
     const ws = await openWs(wsUrl(server, `/echo?tap=${mine}`));
-    cleanup.push(() => ws.terminate());
+    servers.later(() => ws.terminate());
     ws.send('secret');
     await inboxOf(ws).next();
     await until(a.events, (e) => e.kind === 'frame' && e.from === 'server', 'echo');
@@ -169,20 +162,20 @@ describe('the byte tap', () => {
   });
 
   it('does not tap the tap itself', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const t = token();
     const first = await subscribe(server, t);
     const third = await openWs(wsUrl(server, `/__tap?token=${t}&tap=${t}`));
-    cleanup.push(() => third.terminate());
+    servers.later(() => third.terminate());
     await sleep(100);
     expect(first.events).toHaveLength(0);
   });
 
   it('keeps the events of a connection opened just before its subscriber', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const t = token();
     const ws = await openWs(wsUrl(server, `/echo?tap=${t}`));
-    cleanup.push(() => ws.terminate());
+    servers.later(() => ws.terminate());
     ws.send('early');
     await inboxOf(ws).next();
     const tap = await subscribe(server, t);
@@ -191,20 +184,20 @@ describe('the byte tap', () => {
   });
 
   it('refuses a token that is short or has odd characters (1008)', async () => {
-    server = await startTestServer();
+    const server = await servers.start();
     const ws = await openWs(wsUrl(server, '/__tap?token=abc'));
     expect((await closed(ws)).code).toBe(1008);
   });
 
   it('never slows the tapped connection: a dead subscriber is cut off, the echo goes on', async () => {
-    server = await startTestServer({ maxBufferedBytes: 256 * 1024 });
+    const server = await servers.start({ maxBufferedBytes: 256 * 1024 });
     const t = token();
     // A subscriber that never reads: a raw socket that completes the handshake, then pauses.
     const { client: dead } = await RawClient.open(server.port, `/__tap?token=${t}`);
-    cleanup.push(() => dead.destroy());
+    servers.later(() => dead.destroy());
     dead.socket.pause();
     const ws = await openWs(wsUrl(server, `/echo?tap=${t}`));
-    cleanup.push(() => ws.terminate());
+    servers.later(() => ws.terminate());
     const big = Buffer.alloc(60 * 1024, 1);
     for (let i = 0; i < 100; i++) {
       ws.send(big);

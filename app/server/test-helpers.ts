@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { startStandalone, type Standalone, type StandaloneOptions } from './standalone.ts';
 
@@ -12,6 +13,37 @@ export const NO_ROOT = '/nonexistent-playground-dist';
 
 export async function startTestServer(options: StandaloneOptions = {}): Promise<Standalone> {
   return startStandalone({ host: '127.0.0.1', port: 0, root: NO_ROOT, closeTimeout: 1_000, ...options });
+}
+
+export interface TestServers {
+  /** Starts this test's server (stopped after the test). */
+  start(options?: StandaloneOptions): Promise<Standalone>;
+  /** The server this test started. */
+  readonly current: Standalone;
+  /** Runs `fn` after the test, before the server stops (close a client, ...). */
+  later(fn: () => void): void;
+}
+
+/** Call once at the top of a test file: a server per test, and clean-ups after each. */
+export function testServers(): TestServers {
+  let server: Standalone | undefined;
+  const cleanups: Array<() => void> = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0)) fn();
+    await server?.stop();
+    server = undefined;
+  });
+  return {
+    async start(options) {
+      server = await startTestServer(options);
+      return server;
+    },
+    get current() {
+      if (!server) throw new Error('no server: call start() first');
+      return server;
+    },
+    later: (fn) => void cleanups.push(fn),
+  };
 }
 
 export function wsUrl(server: Standalone, path: string): string {
