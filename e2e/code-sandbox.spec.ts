@@ -150,6 +150,47 @@ test('an edited snippet survives a reload, and Reset brings back the original', 
   await expect.poll(() => editorText(page)).toContain('Send a few messages, then close');
 });
 
+test('a snippet switches to TypeScript, runs typed code, keeps the choice over a reload, and converts back', async ({
+  page,
+}) => {
+  await openCode(page);
+  await pickSnippet(page, 'Send and close');
+  const language = codePanel(page).getByRole('group', { name: 'Language' });
+  await expect(language.getByRole('button', { name: 'JS' })).toHaveAttribute('aria-pressed', 'true');
+  await language.getByRole('button', { name: 'TS' }).click();
+  await expect(language.getByRole('button', { name: 'TS' })).toHaveAttribute('aria-pressed', 'true');
+  // The editor shows the same code, now as TypeScript.
+  await expect.poll(() => editorText(page)).toContain('Send a few messages, then close');
+  const typed =
+    'type Greeting = { text: string };\nconst hello: Greeting = { text: "typed hello" };\nconsole.log(hello.text);\n';
+  await setCode(page, typed);
+  await run(page);
+  // The first TypeScript run starts the compiler's worker (slow on a dev server): it says so.
+  await expect(consoleLog(page)).toContainText('compiling TypeScript');
+  await expect(consoleLog(page)).toContainText('typed hello', { timeout: 30_000 });
+
+  // The choice and the code survive a reload.
+  await page.waitForTimeout(500); // past the save delay
+  await openCode(page, './');
+  await pickSnippet(page, 'Send and close');
+  await expect(language.getByRole('button', { name: 'TS' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => editorText(page)).toContain('const hello: Greeting');
+
+  // Back to JavaScript: the compiler removes the types, and says so; the code still runs.
+  await language.getByRole('button', { name: 'JS' }).click();
+  await expect(codePanel(page).getByRole('status')).toContainText('removes the types');
+  await expect(codePanel(page).getByRole('status')).toContainText('removed the types', { timeout: 30_000 });
+  await expect.poll(() => editorText(page)).toContain('const hello = { text: "typed hello" };');
+  expect(await editorText(page)).not.toContain('type Greeting');
+  await run(page);
+  await expect(consoleLog(page)).toContainText('typed hello');
+
+  // Reset brings back the snippet as shipped, in its own language.
+  await codePanel(page).getByRole('button', { name: 'Reset' }).click();
+  await expect(language.getByRole('button', { name: 'JS' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => editorText(page)).toContain('Send a few messages, then close');
+});
+
 test('a share link opens the same code elsewhere; a damaged one says so and changes nothing', async ({
   page,
   browser,

@@ -21,11 +21,24 @@ describe('CodeStore', () => {
   it('saves and loads code per snippet', () => {
     const storage = new MapStorage();
     const store = new CodeStore(() => storage);
-    expect(store.save('chat-client', 'console.log(1)', 42)).toEqual({ ok: true });
-    expect(store.save('binary', 'console.log(2)', 43)).toEqual({ ok: true });
+    expect(store.save('chat-client', 'console.log(1)', { now: 42 })).toEqual({ ok: true });
+    expect(store.save('binary', 'console.log(2)', { now: 43 })).toEqual({ ok: true });
     expect(store.load('chat-client')).toEqual({ code: 'console.log(1)', savedAt: 42 });
     expect(store.load('binary')?.code).toBe('console.log(2)');
     expect(storage.map.has(`${CODE_KEY_PREFIX}chat-client`)).toBe(true);
+  });
+
+  it('keeps the language the learner chose, and ignores one it does not know', () => {
+    const storage = new MapStorage();
+    const store = new CodeStore(() => storage);
+    store.save('echo-client', 'let n: number = 1;', { now: 7, language: 'typescript' });
+    expect(store.load('echo-client')).toEqual({
+      code: 'let n: number = 1;',
+      savedAt: 7,
+      language: 'typescript',
+    });
+    storage.setItem(`${CODE_KEY_PREFIX}odd`, JSON.stringify({ code: 'x', savedAt: 1, language: 'cobol' }));
+    expect(store.load('odd')).toEqual({ code: 'x', savedAt: 1 });
   });
 
   it('forgets a snippet on remove (reset)', () => {

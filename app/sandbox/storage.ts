@@ -6,10 +6,14 @@
 
 export const CODE_KEY_PREFIX = 'wsp.code.v1.';
 
+export type CodeLanguage = 'javascript' | 'typescript';
+
 export interface SavedCode {
   code: string;
   /** Epoch ms of the save. */
   savedAt: number;
+  /** The language the learner chose, when not the snippet's own. */
+  language?: CodeLanguage;
 }
 
 export type SaveResult = { ok: true } | { ok: false; reason: 'quota' | 'unavailable'; message: string };
@@ -43,13 +47,19 @@ export class CodeStore {
       if (raw == null) return undefined;
       const parsed = JSON.parse(raw) as Partial<SavedCode>;
       if (typeof parsed.code !== 'string') return undefined;
-      return { code: parsed.code, savedAt: typeof parsed.savedAt === 'number' ? parsed.savedAt : 0 };
+      const saved: SavedCode = {
+        code: parsed.code,
+        savedAt: typeof parsed.savedAt === 'number' ? parsed.savedAt : 0,
+      };
+      if (parsed.language === 'javascript' || parsed.language === 'typescript')
+        saved.language = parsed.language;
+      return saved;
     } catch {
       return undefined;
     }
   }
 
-  save(id: string, code: string, now = Date.now()): SaveResult {
+  save(id: string, code: string, extra: { now?: number; language?: CodeLanguage } = {}): SaveResult {
     const storage = this.#safeStorage();
     if (!storage)
       return {
@@ -58,7 +68,9 @@ export class CodeStore {
         message: 'Browser storage is not available here: your edits last until you leave the page.',
       };
     try {
-      storage.setItem(CODE_KEY_PREFIX + id, JSON.stringify({ code, savedAt: now } satisfies SavedCode));
+      const saved: SavedCode = { code, savedAt: extra.now ?? Date.now() };
+      if (extra.language !== undefined) saved.language = extra.language;
+      storage.setItem(CODE_KEY_PREFIX + id, JSON.stringify(saved));
       return { ok: true };
     } catch (error) {
       if (isQuotaError(error)) {

@@ -68,3 +68,34 @@ describe('CodeWorkspace: the sandbox is loaded by the first run, not before', ()
     expect(loadSandbox).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('CodeWorkspace: a document may switch to TypeScript', () => {
+  it('keeps the code, saves the choice, restores it on the next visit, and Reset goes back to JavaScript', async () => {
+    const storage = memoryStorage();
+    const options = () => ({ mode: () => 'static' as const, store: new CodeStore(() => storage) });
+    const first = new CodeWorkspace(options());
+    const id = first.activeId;
+    const code = first.active.code;
+    expect(first.active.language).toBe('javascript');
+    expect(await first.setLanguage(id, 'typescript')).toBe(true);
+    expect(first.active).toMatchObject({ language: 'typescript', code, edited: true, filename: `${id}.ts` });
+    expect(first.languageMessage).toBe('');
+
+    const again = new CodeWorkspace(options());
+    expect(again.active).toMatchObject({ language: 'typescript', code });
+    again.reset(id);
+    expect(again.active).toMatchObject({ language: 'javascript', code, edited: false });
+    expect(new CodeWorkspace(options()).active.language).toBe('javascript');
+  });
+
+  it('says why it cannot go back to JavaScript before the TypeScript compiler has loaded, and changes nothing', async () => {
+    const storage = memoryStorage();
+    const workspace = new CodeWorkspace({ mode: () => 'static', store: new CodeStore(() => storage) });
+    const id = workspace.activeId;
+    await workspace.setLanguage(id, 'typescript');
+    expect(await workspace.setLanguage(id, 'javascript')).toBe(false);
+    expect(workspace.languageOk).toBe(false);
+    expect(workspace.languageMessage).toContain('the TypeScript compiler is still loading');
+    expect(workspace.active.language).toBe('typescript');
+  });
+});

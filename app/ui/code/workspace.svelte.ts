@@ -15,7 +15,7 @@ import {
 } from '../../sandbox/share.ts';
 import { SNIPPETS, findSnippet, type Snippet } from '../../snippets/index.ts';
 import { lineMapFromSourceMap } from '../../sandbox/sourcemap.ts';
-import { CodeStore } from '../../sandbox/storage.ts';
+import { CodeStore, type CodeLanguage } from '../../sandbox/storage.ts';
 import { toCommonJs } from '../../sandbox/transform.ts';
 import { importWithRetry, type MonacoModule } from './monaco.ts';
 import type { CodeRun } from './run.svelte.ts';
@@ -33,25 +33,29 @@ export class CodeDoc {
   readonly title: string;
   readonly description: string;
   readonly kind: Snippet['kind'];
-  readonly language: Snippet['language'];
+  /** The language as shipped (what Reset restores). */
+  readonly originalLanguage: CodeLanguage;
+  /** JavaScript or TypeScript: the learner may switch. */
+  language = $state<CodeLanguage>('javascript');
   /** The code as shipped (what Reset restores). */
   readonly original: string;
   code = $state('');
   /** Runs so far (for labels: "Chat client #2"). */
   runCount = 0;
 
-  constructor(snippet: Snippet, code: string) {
+  constructor(snippet: Snippet, code: string, language: CodeLanguage = snippet.language) {
     this.id = snippet.id;
     this.title = snippet.title;
     this.description = snippet.description;
     this.kind = snippet.kind;
-    this.language = snippet.language;
+    this.originalLanguage = snippet.language;
+    this.language = language;
     this.original = snippet.code;
     this.code = code;
   }
 
   get edited(): boolean {
-    return this.code !== this.original;
+    return this.code !== this.original || this.language !== this.originalLanguage;
   }
 
   get filename(): string {
@@ -101,7 +105,10 @@ export class CodeWorkspace {
   constructor(options: WorkspaceOptions) {
     this.#o = options;
     this.#store = options.store ?? new CodeStore();
-    for (const s of SNIPPETS) this.docs.push(new CodeDoc(s, this.#store.load(s.id)?.code ?? s.code));
+    for (const s of SNIPPETS) {
+      const saved = this.#store.load(s.id);
+      this.docs.push(new CodeDoc(s, saved?.code ?? s.code, saved?.language));
+    }
     const shared = this.#store.load(SHARED_DOC_ID);
     if (shared) this.#addShared(JSON.parse(shared.code) as SharedCode, false);
   }
@@ -146,7 +153,7 @@ export class CodeWorkspace {
       doc.id === SHARED_DOC_ID
         ? this.#store.save(SHARED_DOC_ID, JSON.stringify(this.#sharedOf(doc)))
         : doc.edited
-          ? this.#store.save(id, doc.code)
+          ? this.#store.save(id, doc.code, { language: doc.language })
           : this.#store.remove(id);
     this.storageMessage = result.ok ? '' : result.message;
   }
@@ -160,9 +167,56 @@ export class CodeWorkspace {
   reset(id: string): void {
     const doc = this.doc(id);
     if (!doc) return;
+    if (doc.language !== doc.originalLanguage) {
+      doc.language = doc.originalLanguage;
+      this.#dropModel(id);
+    }
     doc.code = doc.original;
     this.#models.get(id)?.setValue(doc.original);
     this.save(id);
+  }
+
+  /** A message about the last language switch (TypeScript to JavaScript drops the types). */
+  languageMessage = $state('');
+  /** False when that message says the switch failed. */
+  languageOk = $state(true);
+
+  /**
+   * Switches a document between JavaScript and TypeScript. JavaScript is already TypeScript, so
+   * that way only the language changes; the other way the TypeScript compiler removes the types
+   * (the code changes, and a message says so). Resolves false if it could not switch.
+   */
+  async setLanguage(id: string, language: CodeLanguage): Promise<boolean> {
+    const doc = this.doc(id);
+    if (!doc || doc.language === language) return doc !== undefined;
+    const before = doc.code;
+    let code = before;
+    if (language === 'javascript') {
+      this.languageOk = true;
+      this.languageMessage = 'Converting to JavaScript: the TypeScript compiler removes the types…';
+      try {
+        code = (await this.#emitJavaScript(doc)).code;
+      } catch (error) {
+        this.languageOk = false;
+        this.languageMessage = `Could not convert to JavaScript: ${error instanceof Error ? error.message : String(error)}`;
+        return false;
+      }
+    }
+    this.#dropModel(id);
+    doc.language = language;
+    doc.code = code;
+    this.languageMessage =
+      code !== before
+        ? 'Converted to JavaScript: the TypeScript compiler removed the types. Reset brings back the snippet as shipped.'
+        : '';
+    this.save(id);
+    return true;
+  }
+
+  /** Forgets a document's model (its file name or language changed; the next one is new). */
+  #dropModel(id: string): void {
+    this.#models.get(id)?.dispose();
+    this.#models.delete(id);
   }
 
   // ---- Monaco -------------------------------------------------------------------------------
@@ -235,6 +289,14 @@ export class CodeWorkspace {
     const drop = finished.slice(0, Math.max(0, this.runs.length + 1 - 8)).map((r) => r.id);
     this.runs = [...this.runs.filter((r) => !drop.includes(r.id)), run];
     this.activeRunId = run.id;
+    if (doc.language === 'typescript')
+      run.console.append([
+        {
+          level: 'system',
+          t: Date.now(),
+          text: '… compiling TypeScript (the first run starts the compiler)',
+        },
+      ]);
     let request: RunRequest;
     try {
       request = await this.compile(doc);
@@ -251,6 +313,11 @@ export class CodeWorkspace {
     }
     await run.start(request);
     return run;
+  }
+
+  /** Starts loading what runs need (the editor is on screen: a run may come soon). */
+  prepare(): void {
+    void this.#loadSandbox();
   }
 
   /** The sandbox kit, loaded once; undefined (and `runMessage` says why) if it cannot load. */
@@ -287,6 +354,14 @@ export class CodeWorkspace {
   /** Learner code -> what the sandbox evaluates (TypeScript through Monaco's compiler). */
   async compile(doc: CodeDoc): Promise<RunRequest> {
     if (doc.language === 'javascript') return { code: toCommonJs(doc.code), filename: 'learner.js' };
+    const { code, lineMap } = await this.#emitJavaScript(doc);
+    return { code: toCommonJs(code), filename: 'learner.ts', ...(lineMap ? { lineMap } : {}) };
+  }
+
+  /** A TypeScript document as JavaScript, by Monaco's TypeScript worker, with its line map. */
+  async #emitJavaScript(
+    doc: CodeDoc,
+  ): Promise<{ code: string; lineMap?: ReturnType<typeof lineMapFromSourceMap> }> {
     const ts = this.#ts;
     const model = this.model(doc.id);
     if (!ts || !model) throw new Error('the TypeScript compiler is still loading; try again in a moment');
@@ -296,11 +371,11 @@ export class CodeWorkspace {
     const js = out.outputFiles.find((f) => f.name.endsWith('.js'));
     const map = out.outputFiles.find((f) => f.name.endsWith('.js.map'));
     if (!js) throw new Error('TypeScript produced no JavaScript');
-    const code = js.text.replace(/\n\/\/# sourceMappingURL=.*$/, '');
-    const lineMap = map
-      ? lineMapFromSourceMap((JSON.parse(map.text) as { mappings: string }).mappings)
-      : undefined;
-    return { code: toCommonJs(code), filename: 'learner.ts', ...(lineMap ? { lineMap } : {}) };
+    // Not ours to keep: the source map comment, and the `export {};` TypeScript adds to keep a
+    // file without imports a module (the sandbox runs the code as one anyway).
+    const code = js.text.replace(/\n\/\/# sourceMappingURL=.*$/, '').replace(/^export \{\};\n?/m, '');
+    if (!map) return { code };
+    return { code, lineMap: lineMapFromSourceMap((JSON.parse(map.text) as { mappings: string }).mappings) };
   }
 
   // ---- share links ----------------------------------------------------------------------------
