@@ -90,6 +90,10 @@ export class CodeWorkspace {
   shareUrl = $state('');
   /** Why code cannot run right now (the sandbox failed to load); empty when it can. */
   runMessage = $state('');
+  /** A message about the last language switch (TypeScript to JavaScript drops the types). */
+  languageMessage = $state('');
+  /** False when that message says the switch failed. */
+  languageOk = $state(true);
 
   readonly #o: WorkspaceOptions;
   #sandbox: Promise<SandboxKit> | undefined;
@@ -175,11 +179,6 @@ export class CodeWorkspace {
     this.#models.get(id)?.setValue(doc.original);
     this.save(id);
   }
-
-  /** A message about the last language switch (TypeScript to JavaScript drops the types). */
-  languageMessage = $state('');
-  /** False when that message says the switch failed. */
-  languageOk = $state(true);
 
   /**
    * Switches a document between JavaScript and TypeScript. JavaScript is already TypeScript, so
