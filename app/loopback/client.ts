@@ -8,7 +8,7 @@
 import { Connection } from '../protocol/connection.ts';
 import { buildClientRequest, generateKey, validateServerResponse } from '../protocol/handshake.ts';
 import { HeadReader, parseResponse } from '../protocol/http.ts';
-import type { Entropy, ProtocolErrorLike } from '../protocol/types.ts';
+import type { ConnectionEvent, Entropy, ProtocolErrorLike } from '../protocol/types.ts';
 import type { TimerId } from '../services/service.ts';
 import type { VirtualSocket } from './link.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -287,43 +287,46 @@ export class ClientEndpoint implements ClientChannel {
     fn();
     // Until none are left: a Close read after a message waits until the message was taken.
     for (let events = conn.events(); events.length > 0; events = conn.events())
-      for (const ev of events) {
-        switch (ev.type) {
-          case 'open':
-            this.#o.sink.open(ev.protocol, ev.extensions);
-            break;
-          case 'message':
-            this.#o.sink.message(ev.data);
-            break;
-          case 'error':
-            this.#failedWith = ev.error;
-            break;
-          case 'ping':
-            this.#o.sink.ping?.(ev.data);
-            break;
-          case 'pong':
-            this.#o.sink.pong?.(ev.data);
-            break;
-          case 'close':
-            this.#flush(0);
-            this.#finish({
-              code: ev.code,
-              reason: ev.reason,
-              wasClean: ev.wasClean,
-              failed: this.#failedWith !== undefined,
-              ...(this.#failedWith ? { error: this.#failedWith } : {}),
-            });
-            return;
-          default:
-            // frames: the API hides them (the wire stream shows them)
-            break;
-        }
-      }
+      for (const ev of events) if (this.#report(ev) === 'closed') return;
     if (conn.closeReceived && !this.#closingReported) {
       this.#closingReported = true;
       this.#o.sink.closing();
     }
     this.#flush(0);
+  }
+
+  /** Hands one engine event to the sink; 'closed' once the connection is over. */
+  #report(ev: ConnectionEvent): 'closed' | undefined {
+    switch (ev.type) {
+      case 'open':
+        this.#o.sink.open(ev.protocol, ev.extensions);
+        return undefined;
+      case 'message':
+        this.#o.sink.message(ev.data);
+        return undefined;
+      case 'error':
+        this.#failedWith = ev.error;
+        return undefined;
+      case 'ping':
+        this.#o.sink.ping?.(ev.data);
+        return undefined;
+      case 'pong':
+        this.#o.sink.pong?.(ev.data);
+        return undefined;
+      case 'close':
+        this.#flush(0);
+        this.#finish({
+          code: ev.code,
+          reason: ev.reason,
+          wasClean: ev.wasClean,
+          failed: this.#failedWith !== undefined,
+          ...(this.#failedWith ? { error: this.#failedWith } : {}),
+        });
+        return 'closed';
+      default:
+        // frames: the API hides them (the wire stream shows them)
+        return undefined;
+    }
   }
 
   /** Writes what the engine queued; `app` application bytes ride on it (for bufferedAmount). */
