@@ -168,14 +168,7 @@ export class ClientEndpoint implements ClientChannel {
 
   abort(message = 'WebSocket is closed before the connection is established.'): void {
     if (this.#phase === 'closed') return;
-    this.#socket?.destroy();
-    this.#finish({
-      code: 1006,
-      reason: '',
-      wasClean: false,
-      failed: true,
-      error: { code: 'ABORTED', message },
-    });
+    this.#failHandshake({ code: 'ABORTED', message });
   }
 
   drop(): void {
