@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { apiEvents, closeOf, framesOf, handshakeOf } from './kit.ts';
+import { recordLoopback } from './recorder.ts';
+import { traceFromJson, traceToJson } from './trace-json.ts';
+
+describe('recordLoopback', () => {
+  test('records what the lab records: handshake, frames both ways, API events, close', () => {
+    const trace = recordLoopback((lab) => {
+      const ws = lab.open('/echo');
+      ws.onopen = () => ws.send('hello');
+      ws.onmessage = () => ws.close(1000, 'done');
+    });
+    expect(trace.connections).toHaveLength(1);
+    const conn = trace.connections[0]!;
+    const hs = handshakeOf(conn);
+    expect(hs.request?.startLine).toBe('GET /echo HTTP/1.1');
+    expect(hs.response?.status).toBe(101);
+    expect(framesOf(conn).map((f) => `${f.from} ${f.summary}`)).toEqual([
+      'client TEXT "hello" · 5 B · masked',
+      'server TEXT "hello" · 5 B',
+      'client CLOSE 1000 Normal Closure "done" · masked',
+      'server CLOSE 1000 Normal Closure "done"',
+    ]);
+    expect(framesOf(conn, 'client')[0]!.maskKey).toHaveLength(4);
+    expect(apiEvents(conn, 'message').map((m) => m.data)).toEqual(['hello']);
+    expect(closeOf(conn)).toMatchObject({ code: 1000, reason: 'done', wasClean: true });
+  });
+
+  test('a trace survives its JSON form byte for byte', () => {
+    const trace = recordLoopback((lab) => {
+      const ws = lab.open('/echo');
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = () => ws.send(Uint8Array.of(1, 2, 3));
+      lab.input('frame', '81 00');
+    });
+    const back = traceFromJson(traceToJson(trace));
+    expect(back).toEqual(trace);
+  });
+});
+
+test('events carry the virtual clock, in order', () => {
+  const trace = recordLoopback((lab) => {
+    const ws = lab.open('/echo');
+    ws.onopen = () => ws.send('x');
+  });
+  const times = trace.connections[0]!.events.map((e) => e.t);
+  expect(times).toEqual([...times].sort((a, b) => a - b));
+});

@@ -1,0 +1,54 @@
+/**
+ * Traces for tests of lessons' checks: build one by hand with the engine's encoder, or load a
+ * recording (lessons/NN-slug/traces/*.json, written by the player's "Save trace" and by
+ * e2e/lessons). Not loaded by the page.
+ */
+import { readFileSync } from 'node:fs';
+import type { SessionEvent } from '../ui/lab/events.ts';
+import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/lab/fixtures.ts';
+import { traceFromJson } from './trace-json.ts';
+import type { LessonMode, Trace, TraceConnection } from './types.ts';
+
+export { frameBytes, frameEvent, REQUEST, RESPONSE };
+
+export function connection(
+  id: string,
+  url: string,
+  events: SessionEvent[],
+  options: { origin?: TraceConnection['origin']; protocols?: string[] } = {},
+): TraceConnection {
+  return { id, url, protocols: options.protocols ?? [], origin: options.origin ?? 'lab', events };
+}
+
+export function trace(
+  connections: TraceConnection[],
+  options: { mode?: LessonMode; inputs?: Record<string, string>; console?: string[] } = {},
+): Trace {
+  return {
+    mode: options.mode ?? 'loopback',
+    connections,
+    inputs: options.inputs ?? {},
+    console: options.console ?? [],
+  };
+}
+
+/** The events of an opening that succeeded: create, CONNECTING, GET, 101, OPEN, open. */
+export function opened(
+  t0: number,
+  url: string,
+  options: { request?: string; response?: string; protocol?: string } = {},
+): SessionEvent[] {
+  return [
+    { kind: 'api', t: t0, type: 'create', url, protocols: [] },
+    { kind: 'api', t: t0, type: 'state', state: 'CONNECTING' },
+    { kind: 'handshake', t: t0 + 1, from: 'client', text: options.request ?? REQUEST },
+    { kind: 'handshake', t: t0 + 2, from: 'server', text: options.response ?? RESPONSE },
+    { kind: 'api', t: t0 + 3, type: 'state', state: 'OPEN' },
+    { kind: 'api', t: t0 + 3, type: 'open', protocol: options.protocol ?? '', extensions: '' },
+  ];
+}
+
+/** Reads a recorded trace file (path relative to the caller's folder, e.g. `new URL('traces/x.json', import.meta.url)`). */
+export function loadTrace(path: URL | string): Trace {
+  return traceFromJson(readFileSync(path, 'utf8'));
+}
