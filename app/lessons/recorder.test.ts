@@ -4,8 +4,8 @@ import { recordLoopback } from './recorder.ts';
 import { traceFromJson, traceToJson } from './trace-json.ts';
 
 describe('recordLoopback', () => {
-  test('records what the lab records: handshake, frames both ways, API events, close', () => {
-    const trace = recordLoopback((lab) => {
+  test('records what the lab records: handshake, frames both ways, API events, close', async () => {
+    const trace = await recordLoopback((lab) => {
       const ws = lab.open('/echo');
       ws.onopen = () => ws.send('hello');
       ws.onmessage = () => ws.close(1000, 'done');
@@ -26,8 +26,8 @@ describe('recordLoopback', () => {
     expect(closeOf(conn)).toMatchObject({ code: 1000, reason: 'done', wasClean: true });
   });
 
-  test('a trace survives its JSON form byte for byte', () => {
-    const trace = recordLoopback((lab) => {
+  test('a trace survives its JSON form byte for byte', async () => {
+    const trace = await recordLoopback((lab) => {
       const ws = lab.open('/echo');
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => ws.send(Uint8Array.of(1, 2, 3));
@@ -38,11 +38,29 @@ describe('recordLoopback', () => {
   });
 });
 
-test('events carry the virtual clock, in order', () => {
-  const trace = recordLoopback((lab) => {
+test('events carry the virtual clock, in order', async () => {
+  const trace = await recordLoopback((lab) => {
     const ws = lab.open('/echo');
     ws.onopen = () => ws.send('x');
   });
   const times = trace.connections[0]!.events.map((e) => e.t);
   expect(times).toEqual([...times].sort((a, b) => a - b));
+});
+
+test('a walk can wait for what it expects, and is told when it never comes', async () => {
+  const trace = await recordLoopback(async (lab) => {
+    const ws = lab.open('/echo');
+    await lab.until(() => ws.readyState === 1);
+    ws.send('one');
+    await lab.wait(50);
+    ws.close();
+    await lab.until(() => ws.readyState === 3);
+  });
+  expect(trace.connections[0]!.events.some((e) => e.kind === 'api' && e.type === 'close')).toBe(true);
+  await expect(
+    recordLoopback(async (lab) => {
+      lab.open('/echo');
+      await lab.until(() => false, 100);
+    }),
+  ).rejects.toThrow('still waiting after 100 ms');
 });

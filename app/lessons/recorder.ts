@@ -1,32 +1,24 @@
 /**
- * Records a real trace in Vitest: a scenario runs on a virtual network (the loopback, with the
- * playground's services, on manual time) and every connection is recorded by the lab's own
- * `Session`, so the trace is exactly what the page would record in loopback mode. Lessons' tests
- * use it to make traces of right and wrong attempts without a browser.
+ * Records a real trace in Vitest: a walkthrough (play.ts) runs on a virtual network (the
+ * loopback, with the playground's services, on manual time) and every connection is recorded by
+ * the lab's own `Session`, so the trace is exactly what the page records in loopback mode.
  */
 import { LoopbackTransport } from '../loopback/transport.ts';
 import { rig, type Rig } from '../loopback/test-support.ts';
-import type { LoopbackWebSocket } from '../loopback/websocket.ts';
 import { Session } from '../ui/lab/session.svelte.ts';
+import type { PlayLab, PlaySocket, Walk } from './play.ts';
 import type { Trace, TraceConnection } from './types.ts';
 
-export interface RecordingLab {
-  /** The virtual network's rig: `rig.run(ms)` advances time; `rig.network` has the controls. */
+export interface RecordingLab extends PlayLab {
+  /** The virtual network's rig (`rig.network` has the latency, drop and handshake-fault controls). */
   rig: Rig;
-  /** Opens `ws://playground.local<path>` as the lab would, recorded as origin 'lab'. */
-  open(path: string, protocols?: string[]): LoopbackWebSocket;
-  /** Lets tasks and timers run for `ms` of virtual time (default: until idle). */
-  run(ms?: number): void;
-  /** Keeps a value a decode widget would record (`trace.inputs[name]`). */
-  input(name: string, value: string): void;
-  /** A console line, as the learner's code would print it. */
-  log(line: string): void;
 }
 
-export function recordLoopback(play: (lab: RecordingLab) => void): Trace {
+/** Runs `walk` on a fresh virtual network and returns the trace of every connection it opened. */
+export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> | void): Promise<Trace> {
   const r = rig();
   const transport = new LoopbackTransport({ network: r.network });
-  const sessions: { session: Session; origin: TraceConnection['origin'] }[] = [];
+  const sessions: Session[] = [];
   const inputs: Record<string, string> = {};
   const console: string[] = [];
   const lab: RecordingLab = {
@@ -36,20 +28,36 @@ export function recordLoopback(play: (lab: RecordingLab) => void): Trace {
         schedule: () => {},
         now: () => Math.floor(r.scheduler.now()),
       });
-      sessions.push({ session, origin: 'lab' });
-      return session.socket as unknown as LoopbackWebSocket;
+      sessions.push(session);
+      if (!session.socket) throw new Error(`could not open ${path}: ${session.notes.join(' ')}`);
+      return session.socket as unknown as PlaySocket;
     },
-    run: (ms) => r.run(ms),
+    async wait(ms) {
+      r.run(ms);
+      await Promise.resolve();
+    },
+    async until(done, ms = 10_000) {
+      for (let waited = 0; !done(); waited += 10) {
+        if (waited >= ms) throw new Error(`still waiting after ${ms} ms of virtual time`);
+        r.run(10);
+        await Promise.resolve();
+      }
+    },
     input: (name, value) => void (inputs[name] = value),
     log: (line) => void console.push(line),
   };
-  play(lab);
+  await walk(lab);
   r.run();
-  const connections = sessions.map(({ session, origin }, i): TraceConnection => {
+  const connections = sessions.map((session, i): TraceConnection => {
     session.flush();
     const events = [...session.log.events];
     session.dispose();
-    return { id: `c${i + 1}`, url: session.url, protocols: [...session.protocols], origin, events };
+    return { id: `c${i + 1}`, url: session.url, protocols: [...session.protocols], origin: 'lab', events };
   });
   return { mode: 'loopback', connections, inputs, console };
+}
+
+/** `recordLoopback` for a walk of a lesson's play.ts. */
+export function recordWalk(walk: Walk): Promise<Trace> {
+  return recordLoopback(walk);
 }

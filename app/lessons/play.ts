@@ -1,0 +1,47 @@
+/**
+ * A lesson's walkthrough as code (`lessons/NN-slug/play.ts`): what a learner does for the start
+ * (usually nothing) and for the solution, written once against `PlayLab` and run in two places:
+ * in Vitest on a recorded loopback (recorder.ts; virtual time), and in the real page in either
+ * mode (the player's dev hook; real time), where the lesson's checks read the real wire.
+ */
+
+/** The part of the browser's WebSocket a walkthrough may use. */
+export type PlaySocket = Pick<
+  WebSocket,
+  'readyState' | 'protocol' | 'extensions' | 'bufferedAmount' | 'url' | 'send' | 'close' | 'addEventListener'
+> & {
+  binaryType: BinaryType;
+  onopen: ((ev: Event) => unknown) | null;
+  onmessage: ((ev: MessageEvent) => unknown) | null;
+  onclose: ((ev: CloseEvent) => unknown) | null;
+  onerror: ((ev: Event) => unknown) | null;
+};
+
+export interface PlayLab {
+  /** Opens a bundled endpoint ('/echo', '/close?code=4000') as the lab's Connect does. */
+  open(path: string, protocols?: string[]): PlaySocket;
+  /** Lets `ms` of time pass (virtual in Vitest, real in the page). */
+  wait(ms: number): Promise<void>;
+  /** Waits until `done()` holds (checked as time passes), at most `ms`; throws if it never does. */
+  until(done: () => boolean, ms?: number): Promise<void>;
+  /** Keeps a value as a decode widget would (`trace.inputs[name]`). */
+  input(name: string, value: string): void;
+  /** A console line, as the learner's code would print it. */
+  log(line: string): void;
+}
+
+export type Walk = (lab: PlayLab) => Promise<void>;
+
+export interface LessonPlay {
+  /** The lesson's start: what a learner who has done nothing yet (or ran the start code) leaves. */
+  start: Walk;
+  /** Everything the lesson asks, done right. */
+  solution: Walk;
+  /** Named wrong attempts whose failure messages the tests pin down (optional). */
+  wrong?: Record<string, Walk>;
+}
+
+/** Identity, for inference: `export default definePlay({ start, solution })`. */
+export function definePlay(play: LessonPlay): LessonPlay {
+  return play;
+}
