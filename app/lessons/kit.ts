@@ -132,7 +132,11 @@ export function closeOf(conn: TraceConnection): Extract<ApiEvent, { type: 'close
 }
 
 /** Connections to a path ('/echo'), whatever the host, in the order they were opened. */
-export function connectionsTo(trace: Trace, path: string, origin?: TraceConnection['origin']): TraceConnection[] {
+export function connectionsTo(
+  trace: Trace,
+  path: string,
+  origin?: TraceConnection['origin'],
+): TraceConnection[] {
   return trace.connections.filter((c) => pathOf(c.url) === path && (!origin || c.origin === origin));
 }
 

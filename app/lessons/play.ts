@@ -5,6 +5,8 @@
  * mode (the player's dev hook; real time), where the lesson's checks read the real wire.
  */
 
+import type { WireEvent } from '../protocol/types.ts';
+
 /** The part of the browser's WebSocket a walkthrough may use. */
 export type PlaySocket = Pick<
   WebSocket,
@@ -26,8 +28,10 @@ export interface PlayLab {
   until(done: () => boolean, ms?: number): Promise<void>;
   /** Keeps a value as a decode widget would (`trace.inputs[name]`). */
   input(name: string, value: string): void;
-  /** A console line, as the learner's code would print it. */
+  /** A console line, as the learner's code would print it (it goes into `trace.console`). */
   log(line: string): void;
+  /** What crossed the wire so far on this socket's connection (handshake, frames, close). */
+  wire(socket: PlaySocket): readonly WireEvent[];
 }
 
 export type Walk = (lab: PlayLab) => Promise<void>;

@@ -7,6 +7,7 @@ import { LoopbackTransport } from '../loopback/transport.ts';
 import { rig, type Rig } from '../loopback/test-support.ts';
 import { Session } from '../ui/lab/session.svelte.ts';
 import type { PlayLab, PlaySocket, Walk } from './play.ts';
+import type { WireEvent } from '../protocol/types.ts';
 import type { Trace, TraceConnection } from './types.ts';
 
 export interface RecordingLab extends PlayLab {
@@ -45,6 +46,11 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
     },
     input: (name, value) => void (inputs[name] = value),
     log: (line) => void console.push(line),
+    wire(socket) {
+      const session = sessions.find((s) => s.socket === (socket as unknown));
+      session?.flush();
+      return (session?.log.events ?? []).filter((e): e is WireEvent => e.kind !== 'api');
+    },
   };
   await walk(lab);
   r.run();

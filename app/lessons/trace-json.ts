@@ -53,8 +53,16 @@ export function traceFromJson(text: string): Trace {
     if (c.origin !== 'lab' && c.origin !== 'code' && c.origin !== 'probe')
       throw new FormatError(`${where}: "origin" should be lab, code or probe`);
     if (!Array.isArray(c.events)) throw new FormatError(`${where}: "events" should be an array`);
-    const events: SessionEvent[] = c.events.map((e: unknown, j) => readSessionEvent(e, `${where}, event ${j}`));
-    return { id: c.id, url: c.url, protocols: isStrings(c.protocols) ? c.protocols : [], origin: c.origin, events };
+    const events: SessionEvent[] = c.events.map((e: unknown, j) =>
+      readSessionEvent(e, `${where}, event ${j}`),
+    );
+    return {
+      id: c.id,
+      url: c.url,
+      protocols: isStrings(c.protocols) ? c.protocols : [],
+      origin: c.origin,
+      events,
+    };
   });
   return {
     mode: raw.mode,

@@ -79,6 +79,8 @@ export interface Step {
 /** What build/markdown.ts makes of one lesson folder. */
 export interface LessonContent {
   meta: LessonMeta;
+  /** Rendered Markdown before the first step. */
+  intro: string;
   steps: Step[];
   /** The lesson's code files by name ('client.js'), start and solution. */
   code: { start: Record<string, string>; solution: Record<string, string> };
@@ -144,14 +146,11 @@ export interface Task {
 /** What can open connections for a probe: the lesson itself tests the learner's server. */
 export interface ProbeKit {
   mode: LessonMode;
-  /** Opens a connection with the engine (not the browser), with a chosen Sec-WebSocket-Key,
-   *  runs `script` while it is open, and returns what crossed the wire. */
-  open(
-    url: string,
-    options: { key?: Uint8Array; protocols?: string[] },
-  ): Promise<TraceConnection>;
-  /** Fresh random bytes (so a copied answer fails). */
-  randomBytes(n: number): Uint8Array;
+  /** Opens a connection to `url` (a learner's server on the page's virtual network, e.g.
+   *  ws://localhost:8080/), waits until it is open or has failed, closes it, and returns what
+   *  crossed the wire. Each opening sends a fresh random Sec-WebSocket-Key, so an answer copied
+   *  from an earlier connection fails. */
+  open(url: string, options?: { protocols?: string[] }): Promise<TraceConnection>;
 }
 
 /** The default export of a lesson's checks.ts. */

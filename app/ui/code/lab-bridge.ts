@@ -55,6 +55,7 @@ export function registerInLab(
   });
   const tab = lab.addTab(s.url);
   tab.session = session;
+  lab.remember(session, 'code');
   return session;
 }
 

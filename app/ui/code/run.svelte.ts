@@ -24,6 +24,8 @@ let nextRunId = 1;
 
 export class CodeRun {
   readonly id = nextRunId++;
+  /** Epoch ms when the run was made (lessons count the console of runs since they began). */
+  readonly startedAt = Date.now();
   readonly docId: string;
   readonly label: string;
   readonly mode: 'server' | 'static';

@@ -27,6 +27,22 @@ type TextModel = import('monaco-editor').editor.ITextModel;
 
 export const SHARED_DOC_ID = 'shared';
 
+/** A lesson's code file, as the lesson player opens it. */
+export interface LessonFileSpec {
+  lessonId: string;
+  lessonTitle: string;
+  /** 'server.js' */
+  file: string;
+  /** The lesson's start/ version of the file. */
+  start: string;
+  kind: Snippet['kind'];
+}
+
+/** The document id of a lesson's file ('lesson-accept-server'); its saved copy uses it too. */
+export function lessonDocId(lessonId: string, file: string): string {
+  return `lesson-${lessonId}-${file.replace(/\.[jt]s$/, '')}`;
+}
+
 /** One editable document: a snippet (or code opened from a share link). */
 export class CodeDoc {
   readonly id: string;
@@ -165,6 +181,41 @@ export class CodeWorkspace {
   /** Saves every pending edit (before the page goes away). */
   flush(): void {
     for (const id of [...this.#saveTimers.keys()]) this.save(id);
+  }
+
+  // ---- lessons' code ------------------------------------------------------------------------
+
+  /**
+   * Opens a file of a lesson as a document: the learner's saved copy, else the lesson's start.
+   * Saved like a snippet (under `lesson-<lesson>-<file>`), so a reload keeps it.
+   */
+  openLessonFile(spec: LessonFileSpec): CodeDoc {
+    const id = lessonDocId(spec.lessonId, spec.file);
+    let doc = this.doc(id);
+    if (!doc) {
+      const saved = this.#store.load(id);
+      const snippet: Snippet = {
+        id,
+        title: `${spec.file} (${spec.lessonTitle})`,
+        description: `Your ${spec.file} for the lesson "${spec.lessonTitle}". Reset brings back the lesson's start.`,
+        kind: spec.kind,
+        language: 'javascript',
+        code: spec.start,
+      };
+      doc = new CodeDoc(snippet, saved?.code ?? spec.start, saved?.language);
+      this.docs.push(doc);
+    }
+    this.activeId = id;
+    return doc;
+  }
+
+  /** Replaces a document's code (a lesson's "show solution"), saved and shown in the editor. */
+  replaceCode(id: string, code: string): void {
+    const doc = this.doc(id);
+    if (!doc) return;
+    doc.code = code;
+    this.#models.get(id)?.setValue(code);
+    this.save(id);
   }
 
   /** Back to the snippet as shipped. */

@@ -13,6 +13,8 @@ export class InspectorState {
   search = $state('');
   /** Frame id (position in the session's frame list). */
   selected = $state<number | undefined>(undefined);
+  /** A field of the selected frame a lesson points at ('opcode', 'maskKey', ...). */
+  field = $state<string | undefined>(undefined);
   /** Keep the newest frame in view as frames arrive (off once the learner scrolls up). */
   follow = $state(true);
   payloadView = $state<PayloadView>('text');
@@ -35,8 +37,9 @@ export class InspectorState {
     this.selected === undefined ? undefined : this.session.log.frames[this.selected],
   );
 
-  select(id: number | undefined): void {
+  select(id: number | undefined, field?: string): void {
     this.selected = id;
+    this.field = field;
   }
 
   /** Moves the selection within the visible list (keyboard). */

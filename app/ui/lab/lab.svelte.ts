@@ -19,6 +19,14 @@ export const ENDPOINTS: readonly { path: string; label: string; hint: string }[]
 
 let tabIds = 1;
 
+/** How many sessions `Lab.history` keeps. */
+export const HISTORY_LIMIT = 100;
+
+export interface LabRecord {
+  session: Session;
+  origin: 'lab' | 'code';
+}
+
 export class ConnectionTab {
   readonly id = tabIds++;
   url = $state('');
@@ -58,6 +66,7 @@ export class ConnectionTab {
     this.openError = '';
     this.session?.dispose();
     this.session = Session.connect(this.#lab.transport, url.value, protocols.value);
+    this.#lab.remember(this.session, 'lab');
     return true;
   }
 
@@ -82,6 +91,9 @@ export class Lab {
   ready = $state(true);
   tabs = $state<ConnectionTab[]>([]);
   activeId = $state(0);
+  /** Every live session the lab has held, oldest first (at most HISTORY_LIMIT), with who opened it:
+   *  lessons read them, including those a tab has since replaced by connecting again. */
+  history = $state.raw<readonly LabRecord[]>([]);
   /** Result of the last import, for the learner. */
   importMessage = $state('');
   importOk = $state(true);
@@ -107,6 +119,22 @@ export class Lab {
       const endpoint = ENDPOINTS.find((ep) => previous.endpointUrl(ep.path) === tab.url.trim());
       if (endpoint) tab.url = next.endpointUrl(endpoint.path);
     }
+  }
+
+  /** Keeps a live session in `history` (the tab's Connect, and sockets opened by code). */
+  remember(session: Session, origin: LabRecord['origin']): void {
+    this.history = [...this.history.slice(-(HISTORY_LIMIT - 1)), { session, origin }];
+  }
+
+  /** Shows a session: its tab if one still holds it, else a new tab with the recording. */
+  reveal(session: Session): void {
+    const tab = this.tabs.find((t) => t.session === session);
+    if (tab) {
+      this.activeId = tab.id;
+      return;
+    }
+    const added = this.addTab(session.url);
+    added.session = session;
   }
 
   readonly active = $derived(this.tabs.find((t) => t.id === this.activeId) ?? this.tabs[0]);

@@ -1,0 +1,40 @@
+/**
+ * The lab's sessions -> a Trace for the checks: every connection opened since the lesson (or
+ * its last reset) began, in the order they were opened, whether the lab's Connect, the learner's
+ * code or the lesson's probe opened it.
+ */
+import type { Trace, TraceConnection } from '../../lessons/types.ts';
+import type { Lab } from '../lab/lab.svelte.ts';
+import type { Session } from '../lab/session.svelte.ts';
+
+export function collectTrace(
+  lab: Lab,
+  options: { since: number; inputs: Record<string, string>; probes?: TraceConnection[]; console?: string[] },
+): { trace: Trace; sessions: Map<string, Session> } {
+  const sessions = new Map<string, Session>();
+  const connections: TraceConnection[] = [];
+  for (const { session, origin } of lab.history) {
+    const first = session.log.events[0];
+    if (!first || first.t < options.since) continue;
+    const id = `c${connections.length + 1}`;
+    sessions.set(id, session);
+    connections.push({
+      id,
+      url: session.url,
+      protocols: [...session.protocols],
+      origin,
+      events: session.log.events,
+    });
+  }
+  connections.push(...(options.probes ?? []));
+  const last = lab.history.at(-1)?.session.transport?.label;
+  return {
+    trace: {
+      mode: (last ?? lab.transport.label) === 'server' ? 'server' : 'loopback',
+      connections,
+      inputs: { ...options.inputs },
+      console: options.console ?? [],
+    },
+    sessions,
+  };
+}
