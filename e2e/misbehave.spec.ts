@@ -16,54 +16,62 @@ interface Observed {
   serverClose?: { code: number; wasClean: boolean };
 }
 
-/** Opens /misbehave?`query` with a tap on it and records until the server's socket is gone. */
-async function observe(page: Page, query: string): Promise<Observed> {
+/**
+ * Opens /misbehave?`query` with a tap on it and records until the server's socket is gone;
+ * with `closeAfterMs`, the page closes (1000) that long after open.
+ */
+async function observe(page: Page, query: string, closeAfterMs?: number): Promise<Observed> {
   await page.goto('/');
-  return page.evaluate(async (q) => {
-    const token = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))))
-      .replace(/\+/g, '-')
-      .replace(/\//g, '_');
-    const base = `ws://${location.host}`;
-    const tapped: Array<Record<string, unknown>> = [];
-    const tap = new WebSocket(`${base}/__tap?token=${token}`);
-    tap.addEventListener('message', (e) => tapped.push(JSON.parse(e.data as string)));
-    await new Promise((r) => tap.addEventListener('open', r, { once: true }));
+  return page.evaluate(
+    async ([q, closeAfter]) => {
+      const token = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_');
+      const base = `ws://${location.host}`;
+      const tapped: Array<Record<string, unknown>> = [];
+      const tap = new WebSocket(`${base}/__tap?token=${token}`);
+      tap.addEventListener('message', (e) => tapped.push(JSON.parse(e.data as string)));
+      await new Promise((r) => tap.addEventListener('open', r, { once: true }));
 
-    const events: string[] = [];
-    const ws = new WebSocket(`${base}/misbehave?${q}&tap=${token}`);
-    for (const type of ['open', 'message', 'error']) ws.addEventListener(type, () => events.push(type));
-    const close = await new Promise<{ code: number; reason: string; wasClean: boolean }>((resolve) =>
-      ws.addEventListener('close', (e) => {
-        events.push('close');
-        resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean });
-      }),
-    );
-    // The server's side: wait for its socket to close (its last tap event).
-    for (let i = 0; i < 100 && !tapped.some((e) => e.kind === 'eof' && e.from === 'server'); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    tap.close();
+      const events: string[] = [];
+      const ws = new WebSocket(`${base}/misbehave?${q}&tap=${token}`);
+      for (const type of ['open', 'message', 'error']) ws.addEventListener(type, () => events.push(type));
+      if (closeAfter !== undefined)
+        ws.addEventListener('open', () => setTimeout(() => ws.close(1000), closeAfter), { once: true });
+      const close = await new Promise<{ code: number; reason: string; wasClean: boolean }>((resolve) =>
+        ws.addEventListener('close', (e) => {
+          events.push('close');
+          resolve({ code: e.code, reason: e.reason, wasClean: e.wasClean });
+        }),
+      );
+      // The server's side: wait for its socket to close (its last tap event).
+      for (let i = 0; i < 100 && !tapped.some((e) => e.kind === 'eof' && e.from === 'server'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      tap.close();
 
-    const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const frames = tapped
-      .filter((e) => e.kind === 'frame')
-      .map((e) => {
-        const b = bytesOf(e.bytes as string);
-        const opcode = b[0]! & 0x0f;
-        const masked = (b[1]! & 0x80) !== 0;
-        if (opcode !== 8 || (b[1]! & 0x7f) < 2) return { from: e.from as string, opcode };
-        const at = masked ? 6 : 2;
-        const key = masked ? b.subarray(2, 6) : Uint8Array.of(0, 0, 0, 0);
-        const closeCode = ((b[at]! ^ key[0]!) << 8) | (b[at + 1]! ^ key[1]!);
-        return { from: e.from as string, opcode, closeCode };
-      });
-    const sc = tapped.find((e) => e.kind === 'close');
-    return {
-      events,
-      close,
-      frames,
-      ...(sc ? { serverClose: { code: sc.code as number, wasClean: sc.wasClean as boolean } } : {}),
-    };
-  }, query);
+      const bytesOf = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const frames = tapped
+        .filter((e) => e.kind === 'frame')
+        .map((e) => {
+          const b = bytesOf(e.bytes as string);
+          const opcode = b[0]! & 0x0f;
+          const masked = (b[1]! & 0x80) !== 0;
+          if (opcode !== 8 || (b[1]! & 0x7f) < 2) return { from: e.from as string, opcode };
+          const at = masked ? 6 : 2;
+          const key = masked ? b.subarray(2, 6) : Uint8Array.of(0, 0, 0, 0);
+          const closeCode = ((b[at]! ^ key[0]!) << 8) | (b[at + 1]! ^ key[1]!);
+          return { from: e.from as string, opcode, closeCode };
+        });
+      const sc = tapped.find((e) => e.kind === 'close');
+      return {
+        events,
+        close,
+        frames,
+        ...(sc ? { serverClose: { code: sc.code as number, wasClean: sc.wasClean as boolean } } : {}),
+      };
+    },
+    [query, closeAfterMs] as const,
+  );
 }
 
 /** The page's console line Chromium writes when it fails the connection (its reason). */
@@ -157,6 +165,24 @@ test.describe('/misbehave: what Chromium does (server mode)', () => {
       'Invalid frame header',
       'One or more reserved bits are on: reserved1 = 1, reserved2 = 0, reserved3 = 0',
       "Error during WebSocket handshake: Response must not include 'Sec-WebSocket-Protocol' header if not present in request: nonsense",
+    ]);
+  });
+
+  test('fragments (valid): one message event, no error; on the tap Chromium pongs the ping between fragments', async ({
+    page,
+  }) => {
+    const o = await observe(page, 'do=fragments&n=4', 300);
+    expect(o.events).toEqual(['open', 'message', 'close']);
+    expect(o.close).toEqual({ code: 1000, reason: '', wasClean: true });
+    expect(o.frames).toEqual([
+      { from: 'server', opcode: 1 },
+      { from: 'server', opcode: 9 },
+      { from: 'server', opcode: 0 },
+      { from: 'server', opcode: 0 },
+      { from: 'server', opcode: 0 },
+      { from: 'client', opcode: 10 },
+      { from: 'client', opcode: 8, closeCode: 1000 },
+      { from: 'server', opcode: 8, closeCode: 1000 },
     ]);
   });
 });
