@@ -15,11 +15,6 @@ export const ENDPOINTS: readonly { path: string; label: string; hint: string }[]
   { path: '/ticker', label: '/ticker', hint: 'the server pushes a quote every second' },
   { path: '/close?code=4000&reason=bye', label: '/close 4000', hint: 'the server closes with 4000 "bye"' },
   { path: '/heartbeat', label: '/heartbeat', hint: 'the server pings; miss a pong and it hangs up' },
-  {
-    path: '/misbehave',
-    label: '/misbehave',
-    hint: 'breaks RFC 6455 on request (?do=masked-frame, bad-utf8, ...); alone, it lists the options',
-  },
 ];
 
 let tabIds = 1;
