@@ -424,7 +424,14 @@ export class VirtualNetwork {
       this.#refuse(attempt, socket, verdict.response, tap);
       return;
     }
-    let response = verdict.response;
+    // The /misbehave escape hatch (services/service.ts): a 101 the engine would never write.
+    let response =
+      service.breakHandshake?.({
+        response: verdict.response,
+        key: verdict.key,
+        offeredProtocols: verdict.offeredProtocols,
+        query: new URLSearchParams(url.search),
+      }) ?? verdict.response;
     const fault = this.#takeFault();
     if (fault?.kind === 'status') {
       this.#refuse(

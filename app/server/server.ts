@@ -249,7 +249,15 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       refuse(socket, verdict.response, tap);
       return true;
     }
-    if (open(req, socket as Socket, head, service, url, id, verdict.protocol, verdict.response, tap)) {
+    // The /misbehave escape hatch (services/service.ts): a 101 the engine would never write.
+    const response =
+      service.breakHandshake?.({
+        response: verdict.response,
+        key: verdict.key,
+        offeredProtocols: verdict.offeredProtocols,
+        query: serviceQuery(url),
+      }) ?? verdict.response;
+    if (open(req, socket as Socket, head, service, url, id, verdict.protocol, response, tap)) {
       socket.off('error', earlyError); // open() attached the connection's own handler
     }
     return true;
@@ -271,8 +279,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     socket.setTimeout?.(0);
     // A laptop lid closed mid-class: TCP keepalive finds the dead peer even on a quiet socket.
     socket.setKeepAlive?.(true, 30_000);
-    const query = new URLSearchParams(url.search);
-    query.delete('tap');
+    const query = serviceQuery(url);
     const address = socket.remoteAddress ?? req.socket?.remoteAddress ?? '?';
     const remote = `${address}:${socket.remotePort ?? '?'}`;
     const connection = new Connection({
@@ -408,6 +415,13 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       return done;
     },
   };
+}
+
+/** The query a service sees: the request's, without the transport's own key (`tap`). */
+function serviceQuery(url: URL): URLSearchParams {
+  const query = new URLSearchParams(url.search);
+  query.delete('tap');
+  return query;
 }
 
 function normaliseBase(base: string | undefined): string {

@@ -2,6 +2,7 @@ import { createChatService } from './chat.ts';
 import { createCloseService } from './close.ts';
 import { createEchoService } from './echo.ts';
 import { createHeartbeatService } from './heartbeat.ts';
+import { createMisbehaveService } from './misbehave.ts';
 import type { Service, ServiceIndex } from './service.ts';
 import { createTickerService } from './ticker.ts';
 
@@ -10,8 +11,8 @@ export { Session, type SessionOptions, type Wire } from './session.ts';
 
 export { SERVER_HEADER } from './server-header.ts';
 
-/** The endpoints of design.md, in menu order. */
-export const SERVICE_PATHS = ['/echo', '/chat', '/ticker', '/close', '/heartbeat'] as const;
+/** The endpoints of design.md, in menu order; /misbehave (issue 11) breaks the rules on request. */
+export const SERVICE_PATHS = ['/echo', '/chat', '/ticker', '/close', '/heartbeat', '/misbehave'] as const;
 
 /**
  * A fresh set of services: each call has its own state (its own chat room), so every server,
@@ -24,6 +25,7 @@ export function createServices(): ServiceIndex {
     createTickerService(),
     createCloseService(),
     createHeartbeatService(),
+    createMisbehaveService(),
   ];
   return new Map(list.map((s) => [s.path, s]));
 }

@@ -4,7 +4,7 @@
  * network (app/loopback) both host the same services through `Session` (session.ts), which
  * binds one engine `Connection` to one `ServiceSocket`. No Node, no DOM here.
  */
-import type { ReadyState } from '../protocol/types.ts';
+import type { Frame, ReadyState } from '../protocol/types.ts';
 
 /** A timer handle from the host's timers; opaque to services. */
 export type TimerId = unknown;
@@ -73,6 +73,34 @@ export interface ServiceContext {
   log(line: string): void;
 }
 
+/**
+ * ESCAPE HATCH, for /misbehave only (misbehave.ts): writes frames the engine never writes
+ * through its normal API. The host hands one to `open` only for a service that sets
+ * `breaksRules: true`; no other service ever sees it.
+ */
+export interface RuleBreaker {
+  /**
+   * Writes exactly this frame, rule-breaking or not (MASK set by a server, a reserved opcode,
+   * RSV1 with no extension, a 126-byte or fragmented ping, data after our Close, bytes that are
+   * not UTF-8 in a text frame). It goes out through the engine's `sendFrame`, after every frame
+   * queued before it, and is tapped as a `frame` event like any other. A Close sent this way
+   * counts as ours. Ignored once the connection is CLOSED.
+   */
+  sendFrame(frame: Frame): void;
+}
+
+/** What the host is about to answer to an upgrade it accepted (the engine's valid 101). */
+export interface HandshakeAnswer {
+  /** The complete 101 response text, ending with the empty line. */
+  response: string;
+  /** The request's Sec-WebSocket-Key. */
+  key: string;
+  /** The subprotocols the client offered, in its order. */
+  offeredProtocols: readonly string[];
+  /** The request's query, without the host's own keys (tap). */
+  query: URLSearchParams;
+}
+
 /** One endpoint. `open` is called once per accepted connection, after the handshake. */
 export interface Service {
   /** e.g. '/echo' */
@@ -85,7 +113,17 @@ export interface Service {
   readonly maxMessageSize?: number;
   /** Messages per second per connection; over it, close 1008. Default: none (opt-in, see session.ts). */
   readonly rate?: number;
-  open(socket: ServiceSocket, ctx: ServiceContext): void;
+  /**
+   * ESCAPE HATCH, for /misbehave only: `open` then gets a `RuleBreaker` as its third argument.
+   */
+  readonly breaksRules?: boolean;
+  /**
+   * ESCAPE HATCH, for /misbehave only: the 101 response text to write instead of the engine's
+   * (a wrong Sec-WebSocket-Accept, a subprotocol nobody offered). Both hosts call it after the
+   * engine accepted the request, and tap what it returns.
+   */
+  breakHandshake?(answer: HandshakeAnswer): string;
+  open(socket: ServiceSocket, ctx: ServiceContext, rules?: RuleBreaker): void;
 }
 
 /** path -> service. */

@@ -21,11 +21,12 @@
  * With a `tap`, it also yields the connection's wire events (types.ts WireEvent); frames read
  * are the exact bytes received, and bytes the engine could not frame are reported raw.
  */
-import type { ConnectionEvent, ReadyState, Side, WireEvent } from '../protocol/types.ts';
+import type { ConnectionEvent, Frame, ReadyState, Side, WireEvent } from '../protocol/types.ts';
 import { RateLimiter, effectiveRate } from './rate.ts';
 import type {
   CloseInfo,
   MessageData,
+  RuleBreaker,
   Service,
   ServiceContext,
   ServiceSocket,
@@ -43,6 +44,8 @@ export interface EngineConnection {
   ping(data?: Uint8Array): void;
   pong(data?: Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Exactly this frame, even one that breaks the rules: only for `RuleBreaker` (/misbehave). */
+  sendFrame(frame: Frame): boolean;
   /** 7.1.7: fail the connection with a typed error's close code. */
   fail(error: 'POLICY_VIOLATION' | 'INTERNAL', detail?: string): void;
   events(): ConnectionEvent[];
@@ -143,7 +146,19 @@ export class Session {
       now: this.#o.now,
       log: (line) => this.#o.log?.(line),
     };
-    this.#pump(() => this.#guard(() => this.#o.service.open(this.socket, ctx)));
+    const service = this.#o.service;
+    const rules = service.breaksRules === true ? this.#makeRuleBreaker() : undefined;
+    this.#pump(() => this.#guard(() => service.open(this.socket, ctx, rules)));
+  }
+
+  /** The /misbehave escape hatch (service.ts RuleBreaker): frames through the engine's sendFrame. */
+  #makeRuleBreaker(): RuleBreaker {
+    return {
+      sendFrame: (frame) => {
+        if (this.#ended) return;
+        this.#pump(() => this.#conn.sendFrame(frame));
+      },
+    };
   }
 
   /** Bytes read from the transport. */

@@ -100,3 +100,20 @@ export function statusNote(status: number): string {
   if (status === 503) return '503 Service Unavailable: the server is busy or shutting down.';
   return `${status}: anything but 101 means no WebSocket; the browser reports error, then close 1006.`;
 }
+
+/**
+ * 4.1: a subprotocol in the 101 must be one the client offered (a client that offered none must
+ * see none). What is wrong, or undefined when the answer keeps the rule.
+ */
+export function protocolProblem(offered: string | undefined, picked: string | undefined): string | undefined {
+  const name = picked?.trim() ?? '';
+  if (name === '') return undefined;
+  const list = (offered ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (list.includes(name)) return undefined;
+  return list.length === 0
+    ? `The server named the subprotocol "${name}", but the client offered none`
+    : `The server picked "${name}", which the client did not offer (it offered ${list.join(', ')})`;
+}

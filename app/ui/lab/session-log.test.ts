@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { echoSession, frameEvent } from './fixtures.ts';
-import { SessionLog } from './session-log.ts';
+import { echoSession, frameEvent, REQUEST, RESPONSE } from './fixtures.ts';
+import { AFTER_CLOSE, SessionLog } from './session-log.ts';
 import { describeEntry } from './timeline.ts';
 
 const T0 = 1_700_000_000_000;
@@ -117,5 +117,44 @@ describe('SessionLog', () => {
     const log = new SessionLog();
     log.append([frameEvent(1, 'client', 0x1, 'abc'), frameEvent(2, 'server', 0x1, 'abc')]);
     expect([log.bytesOut, log.bytesIn]).toEqual([2 + 4 + 3, 2 + 3]);
+  });
+
+  it("flags a frame sent after its sender's Close (5.5.1), not the other side's answer", () => {
+    const log = new SessionLog();
+    log.append([
+      frameEvent(T0, 'server', 0x8, Uint8Array.of(0x03, 0xe8)),
+      frameEvent(T0 + 1, 'server', 0x1, 'after close'),
+      frameEvent(T0 + 2, 'client', 0x8, Uint8Array.of(0x03, 0xe8)),
+    ]);
+    expect(log.frames.map((f) => f.error)).toEqual([undefined, AFTER_CLOSE, undefined]);
+  });
+
+  it("flags RSV1 unless the server's 101 accepted permessage-deflate", () => {
+    const rsv1 = {
+      kind: 'frame' as const,
+      t: T0 + 3,
+      from: 'server' as const,
+      bytes: Uint8Array.of(0xc1, 0x00),
+    };
+    const plain = new SessionLog();
+    plain.append([
+      { kind: 'handshake', t: T0, from: 'client', text: REQUEST },
+      { kind: 'handshake', t: T0 + 1, from: 'server', text: RESPONSE },
+      rsv1,
+    ]);
+    expect(plain.frames[0]!.error).toMatch(/RSV1/);
+    const deflate = new SessionLog();
+    deflate.append([
+      { kind: 'handshake', t: T0, from: 'client', text: REQUEST },
+      {
+        kind: 'handshake',
+        t: T0 + 1,
+        from: 'server',
+        text: RESPONSE.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n'),
+      },
+      rsv1,
+    ]);
+    expect(deflate.deflate).toBe(true);
+    expect(deflate.frames[0]!.error).toBeUndefined();
   });
 });

@@ -54,6 +54,10 @@ export interface Transition {
 
 const CAUSES = new Set(['create', 'send', 'close-call']);
 
+/** The rule a frame breaks when its sender had already sent a Close. */
+export const AFTER_CLOSE =
+  "sent after its sender's Close frame: nothing may follow a Close, and the receiver ignores it (RFC 6455 §5.5.1)";
+
 export class SessionLog {
   readonly events: SessionEvent[] = [];
   readonly frames: FrameRow[] = [];
@@ -71,6 +75,11 @@ export class SessionLog {
   bytesIn = 0;
   bytesOut = 0;
 
+  /** The server's 101 accepted permessage-deflate: RSV1 is then allowed (RFC 7692 §6). */
+  deflate = false;
+
+  /** A Close frame has come from this side: nothing may follow it (5.5.1). */
+  readonly #closeFrom: Record<Side, boolean> = { client: false, server: false };
   /** Fragmented message in progress, per direction. */
   readonly #open: Record<Side, FragmentGroup | undefined> = { client: undefined, server: undefined };
   #ranks: number[] = [];
@@ -93,7 +102,10 @@ export class SessionLog {
         return this.#frame(e, index);
       case 'handshake':
         if (e.from === 'client') this.request ??= { t: e.t, text: e.text };
-        else this.response ??= { t: e.t, text: e.text };
+        else if (!this.response) {
+          this.response = { t: e.t, text: e.text };
+          this.deflate = /^sec-websocket-extensions:[^\r\n]*permessage-deflate/im.test(e.text);
+        }
         return this.#insert({ t: e.t, source: 'wire', event: e }, 1);
       case 'state':
         if (this.hasApi) return; // the transport's end; the page's own readyState is shown
@@ -139,7 +151,9 @@ export class SessionLog {
   }
 
   #frame(e: Extract<WireEvent, { kind: 'frame' }>, index: number): void {
-    const decoded = decodeFrameBytes(e.bytes, e.from);
+    const decoded = decodeFrameBytes(e.bytes, e.from, { allowRsv1: this.deflate });
+    if (this.#closeFrom[e.from] && decoded.error === undefined) decoded.error = AFTER_CLOSE;
+    if (decoded.opcode === 0x8) this.#closeFrom[e.from] = true;
     const row: FrameRow = {
       ...decoded,
       id: this.frames.length,

@@ -23,6 +23,8 @@ export {
   decodeUtf8,
   isValidUtf8,
   findInvalidUtf8,
+  Utf8Validator,
+  protocolError,
   acceptSteps,
   computeAccept,
   parseRequest,

@@ -3,7 +3,16 @@
  * endpoint would: a client frame is read by a server, so it must be masked); when a rule is
  * broken the row still shows the header bits and names the rule.
  */
-import { decodeFrames, type Frame, isControl, opcodeName, type Side, summarizeFrame } from './engine.ts';
+import {
+  decodeFrames,
+  type Frame,
+  isControl,
+  opcodeName,
+  protocolError,
+  type Side,
+  summarizeFrame,
+  Utf8Validator,
+} from './engine.ts';
 
 export type FrameKind = 'text' | 'binary' | 'continuation' | 'close' | 'ping' | 'pong' | 'reserved';
 
@@ -52,8 +61,16 @@ function statedLength(bytes: Uint8Array): number {
   return n;
 }
 
+export interface DecodeOptions {
+  /**
+   * RSV1 belongs to permessage-deflate (RFC 7692 §6): allowed only when the handshake
+   * negotiated it. Default false, as with our servers, which negotiate no extension (5.2).
+   */
+  allowRsv1?: boolean;
+}
+
 /** Decodes one frame as the endpoint that received it would. */
-export function decodeFrameBytes(bytes: Uint8Array, from: Side): DecodedFrame {
+export function decodeFrameBytes(bytes: Uint8Array, from: Side, options: DecodeOptions = {}): DecodedFrame {
   const b0 = bytes[0] ?? 0;
   const b1 = bytes[1] ?? 0;
   const opcode = b0 & 0x0f;
@@ -72,16 +89,16 @@ export function decodeFrameBytes(bytes: Uint8Array, from: Side): DecodedFrame {
       summary: 'incomplete frame',
     };
   // The reader of a client frame is the server, and vice versa (§5.1 masking rules).
-  const result = decodeFrames(bytes, { role: from === 'client' ? 'server' : 'client', allowRsv1: true });
+  const result = decodeFrames(bytes, {
+    role: from === 'client' ? 'server' : 'client',
+    allowRsv1: options.allowRsv1 ?? false,
+  });
   const first = result.frames[0];
   if (first) {
     const extra = bytes.length - first.bytes.length;
-    return {
-      ...base,
-      frame: first.frame,
-      summary: summarizeFrame(first.frame),
-      ...(extra > 0 ? { error: `${extra} bytes after the frame's end` } : {}),
-    };
+    const utf8 = first.frame.rsv1 ? undefined : textProblem(first.frame);
+    const error = utf8 ?? (extra > 0 ? `${extra} bytes after the frame's end` : undefined);
+    return { ...base, frame: first.frame, summary: summarizeFrame(first.frame), ...(error ? { error } : {}) };
   }
   const name = opcodeName(opcode);
   if (result.error)
@@ -91,6 +108,20 @@ export function decodeFrameBytes(bytes: Uint8Array, from: Side): DecodedFrame {
     error: `cut short: ${result.rest} bytes of a longer frame`,
     summary: `${name} · incomplete`,
   };
+}
+
+/**
+ * 8.1: a text frame's payload must be UTF-8. A first fragment may stop inside a character (the
+ * next one finishes it); a whole message (FIN = 1) may not. Continuations are read with their
+ * message, not alone. (A compressed payload is checked only once inflated: not here.)
+ */
+function textProblem(frame: Frame): string | undefined {
+  if (frame.opcode !== 0x1) return undefined;
+  const v = new Utf8Validator();
+  if (v.push(frame.payload) !== -1) return protocolError('INVALID_UTF8', v.problem).message;
+  if (frame.fin && !v.complete)
+    return protocolError('INVALID_UTF8', 'the text ends inside a character').message;
+  return undefined;
 }
 
 export { isControl };
