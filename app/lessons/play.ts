@@ -32,6 +32,15 @@ export interface PlayLab {
   log(line: string): void;
   /** What crossed the wire so far on this socket's connection (handshake, frames, close). */
   wire(socket: PlaySocket): readonly WireEvent[];
+  /**
+   * Runs a file of the lesson's code (its start or solution version) in the code area's sandbox,
+   * as the learner's Run would, and waits until it is running. In the page only: the sandbox is
+   * an iframe and a worker. In Vitest it does nothing, so the tasks that need the learner's code
+   * are named in `LessonPlay.browserOnly` and proven by e2e/lessons.spec.ts instead.
+   */
+  run(file: string, version: 'start' | 'solution'): Promise<void>;
+  /** Runs the lesson's probe (it tests the learner's server); in the page only, like `run`. */
+  probe(): Promise<void>;
 }
 
 export type Walk = (lab: PlayLab) => Promise<void>;
@@ -43,6 +52,9 @@ export interface LessonPlay {
   solution: Walk;
   /** Named wrong attempts whose failure messages the tests pin down (optional). */
   wrong?: Record<string, Walk>;
+  /** Tasks that only the learner's code in the sandbox can pass (see `PlayLab.run`): the content
+   *  test leaves them to the browser tests, which play every lesson in both modes. */
+  browserOnly?: string[];
 }
 
 /** Identity, for inference: `export default definePlay({ start, solution })`. */

@@ -46,6 +46,9 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
     },
     input: (name, value) => void (inputs[name] = value),
     log: (line) => void console.push(line),
+    // The sandbox is the browser's (an iframe and a worker): nothing runs here; see LessonPlay.browserOnly.
+    run: async () => {},
+    probe: async () => {},
     wire(socket) {
       const session = sessions.find((s) => s.socket === (socket as unknown));
       session?.flush();

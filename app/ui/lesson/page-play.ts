@@ -7,10 +7,11 @@
 import { loadLesson, findLesson } from '../../lessons/catalog.ts';
 import type { PlayLab, PlaySocket } from '../../lessons/play.ts';
 import type { WireEvent } from '../../protocol/types.ts';
+import type { CodeWorkspace } from '../code/workspace.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
 import type { LessonPlayer } from './player.svelte.ts';
 
-export function pageLab(lab: Lab, player: LessonPlayer): PlayLab {
+export function pageLab(lab: Lab, player: LessonPlayer, workspace: () => CodeWorkspace | undefined): PlayLab {
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
   return {
     open(path, protocols = []) {
@@ -29,6 +30,21 @@ export function pageLab(lab: Lab, player: LessonPlayer): PlayLab {
     },
     input: (name, value) => player.input(name, value),
     log: (line) => player.log(line),
+    async run(file, version) {
+      const id = player.openFile(file);
+      const ws = workspace();
+      const code = player.loaded?.content.code[version][file];
+      if (!id || !ws || code === undefined)
+        throw new Error(`cannot run ${file}: no code area or no such file`);
+      ws.replaceCode(id, code);
+      const run = await ws.run(id);
+      if (!run) throw new Error(`${file} did not start: ${ws.runMessage}`);
+      const end = performance.now() + 15_000;
+      while (run.status === 'starting' && performance.now() < end) await sleep(50);
+      if (run.status !== 'running') throw new Error(`${file} is ${run.status}: ${run.exitMessage}`);
+      await sleep(300); // its servers listen, its first sockets open
+    },
+    probe: () => player.probe(),
     wire(socket) {
       const record = lab.history.find((r) => r.session.socket === (socket as unknown));
       record?.session.flush();
@@ -41,6 +57,7 @@ export function pageLab(lab: Lab, player: LessonPlayer): PlayLab {
 export async function playInPage(
   lab: Lab,
   player: LessonPlayer,
+  workspace: () => CodeWorkspace | undefined,
   id: string,
   which: 'start' | 'solution',
 ): Promise<Record<string, boolean>> {
@@ -48,7 +65,7 @@ export async function playInPage(
   if (!entry) throw new Error(`no lesson ${id}`);
   const { play } = await loadLesson(entry);
   if (!play) throw new Error(`lesson ${id} has no play.ts`);
-  await play[which](pageLab(lab, player));
+  await play[which](pageLab(lab, player, workspace));
   await new Promise((r) => setTimeout(r, 300));
   player.check();
   return Object.fromEntries([...player.results].map(([task, r]) => [task, r.ok]));
