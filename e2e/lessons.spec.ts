@@ -1,0 +1,87 @@
+/**
+ * The lessons on the dev server (server mode: Chromium's own WebSocket, bytes from the tap):
+ * every lesson's walkthrough on the real wire, and a learner's way through the player by hand.
+ */
+import { expect, test } from '@playwright/test';
+import { collectPageErrors } from './console.ts';
+import { everyLessonPlays, openLesson } from './lesson-helpers.ts';
+import { inspector } from './lab-helpers.ts';
+
+everyLessonPlays('server');
+
+const lessons = (page: import('@playwright/test').Page) => page.getByRole('region', { name: 'Lessons' });
+
+test('a learner predicts, opens /echo from the lesson, sees the check pass and the explanation, and keeps it all over a reload', async ({
+  page,
+}) => {
+  const errors = collectPageErrors(page);
+  await page.goto('./');
+  await lessons(page)
+    .getByRole('link', { name: /The opening handshake/ })
+    .click();
+  await expect(page).toHaveURL(/#lesson=handshake\/the-first-request-is-plain-http$/);
+  const l = lessons(page);
+  await expect(l.getByText("The explanation opens when this step's checks pass.")).toBeVisible();
+  await l.getByRole('radio', { name: 'An HTTP GET request' }).check();
+  await l.getByRole('button', { name: 'Lock in my prediction' }).click();
+  await expect(l.getByText('You predicted: An HTTP GET request')).toBeVisible();
+  await page.waitForFunction(
+    () => (window as unknown as { __wspLab?: { ready: boolean } }).__wspLab?.ready === true,
+  );
+  await l.getByRole('button', { name: /Open \/echo/ }).click();
+  await expect(l.locator('li.ok', { hasText: /GET/ })).toBeVisible();
+  await expect(l.getByText(/You predicted An HTTP GET request; the wire showed/)).toBeVisible();
+  await l.getByRole('button', { name: 'Next ›' }).click();
+  await expect(page).toHaveURL(/#lesson=handshake\/a-fresh-key-for-every-connection$/);
+
+  await page.reload();
+  await expect(
+    lessons(page).getByRole('heading', { name: 'A fresh key for every connection' }),
+  ).toBeVisible();
+  await lessons(page)
+    .getByRole('button', { name: /Step 1:/ })
+    .click();
+  await expect(lessons(page).getByText('You predicted: An HTTP GET request')).toBeVisible();
+  await expect(lessons(page).getByText('(locked)')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('a wrong close shows what was expected, what the wire showed, and selects that frame with the field lit', async ({
+  page,
+}) => {
+  await openLesson(page, 'closing');
+  const l = lessons(page);
+  await l.getByRole('button', { name: /Step 3:/ }).click();
+  await l.getByRole('button', { name: /Open \/echo/ }).click();
+  const lab = page.getByRole('region', { name: 'Connection lab' });
+  await expect(lab.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
+  await lab.getByRole('button', { name: 'Close', exact: true }).click();
+  const detail = l.locator('.detail');
+  await expect(detail.getByText('Expected')).toBeVisible();
+  await expect(detail).toContainText(/3000/);
+  await expect(detail).toContainText(/CLOSE 1000/);
+  await detail.getByRole('button', { name: /Show this frame/ }).click();
+  const i = inspector(page);
+  await expect(
+    i.getByRole('listbox', { name: 'Frames' }).getByRole('option', { selected: true }),
+  ).toContainText('CLOSE');
+  await expect(i.locator('.hl').first()).toBeVisible();
+});
+
+test('progress exports as a file and imports back; reset all clears it', async ({ page }) => {
+  await openLesson(page, 'handshake');
+  const l = lessons(page);
+  await l.getByRole('radio', { name: 'An HTTP GET request' }).check();
+  await l.getByRole('button', { name: 'Lock in my prediction' }).click();
+  await l.getByRole('button', { name: '‹ All lessons' }).click();
+  const download = page.waitForEvent('download');
+  await l.getByRole('button', { name: 'Export progress' }).click();
+  const file = await (await download).path();
+  await l.getByRole('button', { name: 'Reset all…' }).click();
+  await l.getByRole('button', { name: 'Clear', exact: true }).click();
+  await expect(l.getByText('All progress was cleared.')).toBeVisible();
+  await l.locator('input[type=file]').setInputFiles(file!);
+  await expect(l.getByText(/Imported progress of 1 lesson/)).toBeVisible();
+  await l.getByRole('link', { name: /The opening handshake/ }).click();
+  await expect(l.getByText('You predicted: An HTTP GET request')).toBeVisible();
+});
