@@ -32,11 +32,20 @@ import { Watchdog } from './watchdog.ts';
 export const DEFAULT_BEAT_MS = 200;
 export const DEFAULT_TIMEOUT_MS = 2_000;
 export const STARTUP_TIMEOUT_MS = 10_000;
+/**
+ * What learner code may hold in big arrays (runtime/memory.ts). V8's heap limit for a worker
+ * is about 4 GB here (and less on small devices); a playground snippet needs far less.
+ */
+export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
 
 export type ExitReason =
   | { kind: 'stopped' }
   /** The watchdog saw no heartbeat: a loop that never yields. */
   | { kind: 'unresponsive'; silentMs: number }
+  /** The memory meter saw the code hold more than the limit (a runaway allocation). */
+  | { kind: 'out-of-memory'; bytes: number; limit: number }
+  /** The worker sent more than a run may (port-guard.ts): e.g. 'created 2000 sockets in 1 s'. */
+  | { kind: 'flooded'; message: string }
   | { kind: 'failed'; message: string };
 
 /** A socket the learner's code opened, as the page mirrors it (the lab's WebSocketLike). */
@@ -133,6 +142,8 @@ export interface SandboxOptions {
   base?: string;
   beatMs?: number;
   timeoutMs?: number;
+  /** Bytes learner code may hold in big arrays (default DEFAULT_MEMORY_LIMIT). */
+  memoryLimit?: number;
   onConsole(entries: ConsoleEntry[], dropped: number): void;
   onSocket?(socket: SandboxSocket): void;
   /** Once, when the sandbox ends (stop, watchdog, failure). */
@@ -162,6 +173,8 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
     case 'beat':
     case 'done':
       return true;
+    case 'oom':
+      return typeof m.bytes === 'number' && typeof m.limit === 'number';
     case 'console':
       return Array.isArray(m.entries) && typeof m.dropped === 'number';
     case 'sock:create':
@@ -334,6 +347,7 @@ export class Sandbox {
             base: this.#o.base ?? document.baseURI,
             virtualHosts: this.#o.network.virtualHosts,
             beatMs: this.#o.beatMs ?? DEFAULT_BEAT_MS,
+            memoryLimit: this.#o.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
           },
         });
         this.#resolveReady();
@@ -347,6 +361,15 @@ export class Sandbox {
         return;
       case 'done':
         this.#o.onDone?.();
+        return;
+      case 'oom':
+        // Removing the iframe ends the worker before its heap reaches V8's limit (which would
+        // take the page's whole renderer down with it).
+        this.#end({
+          kind: 'out-of-memory',
+          bytes: m.bytes,
+          limit: this.#o.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+        });
         return;
       case 'sock:create':
         this.#create(m);

@@ -54,6 +54,8 @@ export interface InitRequest {
   virtualHosts: string[];
   /** How often the worker proves it is alive (ms). */
   beatMs: number;
+  /** Bytes learner code may hold in big arrays (runtime/memory.ts); absent: not metered. */
+  memoryLimit?: number;
 }
 
 export type HostMessage =
@@ -103,6 +105,8 @@ export type WorkerMessage =
   | { t: 'beat' }
   | { t: 'console'; entries: ConsoleEntry[]; dropped: number }
   | { t: 'done' }
+  /** The memory meter saw learner code pass its limit (runtime/memory.ts). */
+  | { t: 'oom'; bytes: number; limit: number }
   | {
       t: 'sock:create';
       id: number;
