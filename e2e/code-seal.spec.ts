@@ -4,6 +4,14 @@
  */
 import { expect, test } from '@playwright/test';
 import { codePanel, consoleLog, openCode, run, setCode } from './code-helpers.ts';
+import { lab } from './lab-helpers.ts';
+
+/** How long the page takes to answer a round trip (a frozen page takes seconds). */
+async function pageLagMs(page: import('@playwright/test').Page): Promise<number> {
+  const t = Date.now();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  return Date.now() - t;
+}
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -95,4 +103,74 @@ test('learner code cannot start a worker, load a script or find the native WebSo
   await expect(log).toContainText('native constructor => ran: true');
   await expect(log).toContainText('fetch blob => blocked: TypeError');
   await expect(log).not.toContainText('=> ran: [object Worker]');
+});
+
+test("issue 17's forged port messages get no hold on the page's port, and the page never freezes", async ({
+  page,
+}) => {
+  await openCode(page);
+  await setCode(
+    page,
+    [
+      'let captured = null;',
+      'const original = MessagePort.prototype.postMessage;',
+      'MessagePort.prototype.postMessage = function (m, t) { captured = this; return original.call(this, m, t); };',
+      "console.log('patched');",
+      'setTimeout(() => {',
+      "  console.log('port captured:', captured ? 'yes' : 'no');",
+      '  if (!captured) return;',
+      "  for (let i = 0; i < 3000; i++) original.call(captured, { t: 'sock:create', id: 1e6 + i, url: 'ws://localhost:1/', protocols: [], route: 'loopback' });",
+      "  const entries = Array.from({ length: 200000 }, () => ({ level: 'log', t: 0, text: 'forged' }));",
+      "  original.call(captured, { t: 'console', entries, dropped: 0 });",
+      '}, 500);',
+    ].join('\n'),
+  );
+  await run(page);
+  await expect(consoleLog(page)).toContainText('port captured: no');
+  expect(await pageLagMs(page)).toBeLessThan(1000);
+  await expect(consoleLog(page)).not.toContainText('forged');
+});
+
+test('a run that opens sockets faster than the page can take is stopped, with the reason', async ({
+  page,
+}) => {
+  await openCode(page);
+  await setCode(
+    page,
+    "for (let i = 0; i < 700; i++) new WebSocket('ws://playground.local/echo');\nconsole.log('opened');\n",
+  );
+  await run(page);
+  await expect(consoleLog(page)).toContainText('stopped: your code opened more than 500 sockets in 1 s', {
+    timeout: 15_000,
+  });
+  await expect(page.locator('iframe[data-sandbox]')).toHaveCount(0);
+  expect(await pageLagMs(page)).toBeLessThan(1000);
+});
+
+test('300 honest sockets open, but the lab gets 8 tabs and the console says why', async ({ page }) => {
+  await openCode(page);
+  await setCode(
+    page,
+    [
+      // A server of its own (the virtual network), as a load test would: Chromium caps the
+      // browser's own sockets at 255 per page, the loopback does not.
+      "const { WebSocketServer } = require('ws');",
+      'const server = new WebSocketServer({ port: 8300 }, () => { for (let i = 0; i < 300; i++) connect(); });',
+      'let open = 0, failed = 0;',
+      'const settle = () => { if (open + failed === 300) console.log(`settled: ${open} open, ${failed} failed`); };',
+      'function connect() {',
+      "  const ws = new WebSocket('ws://localhost:8300');",
+      '  ws.onopen = () => { open++; settle(); };',
+      '  ws.onerror = () => { failed++; settle(); };',
+      '}',
+    ].join('\n'),
+  );
+  const before = await lab(page).getByRole('tab').count();
+  await run(page);
+  await expect(consoleLog(page)).toContainText('settled: 300 open, 0 failed', { timeout: 20_000 });
+  await expect(consoleLog(page)).toContainText(
+    'your code opened more than 8 sockets: the lab shows the first 8 as tabs; the others run as usual, without a tab.',
+  );
+  await expect(lab(page).getByRole('tab')).toHaveCount(before + 8);
+  expect(await pageLagMs(page)).toBeLessThan(1000);
 });

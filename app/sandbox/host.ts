@@ -16,7 +16,9 @@ import type { ClientChannel } from '../loopback/client.ts';
 import { utf8ByteLength } from '../protocol/utf8.ts';
 import type { WireSource } from '../loopback/wire.ts';
 import type { ServiceSocket } from '../services/service.ts';
+import { isWorkerMessage } from './messages.ts';
 import type { SandboxNetwork } from './network.ts';
+import { PortGuard, type PortLimits } from './port-guard.ts';
 import type {
   ConsoleEntry,
   HostMessage,
@@ -144,6 +146,8 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Bytes learner code may hold in big arrays (default DEFAULT_MEMORY_LIMIT). */
   memoryLimit?: number;
+  /** What one run may ask of the page per second (port-guard.ts). */
+  portLimits?: Partial<PortLimits>;
   onConsole(entries: ConsoleEntry[], dropped: number): void;
   onSocket?(socket: SandboxSocket): void;
   /** Once, when the sandbox ends (stop, watchdog, failure). */
@@ -160,62 +164,6 @@ interface Bridged {
   node: boolean;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-const isData = (v: unknown): v is WireData =>
-  typeof v === 'string' || v instanceof ArrayBuffer || v instanceof Blob;
-
-/** A shallow check of a worker message's shape (the worker is untrusted). */
-export function isWorkerMessage(m: unknown): m is WorkerMessage {
-  if (!isObject(m) || typeof m.t !== 'string') return false;
-  switch (m.t) {
-    case 'ready':
-    case 'beat':
-    case 'done':
-      return true;
-    case 'oom':
-      return typeof m.bytes === 'number' && typeof m.limit === 'number';
-    case 'console':
-      return Array.isArray(m.entries) && typeof m.dropped === 'number';
-    case 'sock:create':
-      return (
-        isId(m.id) &&
-        typeof m.url === 'string' &&
-        Array.isArray(m.protocols) &&
-        (m.route === 'native' || m.route === 'loopback')
-      );
-    case 'sock:report':
-      return (
-        isId(m.id) &&
-        isObject(m.report) &&
-        typeof m.readyState === 'number' &&
-        typeof m.bufferedAmount === 'number'
-      );
-    case 'ws:send':
-      return isId(m.id) && isData(m.data);
-    case 'ws:close':
-    case 'ws:abort':
-      return isId(m.id);
-    case 'ws:ping':
-    case 'ws:pong':
-      return isId(m.id) && m.data instanceof ArrayBuffer;
-    case 'srv:listen':
-      return isId(m.sid) && typeof m.port === 'number';
-    case 'srv:close':
-      return isId(m.sid);
-    case 'conn:send':
-      return isId(m.cid) && (typeof m.data === 'string' || m.data instanceof ArrayBuffer);
-    case 'conn:ping':
-    case 'conn:pong':
-      return isId(m.cid) && m.data instanceof ArrayBuffer;
-    case 'conn:close':
-    case 'conn:terminate':
-      return isId(m.cid);
-    default:
-      return false;
-  }
-}
-
 const copy = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
 export class Sandbox {
@@ -223,6 +171,7 @@ export class Sandbox {
   #iframe: HTMLIFrameElement | undefined;
   #port: MessagePort | undefined;
   #watchdog: Watchdog;
+  readonly #guard: PortGuard;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ended = false;
   #ready: Promise<void>;
@@ -244,6 +193,7 @@ export class Sandbox {
       startupMs: STARTUP_TIMEOUT_MS,
       now: () => performance.now(),
     });
+    this.#guard = new PortGuard(() => performance.now(), options.portLimits);
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
   }
 
@@ -335,8 +285,14 @@ export class Sandbox {
   }
 
   #receive(data: unknown): void {
+    // Untrusted (learner code may forge messages): the whole shape is checked, then the budget.
     if (this.#ended || !isWorkerMessage(data)) return;
     const m = data;
+    const admitted = this.#guard.admit(m);
+    if (!admitted.ok) {
+      this.#end({ kind: 'flooded', message: admitted.reason });
+      return;
+    }
     switch (m.t) {
       case 'ready':
         this.#watchdog.started();
@@ -357,7 +313,7 @@ export class Sandbox {
         return;
       case 'console':
         this.#watchdog.beat();
-        this.#o.onConsole(m.entries.filter(isEntry), Math.max(0, Math.floor(m.dropped)));
+        this.#o.onConsole(m.entries, Math.floor(m.dropped));
         return;
       case 'done':
         this.#o.onDone?.();
@@ -564,11 +520,4 @@ export class Sandbox {
         return;
     }
   }
-}
-
-const LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug', 'system']);
-function isEntry(e: unknown): e is ConsoleEntry {
-  return (
-    isObject(e) && typeof e.text === 'string' && typeof e.t === 'number' && LEVELS.has(e.level as string)
-  );
 }

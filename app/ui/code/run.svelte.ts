@@ -81,6 +81,11 @@ export class CodeRun {
     this.#sandbox.stop();
   }
 
+  /** A line from the playground about this run (e.g. the lab's tab cap), in its console. */
+  note(text: string): void {
+    this.#system(`ℹ ${text}`, 'warn');
+  }
+
   /** A line from the playground itself (not from the code). */
   #system(text: string, level: ConsoleEntry['level'] = 'system'): void {
     this.#print([{ level, t: Date.now(), text }], 0);
