@@ -106,6 +106,17 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** What a header value may hold here: visible ASCII, spaces and tabs (RFC 9110 5.5, no obs-text). */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
+/** The 101 with its Sec-WebSocket-Accept replaced by `accept`, verbatim. */
+function withAccept(response: string, accept: string): string {
+  return response.replace(
+    /^Sec-WebSocket-Accept: [^\r\n]*\r\n/m,
+    () => `Sec-WebSocket-Accept: ${accept}\r\n`,
+  );
+}
+
 /** A complete HTTP error response (the Node server's `httpError`, without Buffer). */
 export function httpErrorResponse(status: number, body: string): string {
   const text = body.endsWith('\n') ? body : body + '\n';
@@ -453,8 +464,53 @@ export class VirtualNetwork {
     if (fault?.kind === 'bad-accept') {
       // A valid-looking but wrong accept value: the key of another handshake.
       response = buildServerResponse('AAAAAAAAAAAAAAAAAAAAAA==', verdict.protocol);
+    } else if (service.acceptKey) {
+      this.#ownAccept(attempt, socket, service, verdict.key, (accept) =>
+        this.#open(attempt, socket, service, url, verdict.protocol, withAccept(response, accept), rest, tap),
+      );
+      return;
     }
     this.#open(attempt, socket, service, url, verdict.protocol, response, rest, tap);
+  }
+
+  /**
+   * 4.2.2 answered by the service's own function (Service.acceptKey): its value goes into the
+   * 101 as it is, so a wrong one reaches the client, which must fail the connection (4.1).
+   * A throw, or a value no header can carry (not a string, a line break), gets a 500.
+   */
+  #ownAccept(
+    attempt: Attempt,
+    socket: VirtualSocket,
+    service: Service,
+    key: string,
+    answer: (accept: string) => void,
+  ): void {
+    const tap = (e: WireEvent): void => attempt.wire.push(e);
+    const fail = (why: string): void => {
+      if (attempt.ended) return;
+      this.#refuse(attempt, socket, httpErrorResponse(500, `the server's acceptKey ${why}`), tap);
+    };
+    const settle = (accept: unknown): void => {
+      // The client may have gone while an asynchronous answer was on its way.
+      if (attempt.ended) return;
+      if (typeof accept !== 'string')
+        fail(`returned ${accept === null ? 'null' : typeof accept}, not a string`);
+      else if (!HEADER_VALUE.test(accept))
+        fail('returned a value a header cannot carry (a line break or a control character)');
+      else answer(accept);
+    };
+    let result: string | PromiseLike<string>;
+    try {
+      result = service.acceptKey!(key);
+    } catch (error) {
+      fail(`threw: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (typeof result === 'object' && result !== null && typeof result.then === 'function')
+      result.then(settle, (error: unknown) =>
+        fail(`failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    else settle(result);
   }
 
   #takeFault(): HandshakeFault | undefined {

@@ -16,7 +16,9 @@ import type { ClientChannel } from '../loopback/client.ts';
 import { utf8ByteLength } from '../protocol/utf8.ts';
 import type { WireSource } from '../loopback/wire.ts';
 import type { ServiceSocket } from '../services/service.ts';
+import { isWorkerMessage } from './messages.ts';
 import type { SandboxNetwork } from './network.ts';
+import { PortGuard, type PortLimits } from './port-guard.ts';
 import type {
   ConsoleEntry,
   HostMessage,
@@ -32,11 +34,20 @@ import { Watchdog } from './watchdog.ts';
 export const DEFAULT_BEAT_MS = 200;
 export const DEFAULT_TIMEOUT_MS = 2_000;
 export const STARTUP_TIMEOUT_MS = 10_000;
+/**
+ * What learner code may hold in big arrays (runtime/memory.ts). V8's heap limit for a worker
+ * is about 4 GB here (and less on small devices); a playground snippet needs far less.
+ */
+export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
 
 export type ExitReason =
   | { kind: 'stopped' }
   /** The watchdog saw no heartbeat: a loop that never yields. */
   | { kind: 'unresponsive'; silentMs: number }
+  /** The memory meter saw the code hold more than the limit (a runaway allocation). */
+  | { kind: 'out-of-memory'; bytes: number; limit: number }
+  /** The worker sent more than a run may (port-guard.ts): e.g. 'created 2000 sockets in 1 s'. */
+  | { kind: 'flooded'; message: string }
   | { kind: 'failed'; message: string };
 
 /** A socket the learner's code opened, as the page mirrors it (the lab's WebSocketLike). */
@@ -133,6 +144,10 @@ export interface SandboxOptions {
   base?: string;
   beatMs?: number;
   timeoutMs?: number;
+  /** Bytes learner code may hold in big arrays (default DEFAULT_MEMORY_LIMIT). */
+  memoryLimit?: number;
+  /** What one run may ask of the page per second (port-guard.ts). */
+  portLimits?: Partial<PortLimits>;
   onConsole(entries: ConsoleEntry[], dropped: number): void;
   onSocket?(socket: SandboxSocket): void;
   /** Once, when the sandbox ends (stop, watchdog, failure). */
@@ -149,60 +164,6 @@ interface Bridged {
   node: boolean;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-const isData = (v: unknown): v is WireData =>
-  typeof v === 'string' || v instanceof ArrayBuffer || v instanceof Blob;
-
-/** A shallow check of a worker message's shape (the worker is untrusted). */
-export function isWorkerMessage(m: unknown): m is WorkerMessage {
-  if (!isObject(m) || typeof m.t !== 'string') return false;
-  switch (m.t) {
-    case 'ready':
-    case 'beat':
-    case 'done':
-      return true;
-    case 'console':
-      return Array.isArray(m.entries) && typeof m.dropped === 'number';
-    case 'sock:create':
-      return (
-        isId(m.id) &&
-        typeof m.url === 'string' &&
-        Array.isArray(m.protocols) &&
-        (m.route === 'native' || m.route === 'loopback')
-      );
-    case 'sock:report':
-      return (
-        isId(m.id) &&
-        isObject(m.report) &&
-        typeof m.readyState === 'number' &&
-        typeof m.bufferedAmount === 'number'
-      );
-    case 'ws:send':
-      return isId(m.id) && isData(m.data);
-    case 'ws:close':
-    case 'ws:abort':
-      return isId(m.id);
-    case 'ws:ping':
-    case 'ws:pong':
-      return isId(m.id) && m.data instanceof ArrayBuffer;
-    case 'srv:listen':
-      return isId(m.sid) && typeof m.port === 'number';
-    case 'srv:close':
-      return isId(m.sid);
-    case 'conn:send':
-      return isId(m.cid) && (typeof m.data === 'string' || m.data instanceof ArrayBuffer);
-    case 'conn:ping':
-    case 'conn:pong':
-      return isId(m.cid) && m.data instanceof ArrayBuffer;
-    case 'conn:close':
-    case 'conn:terminate':
-      return isId(m.cid);
-    default:
-      return false;
-  }
-}
-
 const copy = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
 export class Sandbox {
@@ -210,6 +171,7 @@ export class Sandbox {
   #iframe: HTMLIFrameElement | undefined;
   #port: MessagePort | undefined;
   #watchdog: Watchdog;
+  readonly #guard: PortGuard;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ended = false;
   #ready: Promise<void>;
@@ -231,6 +193,7 @@ export class Sandbox {
       startupMs: STARTUP_TIMEOUT_MS,
       now: () => performance.now(),
     });
+    this.#guard = new PortGuard(() => performance.now(), options.portLimits);
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
   }
 
@@ -322,8 +285,14 @@ export class Sandbox {
   }
 
   #receive(data: unknown): void {
+    // Untrusted (learner code may forge messages): the whole shape is checked, then the budget.
     if (this.#ended || !isWorkerMessage(data)) return;
     const m = data;
+    const admitted = this.#guard.admit(m);
+    if (!admitted.ok) {
+      this.#end({ kind: 'flooded', message: admitted.reason });
+      return;
+    }
     switch (m.t) {
       case 'ready':
         this.#watchdog.started();
@@ -334,6 +303,7 @@ export class Sandbox {
             base: this.#o.base ?? document.baseURI,
             virtualHosts: this.#o.network.virtualHosts,
             beatMs: this.#o.beatMs ?? DEFAULT_BEAT_MS,
+            memoryLimit: this.#o.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
           },
         });
         this.#resolveReady();
@@ -343,10 +313,19 @@ export class Sandbox {
         return;
       case 'console':
         this.#watchdog.beat();
-        this.#o.onConsole(m.entries.filter(isEntry), Math.max(0, Math.floor(m.dropped)));
+        this.#o.onConsole(m.entries, Math.floor(m.dropped));
         return;
       case 'done':
         this.#o.onDone?.();
+        return;
+      case 'oom':
+        // Removing the iframe ends the worker before its heap reaches V8's limit (which would
+        // take the page's whole renderer down with it).
+        this.#end({
+          kind: 'out-of-memory',
+          bytes: m.bytes,
+          limit: this.#o.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+        });
         return;
       case 'sock:create':
         this.#create(m);
@@ -541,11 +520,4 @@ export class Sandbox {
         return;
     }
   }
-}
-
-const LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug', 'system']);
-function isEntry(e: unknown): e is ConsoleEntry {
-  return (
-    isObject(e) && typeof e.text === 'string' && typeof e.t === 'number' && LEVELS.has(e.level as string)
-  );
 }

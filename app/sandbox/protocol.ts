@@ -54,6 +54,8 @@ export interface InitRequest {
   virtualHosts: string[];
   /** How often the worker proves it is alive (ms). */
   beatMs: number;
+  /** Bytes learner code may hold in big arrays (runtime/memory.ts); absent: not metered. */
+  memoryLimit?: number;
 }
 
 export type HostMessage =
@@ -82,6 +84,8 @@ export type HostMessage =
   | { t: 'sock:cmd'; id: number; op: 'close'; code?: number; reason?: string }
   // learner servers
   | { t: 'srv:listening'; sid: number; port: number }
+  /** A client's handshake asks the server's acceptKey function for its Sec-WebSocket-Accept. */
+  | { t: 'srv:accept-key'; sid: number; rid: number; key: string }
   | { t: 'srv:error'; sid: number; code: string; message: string }
   | {
       t: 'srv:conn';
@@ -103,6 +107,8 @@ export type WorkerMessage =
   | { t: 'beat' }
   | { t: 'console'; entries: ConsoleEntry[]; dropped: number }
   | { t: 'done' }
+  /** The memory meter saw learner code pass its limit (runtime/memory.ts). */
+  | { t: 'oom'; bytes: number; limit: number }
   | {
       t: 'sock:create';
       id: number;
@@ -120,9 +126,14 @@ export type WorkerMessage =
   | { t: 'ws:ping'; id: number; data: ArrayBuffer }
   | { t: 'ws:pong'; id: number; data: ArrayBuffer }
   // learner servers
-  | { t: 'srv:listen'; sid: number; port: number; path?: string }
+  /** acceptKey: the server's code answers each handshake's Sec-WebSocket-Accept (srv:accept-key). */
+  | { t: 'srv:listen'; sid: number; port: number; path?: string; acceptKey?: boolean }
   | { t: 'srv:close'; sid: number }
-  | { t: 'conn:send'; cid: number; data: string | ArrayBuffer; binary: boolean }
+  /** The answer to srv:accept-key: the value for Sec-WebSocket-Accept, or why there is none. */
+  | { t: 'srv:accept'; rid: number; accept: string }
+  | { t: 'srv:accept'; rid: number; error: string }
+  /** fin false: a frame of a message that goes on (ws's send(data, { fin: false }), 5.4). */
+  | { t: 'conn:send'; cid: number; data: string | ArrayBuffer; binary: boolean; fin?: boolean }
   | { t: 'conn:ping'; cid: number; data: ArrayBuffer }
   | { t: 'conn:pong'; cid: number; data: ArrayBuffer }
   | { t: 'conn:close'; cid: number; code?: number; reason?: string }

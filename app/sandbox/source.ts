@@ -5,11 +5,14 @@
  */
 import { formatArgs } from './runtime/format.ts';
 import { iframeMain } from './runtime/iframe.ts';
+import { installMemoryMeter } from './runtime/memory.ts';
+import { sealGlobals } from './runtime/seal.ts';
 import { workerMain } from './runtime/worker.ts';
 
 /** The worker script: workerMain with its helpers passed in as arguments. */
 export function workerSource(): string {
-  return `"use strict";\n(${workerMain.toString()})(${formatArgs.toString()});\n`;
+  const guards = `{ memory: (${installMemoryMeter.toString()}), seal: (${sealGlobals.toString()}) }`;
+  return `"use strict";\n(${workerMain.toString()})(${formatArgs.toString()}, ${guards});\n`;
 }
 
 /**

@@ -35,6 +35,16 @@ export interface SocketEvents {
   close: (info: CloseInfo) => void;
 }
 
+/** As the `ws` package's `send(data, options)`. */
+export interface SendOptions {
+  /**
+   * false: this is not the message's last frame, the next send continues it (5.4): the first
+   * piece goes out as TEXT/BINARY with FIN clear, the following as CONTINUATION frames, the
+   * one sent with `fin: true` (the default) ends the message.
+   */
+  fin?: boolean;
+}
+
 /** One accepted WebSocket connection, as a service sees it. */
 export interface ServiceSocket {
   /** Unique per host, e.g. 'c17'. */
@@ -51,9 +61,9 @@ export interface ServiceSocket {
   /** Bytes handed to the transport and not yet written out. */
   readonly bufferedAmount: number;
   /** Sends a text message (binary for a Uint8Array). Ignored unless OPEN. */
-  send(data: MessageData): void;
-  sendText(text: string): void;
-  sendBinary(data: Uint8Array): void;
+  send(data: MessageData, options?: SendOptions): void;
+  sendText(text: string, options?: SendOptions): void;
+  sendBinary(data: Uint8Array, options?: SendOptions): void;
   ping(data?: Uint8Array): void;
   pong(data?: Uint8Array): void;
   /** Starts the closing handshake (7.1.2); the host bounds it with a timeout. No code: empty close. */
@@ -123,6 +133,14 @@ export interface Service {
    * engine accepted the request, and tap what it returns.
    */
   breakHandshake?(answer: HandshakeAnswer): string;
+  /**
+   * Answers the handshake's Sec-WebSocket-Accept itself (4.2.2): called with the client's
+   * Sec-WebSocket-Key, its result goes into the 101 verbatim (lessons: the learner's own
+   * function, whose mistake the client then refuses, 4.1). A value that cannot be a header
+   * value, or a throw, gets a 500 instead. Absent: the host computes it. The loopback honours
+   * it (app/loopback/network.ts).
+   */
+  acceptKey?(key: string): string | PromiseLike<string>;
   open(socket: ServiceSocket, ctx: ServiceContext, rules?: RuleBreaker): void;
 }
 

@@ -21,7 +21,10 @@
  * With a `tap`, it also yields the connection's wire events (types.ts WireEvent); frames read
  * are the exact bytes received, and bytes the engine could not frame are reported raw.
  */
+import { Opcode } from '../protocol/opcodes.ts';
 import type { ConnectionEvent, Frame, ReadyState, Side, WireEvent } from '../protocol/types.ts';
+import { encodeUtf8 } from '../protocol/utf8.ts';
+import { FragmentedMessage } from './fragments.ts';
 import { RateLimiter, effectiveRate } from './rate.ts';
 import type {
   CloseInfo,
@@ -29,6 +32,7 @@ import type {
   RuleBreaker,
   Service,
   ServiceContext,
+  SendOptions,
   ServiceSocket,
   SocketEvents,
   TimerId,
@@ -44,7 +48,7 @@ export interface EngineConnection {
   ping(data?: Uint8Array): void;
   pong(data?: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  /** Exactly this frame, even one that breaks the rules: only for `RuleBreaker` (/misbehave). */
+  /** Exactly this frame: a piece of a fragmented message (5.4), or for `RuleBreaker` (/misbehave) one that breaks the rules. */
   sendFrame(frame: Frame): boolean;
   /** 7.1.7: fail the connection with a typed error's close code. */
   fail(error: 'POLICY_VIOLATION' | 'INTERNAL', detail?: string): void;
@@ -281,6 +285,22 @@ export class Session {
     const sent = (): void => {
       if (!this.#pumping) this.#pump(NOTHING);
     };
+    // 5.4: a message the service sends in pieces (send(data, { fin: false })).
+    const pieces = new FragmentedMessage();
+    const sendData = (
+      opcode: typeof Opcode.Text | typeof Opcode.Binary,
+      data: string | Uint8Array,
+      options: SendOptions | undefined,
+    ): void => {
+      if (!open()) return;
+      const fin = options?.fin !== false;
+      if (!fin || pieces.open) {
+        const payload = typeof data === 'string' ? encodeUtf8(data) : data;
+        conn.sendFrame(pieces.next(opcode, payload, fin));
+      } else if (typeof data === 'string') conn.sendText(data);
+      else conn.sendBinary(data);
+      sent();
+    };
     const state = (): ReadyState => (this.#ended ? 'CLOSED' : conn.readyState);
     const buffered = (): number => (this.#ended ? 0 : o.wire.bufferedAmount);
     return {
@@ -295,22 +315,12 @@ export class Session {
       get bufferedAmount() {
         return buffered();
       },
-      send: (data: MessageData) => {
-        if (!open()) return;
-        if (typeof data === 'string') conn.sendText(data);
-        else conn.sendBinary(data);
-        sent();
+      send: (data: MessageData, options?: SendOptions) => {
+        if (typeof data === 'string') sendData(Opcode.Text, data, options);
+        else sendData(Opcode.Binary, data, options);
       },
-      sendText: (text) => {
-        if (!open()) return;
-        conn.sendText(text);
-        sent();
-      },
-      sendBinary: (data) => {
-        if (!open()) return;
-        conn.sendBinary(data);
-        sent();
-      },
+      sendText: (text, options) => sendData(Opcode.Text, text, options),
+      sendBinary: (data, options) => sendData(Opcode.Binary, data, options),
       ping: (data) => {
         if (!open()) return;
         conn.ping(data);

@@ -27,9 +27,20 @@ import type {
   WorkerMessage,
   WireData,
 } from '../protocol.ts';
+import type { installMemoryMeter } from './memory.ts';
+import type { sealGlobals } from './seal.ts';
 
-export function workerMain(formatArgs: (args: readonly unknown[]) => string): void {
+/** Guards applied just before learner code runs (memory.ts, seal.ts). */
+export interface WorkerGuards {
+  memory: typeof installMemoryMeter;
+  seal: typeof sealGlobals;
+}
+
+export function workerMain(formatArgs: (args: readonly unknown[]) => string, guards?: WorkerGuards): void {
   const g = globalThis as any;
+  // Captured before learner code runs: it may patch MessagePort.prototype.postMessage to get
+  // hold of the page's port (and forge messages); the runtime's own posts never go through it.
+  const portPost: MessagePort['postMessage'] = MessagePort.prototype.postMessage;
   const NativeWebSocket: typeof WebSocket = g.WebSocket;
   const nativeSetTimeout: typeof setTimeout = g.setTimeout.bind(g);
   const nativeSetInterval: typeof setInterval = g.setInterval.bind(g);
@@ -40,12 +51,13 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
   const decoder = new TextDecoder();
 
   let port: MessagePort | null = null;
+  let toPage: ((m: WorkerMessage) => void) | null = null;
   let config: InitRequest = { mode: 'static', base: 'http://localhost/', virtualHosts: [], beatMs: 250 };
   let virtualHosts = new Set<string>();
   let run: RunRequest | null = null;
 
   const post = (m: WorkerMessage): void => {
-    port?.postMessage(m);
+    toPage?.(m);
   };
   const named = <T extends object>(target: T, name: string): T => {
     Object.defineProperty(target, 'name', { value: name });
@@ -1242,6 +1254,15 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
 
   function start(request: RunRequest): void {
     run = request;
+    if (guards) {
+      guards.seal(g, { runtime: BridgedWebSocket, native: NativeWebSocket });
+      if (config.memoryLimit) {
+        guards.memory(g, config.memoryLimit, (bytes, limit) => {
+          flush();
+          post({ t: 'oom', bytes, limit });
+        });
+      }
+    }
     const module = { exports: {} as Record<string, unknown> };
     let fn: (...a: unknown[]) => Promise<unknown>;
     try {
@@ -1270,6 +1291,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
     if (!(p instanceof MessagePort) || port) return;
     g.removeEventListener('message', takePort);
     port = p;
+    toPage = portPost.bind(p) as (m: WorkerMessage) => void;
     p.onmessage = (ev: MessageEvent) => onHost(ev.data as HostMessage);
     post({ t: 'ready' });
   };

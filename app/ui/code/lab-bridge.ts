@@ -6,6 +6,10 @@
  * - native route (server mode): the bytes come from the Node server's tap, subscribed with the
  *   token the sandbox put in the socket's URL;
  * - loopback route: the virtual network's own wire log for the connection.
+ *
+ * A run gets at most LAB_TABS_PER_RUN tabs: code that opens 300 sockets (a load test, a loop)
+ * would bury the lab under tabs and stall the page building them. The sockets past the cap run
+ * as usual, without a tab, and the run's console says so once.
  */
 import type { SandboxSocket } from '../../sandbox/host.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
@@ -21,12 +25,25 @@ function tapUrl(token: string, base: string): string {
   return u.href;
 }
 
+export const LAB_TABS_PER_RUN = 8;
+
+const tabsOf = new WeakMap<CodeRun, number>();
+
 export function registerInLab(
   lab: Lab,
   run: CodeRun,
   s: SandboxSocket,
   base: string = document.baseURI,
-): Session {
+): Session | undefined {
+  const n = (tabsOf.get(run) ?? 0) + 1;
+  tabsOf.set(run, n);
+  if (n > LAB_TABS_PER_RUN) {
+    if (n === LAB_TABS_PER_RUN + 1)
+      run.note(
+        `your code opened more than ${LAB_TABS_PER_RUN} sockets: the lab shows the first ${LAB_TABS_PER_RUN} as tabs; the others run as usual, without a tab.`,
+      );
+    return undefined;
+  }
   let tap: TapClient | undefined;
   let wire: WireStream | undefined;
   let wireNote: string | undefined;

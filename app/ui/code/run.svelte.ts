@@ -8,7 +8,8 @@ import type { SandboxNetwork } from '../../sandbox/network.ts';
 import type { ConsoleEntry, RunRequest } from '../../sandbox/protocol.ts';
 import { ConsoleLog } from './console-log.ts';
 
-export type RunStatus = 'starting' | 'running' | 'stopped' | 'unresponsive' | 'failed';
+export type RunStatus =
+  'starting' | 'running' | 'stopped' | 'unresponsive' | 'out-of-memory' | 'flooded' | 'failed';
 
 export interface RunOptions {
   docId: string;
@@ -82,6 +83,11 @@ export class CodeRun {
     this.#sandbox.stop();
   }
 
+  /** A line from the playground about this run (e.g. the lab's tab cap), in its console. */
+  note(text: string): void {
+    this.#system(`ℹ ${text}`, 'warn');
+  }
+
   /** A line from the playground itself (not from the code). */
   #system(text: string, level: ConsoleEntry['level'] = 'system'): void {
     this.#print([{ level, t: Date.now(), text }], 0);
@@ -118,6 +124,25 @@ export class CodeRun {
         );
         return;
       }
+      case 'out-of-memory': {
+        this.status = 'out-of-memory';
+        const mib = (n: number): number => Math.round(n / (1024 * 1024));
+        this.exitMessage = `Stopped: out of memory (about ${mib(reason.bytes)} MiB held in arrays).`;
+        this.#system(
+          `■ stopped: out of memory. Your code held about ${mib(reason.bytes)} MiB in arrays, over the playground's ${mib(reason.limit)} MiB, ` +
+            'and kept growing (a runaway allocation: an array that is filled and never emptied?). The sandbox was removed before the tab ran out of memory.',
+          'error',
+        );
+        return;
+      }
+      case 'flooded':
+        this.status = 'flooded';
+        this.exitMessage = `Stopped: ${reason.message}`;
+        this.#system(
+          `■ stopped: ${reason.message}. The sandbox was removed; the page was never blocked.`,
+          'error',
+        );
+        return;
       case 'failed':
         this.status = 'failed';
         this.exitMessage = reason.message;
