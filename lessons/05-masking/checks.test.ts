@@ -4,7 +4,6 @@ import { encodeFrame, encodeUtf8 } from '../../app/ui/lib/engine.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import { connection, frameBytes, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
 import type { TaskResult, Trace } from '../../app/lessons/types.ts';
-import { createServices } from '../../app/services/index.ts';
 import checks, { UNMASKED_INPUT, xorWithKey } from './checks.ts';
 import play from './play.ts';
 
@@ -406,24 +405,12 @@ describe('rejects-masked: a client fails the connection on a masked server frame
     expect(r.ok).toBe(true);
   });
 
-  const hasMisbehave = createServices().has('/misbehave');
-
-  test.skipIf(!hasMisbehave)('passes on the solution recorded on the loopback with /misbehave', () => {
+  test('passes on the solution recorded on the loopback with /misbehave', () => {
     expect(run('rejects-masked', solution)).toMatchObject({
       ok: true,
       observed: expect.stringContaining('Close 1002'),
     });
   });
-
-  test.runIf(!hasMisbehave)(
-    'until /misbehave exists, the solution fails it and names the refused handshake',
-    () => {
-      expect(failure('rejects-masked', solution)).toMatchObject({
-        expected: 'a 101 from /misbehave, then a masked frame',
-        seen: "the server answered 'HTTP/1.1 404 Not Found'",
-      });
-    },
-  );
 
   test('fails before the experiment', () => {
     expect(failure('rejects-masked', start)).toMatchObject({
