@@ -99,8 +99,15 @@ export interface HttpHead {
   headers: Readonly<Record<string, string>>;
 }
 
+/** The request line without the playground's own `tap=` token (the server's byte mirror, not the learner's). */
+function withoutTap(line: string): string {
+  return line.replace(/([?&])tap=[^&\s]*&?/, '$1').replace(/[?&] /, ' ');
+}
+
 function head(text: string, t: number, from: Side): HttpHead {
-  const startLine = text.slice(0, text.indexOf('\r\n') === -1 ? text.length : text.indexOf('\r\n'));
+  const startLine = withoutTap(
+    text.slice(0, text.indexOf('\r\n') === -1 ? text.length : text.indexOf('\r\n')),
+  );
   if (from === 'client') {
     const r = parseRequest(text);
     return { text, t, startLine, status: 0, headers: r.ok ? r.request.headers : {} };

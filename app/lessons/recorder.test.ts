@@ -64,3 +64,17 @@ test('a walk can wait for what it expects, and is told when it never comes', asy
     }),
   ).rejects.toThrow('still waiting after 100 ms');
 });
+
+test("the request line a check reads has no tap token (the server's mirror, not the learner's)", async () => {
+  const { handshakeOf } = await import('./kit.ts');
+  const { connection, opened } = await import('./testing.ts');
+  const request = 'GET /echo?tap=abcDEF123&x=1 HTTP/1.1\r\nHost: h\r\n\r\n';
+  expect(
+    handshakeOf(connection('c1', 'ws://h/echo', opened(0, 'ws://h/echo', { request }))).request?.startLine,
+  ).toBe('GET /echo?x=1 HTTP/1.1');
+  const only = 'GET /echo?tap=abc HTTP/1.1\r\nHost: h\r\n\r\n';
+  expect(
+    handshakeOf(connection('c1', 'ws://h/echo', opened(0, 'ws://h/echo', { request: only }))).request
+      ?.startLine,
+  ).toBe('GET /echo HTTP/1.1');
+});

@@ -288,7 +288,7 @@ describe('the request tasks on hand-built traces', () => {
     for (const id of ['get', 'two-keys', 'accept', 'subprotocol'])
       expect(run(t, id), id).toMatchObject({ ok: true });
     expect(run(t, 'get')).toMatchObject({
-      observed: "'GET /echo?tap=u8Pq HTTP/1.1' with Upgrade: websocket and Connection: Upgrade",
+      observed: "'GET /echo HTTP/1.1' with Upgrade: websocket and Connection: Upgrade",
     });
   });
 });

@@ -257,7 +257,11 @@ export class LessonPlayer {
   /** Opens an endpoint in the lab: a fresh tab, connected (as the learner's own Connect would). */
   openLab(block: Extract<Block, { type: 'lab' }>): void {
     const { lab } = this.#d;
-    const tab = lab.addTab(lab.transport.endpointUrl(block.endpoint));
+    const url = lab.transport.endpointUrl(block.endpoint);
+    // The active tab when it has never connected (the lab's first, idle tab), else a new one.
+    const idle = lab.active && !lab.active.session ? lab.active : undefined;
+    const tab = idle ?? lab.addTab(url);
+    tab.url = url;
     tab.protocols = block.protocols.join(', ');
     if (!tab.connect()) this.notice = 'The lab is still starting; press Connect in the lab when it is ready.';
     this.#d.focus.show('frames');
