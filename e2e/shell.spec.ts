@@ -10,7 +10,7 @@ test('the shell renders its four areas with no console errors', async ({ page })
   await page.goto('./');
   await expect(page).toHaveTitle(/WebSocket Playground/);
   await expect(page.getByRole('link', { name: /WebSocket Playground, home/ })).toBeVisible();
-  for (const name of ['Lesson', 'Connection lab', 'Frame inspector', 'Code']) {
+  for (const name of ['Lessons', 'Connection lab', 'Frame inspector', 'Code']) {
     await expect(page.getByRole('region', { name, exact: true })).toBeVisible();
   }
   // At a projector's 1280x720 nothing spills sideways.
@@ -25,7 +25,7 @@ test('the theme follows the system until the learner picks one, and the pick sur
 }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto('./');
-  await expect(page.getByRole('region', { name: 'Lesson' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Lessons' })).toBeVisible();
   const systemDark = await background(page);
 
   await page.emulateMedia({ colorScheme: 'light' });

@@ -244,3 +244,34 @@ describe('server mode (Chromium on our Node server, the tap lagging the API)', (
     expect(result(t, 'send-too-early').ok).toBe(true);
   });
 });
+
+describe('error-event when Chromium had already sent its GET', () => {
+  const url = 'ws://127.0.0.1:5173/echo';
+  const events = (closeCode: number): SessionEvent[] => [
+    { kind: 'api', t: 0, type: 'create', url, protocols: [] },
+    { kind: 'api', t: 0, type: 'state', state: 'CONNECTING' },
+    { kind: 'api', t: 1, type: 'close-call' },
+    ...opened(2, url).filter((e) => e.kind === 'handshake'),
+    frameEvent(10, 'client', 0x8, Uint8Array.of(closeCode >> 8, closeCode & 0xff)),
+    { kind: 'api', t: 11, type: 'error' },
+    { kind: 'api', t: 11, type: 'state', state: 'CLOSED' },
+    { kind: 'api', t: 11, type: 'close', code: 1006, reason: '', wasClean: false },
+  ];
+
+  test("passes: the browser's own CLOSE 1001 crossed the wire, and the page reported 1006", () => {
+    const r = runTasks(checks, trace([connection('c1', url, events(1001))], { mode: 'server' })).get(
+      'error-event',
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      observed: expect.stringContaining("the browser's own CLOSE 1001 crossed the wire"),
+    });
+  });
+
+  test('fails when a Close frame carries 1006, which is reported and never sent', () => {
+    const r = runTasks(checks, trace([connection('c1', url, events(1006))], { mode: 'server' })).get(
+      'error-event',
+    );
+    expect(r).toMatchObject({ ok: false, seen: 'a Close frame from the client with 1006' });
+  });
+});
