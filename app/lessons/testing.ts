@@ -1,7 +1,7 @@
 /**
  * Traces for tests of lessons' checks: build one by hand with the engine's encoder, or load a
- * recording (lessons/NN-slug/traces/*.json, written by the player's "Save trace" and by
- * e2e/lessons). Not loaded by the page.
+ * saved one (the player's "Save my trace" writes trace-json.ts's format: a learner's question
+ * becomes a test). Not loaded by the page.
  */
 import { readFileSync } from 'node:fs';
 import type { SessionEvent } from '../ui/lab/events.ts';
@@ -48,7 +48,7 @@ export function opened(
   ];
 }
 
-/** Reads a recorded trace file (path relative to the caller's folder, e.g. `new URL('traces/x.json', import.meta.url)`). */
+/** Reads a saved trace file (e.g. `new URL('question.json', import.meta.url)`). */
 export function loadTrace(path: URL | string): Trace {
   return traceFromJson(readFileSync(path, 'utf8'));
 }

@@ -1,8 +1,8 @@
 /**
  * A trace as a file: `{format: "websocket-playground-trace", version: 1, mode, inputs, console,
  * connections: [{id, url, protocols, origin, events}]}`, events as in a session file (bytes in
- * base64). Recordings of lessons are kept in this form (lessons/NN-slug/traces/), and the
- * player's "Save trace" writes it, so a learner can attach what they did to a question.
+ * base64). The player's "Save my trace" writes it, so a learner can attach exactly what they did
+ * to a question, and a test can load it back (testing.ts `loadTrace`).
  */
 import type { SessionEvent } from '../ui/lab/events.ts';
 import { FormatError, readSessionEvent, writeSessionEvent } from '../ui/lab/wire-json.ts';

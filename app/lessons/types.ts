@@ -3,8 +3,7 @@
  *
  * A lesson lives on disk as `lessons/NN-slug/` (see lessons/README.md): `index.md` (frontmatter
  * and steps), `checks.ts` (a `LessonChecks`), `start/` and `solution/` when it has code, and
- * `traces/` (recordings of the start and the solution in both modes, which the content test
- * replays). The Markdown is turned into `LessonContent` at build time (build/markdown.ts); the
+ * `play.ts` (the start and the solution as a walkthrough, played in Vitest and in the page). The Markdown is turned into `LessonContent` at build time (build/markdown.ts); the
  * page never loads a Markdown library.
  *
  * Checks are pure functions of a `Trace`: what happened on the wire and in the API of the

@@ -14,6 +14,7 @@ import {
 } from '../../lessons/catalog.ts';
 import { ProgressStore, statusOf, type LessonProgress, type LessonStatus } from '../../lessons/progress.ts';
 import { NO_RESULTS, runTasks } from '../../lessons/runner.ts';
+import { traceToJson } from '../../lessons/trace-json.ts';
 import type { Block, FrameRef, Step, TaskResult, Trace, TraceConnection } from '../../lessons/types.ts';
 import { lessonDocId, type CodeWorkspace } from '../code/workspace.svelte.ts';
 import type { InspectorFocus } from '../inspector/focus.svelte.ts';
@@ -242,6 +243,11 @@ export class LessonPlayer {
     this.#progressVersion++;
     this.close();
     this.notice = 'All progress was cleared.';
+  }
+
+  /** What the checks read right now, as a file (for a question to a teacher, or a bug report). */
+  traceFile(): string | undefined {
+    return this.trace ? traceToJson(this.trace) : undefined;
   }
 
   importProgress(text: string): boolean {
