@@ -53,14 +53,25 @@ test('a runaway allocation is stopped as "out of memory", not as a loop, and the
   expect(crashed).toBe(false);
 });
 
-test('a synchronous allocation loop is stopped at the allocation that crossed the limit', async ({
+test('a synchronous allocation loop is stopped (by the meter or, if it is slower, the watchdog) and the page survives', async ({
   page,
 }) => {
+  // A loop that never yields is also an endless loop: whichever limit it meets first stops it
+  // (the meter at 512 MiB, the watchdog after 2 s without a beat), and both remove the sandbox.
+  let crashed = false;
+  page.on('crash', () => (crashed = true));
   await openCode(page);
   await setCode(page, 'const a = [];\nwhile (true) a.push(new Array(1 << 20).fill(1.5));\n');
   await run(page);
-  await expect(consoleLog(page)).toContainText('stopped: out of memory', { timeout: 20_000 });
+  await expect(consoleLog(page)).toContainText(
+    /stopped: (out of memory|your code ran for [\d.]+ s without ever yielding)/,
+    {
+      timeout: 20_000,
+    },
+  );
   await expect(page.locator('iframe[data-sandbox]')).toHaveCount(0);
+  expect(await pageLagMs(page)).toBeLessThan(1000);
+  expect(crashed).toBe(false);
 });
 
 test('learner code cannot start a worker, load a script or find the native WebSocket: each route is closed', async ({
@@ -173,4 +184,84 @@ test('300 honest sockets open, but the lab gets 8 tabs and the console says why'
   );
   await expect(lab(page).getByRole('tab')).toHaveCount(before + 8);
   expect(await pageLagMs(page)).toBeLessThan(1000);
+});
+
+test("a lesson's server answers the handshake with its own accept function and sends a message in pieces", async ({
+  page,
+}) => {
+  await openCode(page);
+  await setCode(
+    page,
+    [
+      "const { WebSocketServer } = require('ws');",
+      "const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';",
+      // crypto.subtle is not there (the sandbox's opaque origin is no secure context): SHA-1 by hand.
+      'function sha1(bytes) {',
+      '  const words = [], len = bytes.length * 8;',
+      '  for (let i = 0; i < bytes.length; i++) words[i >> 2] |= bytes[i] << (24 - (i % 4) * 8);',
+      '  words[len >> 5] |= 0x80 << (24 - (len % 32));',
+      '  words[(((len + 64) >>> 9) << 4) + 15] = len;',
+      '  let [a, b, c, d, e] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];',
+      '  const rol = (x, n) => (x << n) | (x >>> (32 - n));',
+      '  for (let i = 0; i < words.length; i += 16) {',
+      '    const w = [], [a0, b0, c0, d0, e0] = [a, b, c, d, e];',
+      '    for (let t = 0; t < 80; t++) {',
+      '      w[t] = t < 16 ? words[i + t] | 0 : rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);',
+      '      const f = t < 20 ? (b & c) | (~b & d) : t < 40 ? b ^ c ^ d : t < 60 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;',
+      '      const k = t < 20 ? 0x5a827999 : t < 40 ? 0x6ed9eba1 : t < 60 ? 0x8f1bbcdc : 0xca62c1d6;',
+      '      const tmp = (rol(a, 5) + f + e + k + w[t]) | 0;',
+      '      [e, d, c, b, a] = [d, c, rol(b, 30), a, tmp];',
+      '    }',
+      '    [a, b, c, d, e] = [(a + a0) | 0, (b + b0) | 0, (c + c0) | 0, (d + d0) | 0, (e + e0) | 0];',
+      '  }',
+      '  return [a, b, c, d, e].flatMap((x) => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]);',
+      '}',
+      'const accept = async (key) => btoa(String.fromCharCode(...sha1(new TextEncoder().encode(key + GUID))));',
+      'const server = new WebSocketServer({ port: 8400, acceptKey: accept }, () => {',
+      "  const ws = new WebSocket('ws://localhost:8400');",
+      "  ws.onmessage = (e) => console.log('one message:', e.data);",
+      '});',
+      "server.on('connection', (s) => {",
+      "  s.send('Hel', { fin: false });",
+      "  s.send('lo, ', { fin: false });",
+      "  s.ping('between');",
+      "  s.send('world');",
+      '});',
+    ].join('\n'),
+  );
+  await run(page);
+  await expect(consoleLog(page)).toContainText('one message: Hello, world');
+  // On the wire: TEXT fin=0, CONT fin=0, the PING between, CONT fin=1 (5.4).
+  await lab(page)
+    .getByRole('tab', { name: /localhost:8400/ })
+    .click();
+  const rows = page.getByRole('region', { name: 'Frame inspector' }).locator('.frow[data-from="server"]');
+  await expect(rows).toHaveCount(4);
+  const frames = await rows.evaluateAll((els) =>
+    els.map(
+      (el) => `${el.querySelector('.c-op')?.textContent} fin=${el.querySelector('.c-fin')?.textContent}`,
+    ),
+  );
+  expect(frames).toEqual(['TEXT fin=0', 'CONT fin=0', 'PING fin=1', 'CONT fin=1']);
+});
+
+test('a wrong accept function makes a wrong 101 that the client refuses', async ({ page }) => {
+  await openCode(page);
+  await setCode(
+    page,
+    [
+      "const { WebSocketServer } = require('ws');",
+      '// Forgot the GUID and the SHA-1: base64 of the key itself.',
+      'new WebSocketServer({ port: 8401, acceptKey: (key) => btoa(key) }, () => {',
+      "  const ws = new WebSocket('ws://localhost:8401');",
+      "  ws.onopen = () => console.log('opened (wrongly)');",
+      "  ws.onerror = () => console.log('client: error');",
+      "  ws.onclose = (e) => console.log('client: closed', e.code);",
+      '});',
+    ].join('\n'),
+  );
+  await run(page);
+  await expect(consoleLog(page)).toContainText('client: error');
+  await expect(consoleLog(page)).toContainText('client: closed 1006');
+  await expect(consoleLog(page)).not.toContainText('opened (wrongly)');
 });

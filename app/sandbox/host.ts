@@ -38,6 +38,8 @@ export const STARTUP_TIMEOUT_MS = 10_000;
  * What learner code may hold in big arrays (runtime/memory.ts). V8's heap limit for a worker
  * is about 4 GB here (and less on small devices); a playground snippet needs far less.
  */
+/** How long a handshake waits for a learner server's acceptKey to answer. */
+export const ACCEPT_WAIT_MS = 5_000;
 export const DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024;
 
 export type ExitReason =
@@ -181,6 +183,8 @@ export class Sandbox {
   readonly #servers = new Map<number, { close(): void; port: number }>();
   readonly #conns = new Map<number, ServiceSocket>();
   #nextConn = 1;
+  readonly #accepts = new Map<number, { resolve(v: string): void; reject(e: Error): void }>();
+  #nextAccept = 1;
   #unwatch: (() => void) | undefined;
   #onVisibility = (): void => {
     if (document.visibilityState === 'visible') this.#watchdog.resume();
@@ -280,6 +284,8 @@ export class Sandbox {
     for (const b of this.#bridged.values()) b.channel.drop();
     this.#bridged.clear();
     for (const m of this.#mirrors.values()) m.abandon();
+    for (const a of this.#accepts.values()) a.reject(new Error('the sandbox has ended'));
+    this.#accepts.clear();
     this.#resolveReady();
     this.#o.onExit?.(reason);
   }
@@ -341,8 +347,16 @@ export class Sandbox {
         this.#bridgedCall(m);
         return;
       case 'srv:listen':
-        this.#listen(m.sid, m.port, m.path);
+        this.#listen(m.sid, m.port, m.path, m.acceptKey === true);
         return;
+      case 'srv:accept': {
+        const pending = this.#accepts.get(m.rid);
+        if (!pending) return;
+        this.#accepts.delete(m.rid);
+        if ('accept' in m) pending.resolve(m.accept);
+        else pending.reject(new Error(m.error));
+        return;
+      }
       case 'srv:close': {
         const s = this.#servers.get(m.sid);
         s?.close();
@@ -447,10 +461,31 @@ export class Sandbox {
     });
   }
 
-  #listen(sid: number, port: number, path: string | undefined): void {
+  /**
+   * A handshake to a learner server with `acceptKey`: the learner's function runs in the
+   * worker; the virtual network waits for its answer (Service.acceptKey), at most ACCEPT_WAIT_MS.
+   */
+  #askAccept(sid: number, key: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.#ended) return reject(new Error('the sandbox has ended'));
+      const rid = this.#nextAccept++;
+      const timer = setTimeout(() => {
+        this.#accepts.delete(rid);
+        reject(new Error(`did not answer within ${ACCEPT_WAIT_MS / 1000} s`));
+      }, ACCEPT_WAIT_MS);
+      this.#accepts.set(rid, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.#post({ t: 'srv:accept-key', sid, rid, key });
+    });
+  }
+
+  #listen(sid: number, port: number, path: string | undefined, acceptKey: boolean): void {
     const result = this.#o.network.listen({
       port,
       ...(typeof path === 'string' ? { path } : {}),
+      ...(acceptKey ? { acceptKey: (key: string) => this.#askAccept(sid, key) } : {}),
       onConnection: (socket) => this.#accept(sid, port, socket),
     });
     if (!result.ok) {
@@ -499,13 +534,17 @@ export class Sandbox {
     const s = this.#conns.get(m.cid);
     if (!s) return;
     switch (m.t) {
-      case 'conn:send':
-        if (typeof m.data === 'string' && !m.binary) s.sendText(m.data);
+      case 'conn:send': {
+        // 5.4: fin false sends a piece of a message (ws's send(data, { fin: false })).
+        const options = { fin: m.fin !== false };
+        if (typeof m.data === 'string' && !m.binary) s.sendText(m.data, options);
         else
           s.sendBinary(
             typeof m.data === 'string' ? new TextEncoder().encode(m.data) : new Uint8Array(m.data),
+            options,
           );
         return;
+      }
       case 'conn:ping':
         s.ping(new Uint8Array(m.data));
         return;

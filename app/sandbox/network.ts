@@ -21,6 +21,8 @@ export interface ListenRequest {
   path?: string;
   /** Called for each accepted connection, after the handshake. */
   onConnection(socket: ServiceSocket): void;
+  /** The server's own Sec-WebSocket-Accept for a key (ws option `acceptKey`, 4.2.2). */
+  acceptKey?(key: string): Promise<string>;
 }
 
 export type ListenResult =
@@ -90,6 +92,7 @@ export class SandboxNetwork {
       path: request.path ?? '/',
       description: `your server on port ${port}`,
       open: (socket) => request.onConnection(socket),
+      ...(request.acceptKey ? { acceptKey: (key: string) => request.acceptKey!(key) } : {}),
     };
     const network = new VirtualNetwork({
       services: new LearnerRoutes(service, request.path),

@@ -90,7 +90,13 @@ declare module 'ws' {
     binaryType: 'nodebuffer' | 'arraybuffer' | 'fragments';
 
     send(data: string | number | Buffer | ArrayBuffer | ArrayBufferView | readonly Uint8Array[], cb?: (err?: Error) => void): void;
-    send(data: string | number | Buffer | ArrayBuffer | ArrayBufferView | readonly Uint8Array[], options: { binary?: boolean }, cb?: (err?: Error) => void): void;
+    /**
+     * binary: send as a BINARY (true) or TEXT (false) message. fin: false (server side): this
+     * is one piece of a message and the next send continues it (RFC 6455 5.4): the first piece
+     * goes out as a TEXT/BINARY frame with FIN clear, the next ones as CONTINUATION frames, and
+     * the send with fin: true (the default) ends the message. The client gets one message.
+     */
+    send(data: string | number | Buffer | ArrayBuffer | ArrayBufferView | readonly Uint8Array[], options: { binary?: boolean; fin?: boolean }, cb?: (err?: Error) => void): void;
     ping(data?: string | Buffer | ArrayBufferView, mask?: boolean, cb?: (err?: Error) => void): void;
     pong(data?: string | Buffer | ArrayBufferView, mask?: boolean, cb?: (err?: Error) => void): void;
     close(code?: number, reason?: string | Buffer): void;
@@ -145,6 +151,13 @@ declare module 'ws' {
       /** Share the port of an http.createServer() server. */
       server?: HttpServer;
       clientTracking?: boolean;
+      /**
+       * The playground's own (not in the ws package): answers each handshake's
+       * Sec-WebSocket-Accept (RFC 6455 4.2.2). Called with the client's Sec-WebSocket-Key; the
+       * value it returns goes into the 101 response verbatim, so a wrong one is refused by the
+       * client (4.1). A throw, or a value that is not a string, answers 500 instead.
+       */
+      acceptKey?: (key: string) => string | Promise<string>;
     }
 
     class Server extends EventEmitter {

@@ -829,7 +829,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         if (cb) queueMicrotask(() => cb!(err));
         return;
       }
-      const opts = (options ?? {}) as { binary?: boolean };
+      const opts = (options ?? {}) as { binary?: boolean; fin?: boolean };
       let payload: string | ArrayBuffer;
       let binary: boolean;
       if (typeof data === 'string') {
@@ -844,7 +844,14 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         );
       }
       const r = this._route;
-      if (r.kind === 'conn') post({ t: 'conn:send', cid: r.cid, data: payload, binary });
+      // 5.4: { fin: false } sends one piece of a message the next send continues (server side).
+      const piece = opts.fin === false;
+      if (r.kind === 'conn')
+        post({ t: 'conn:send', cid: r.cid, data: payload, binary, ...(piece ? { fin: false } : {}) });
+      else if (piece)
+        throw new Error(
+          'send(data, { fin: false }) works on the server side in the playground; a ws client sends whole messages',
+        );
       else post({ t: 'ws:send', id: r.id, data: binary ? payload : String(payload) });
       if (cb) nativeSetTimeout(() => cb!(), 0);
     }
@@ -979,6 +986,8 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     clientTracking?: boolean;
     handleProtocols?: unknown;
     verifyClient?: unknown;
+    /** The playground's own: answers each handshake's Sec-WebSocket-Accept (4.2.2, lesson 2). */
+    acceptKey?: (key: string) => string | PromiseLike<string>;
   }
 
   /** `new WebSocketServer({ port })`: listens on ws://localhost:PORT of the virtual network. */
@@ -1009,6 +1018,11 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
           'ws in the playground: handleProtocols and verifyClient are not supported; the server accepts every client and picks no subprotocol.',
         );
       }
+      if (options.acceptKey !== undefined && typeof options.acceptKey !== 'function') {
+        throw new TypeError(
+          'The "acceptKey" option must be a function: (key) => the Sec-WebSocket-Accept value',
+        );
+      }
       if (callback) this.once('listening', callback);
       servers.set(this._sid, this);
       if (options.server) {
@@ -1029,6 +1043,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         sid: this._sid,
         port: this._port,
         ...(this.options.path ? { path: this.options.path } : {}),
+        ...(this.options.acceptKey ? { acceptKey: true } : {}),
       });
     }
     address(): { address: string; family: string; port: number } | null {
@@ -1127,6 +1142,12 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         else reportUncaught(err, 'Uncaught');
         return;
       }
+      case 'srv:accept-key': {
+        const s = servers.get(m.sid);
+        if (!s?.options.acceptKey) return post({ t: 'srv:accept', rid: m.rid, error: 'has no server' });
+        answerAcceptKey(s.options.acceptKey, m.key, m.rid);
+        return;
+      }
       case 'srv:conn': {
         const s = servers.get(m.sid);
         if (!s) return;
@@ -1173,6 +1194,32 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
       }
       default:
         return;
+    }
+  };
+
+  /** Runs the server's acceptKey for one handshake; the page writes the answer into the 101. */
+  const answerAcceptKey = (fn: NonNullable<ServerOptions['acceptKey']>, key: string, rid: number): void => {
+    const give = (value: unknown): void => {
+      if (typeof value === 'string') return post({ t: 'srv:accept', rid, accept: value });
+      const what = value === null ? 'null' : typeof value;
+      emit('warn', [`acceptKey returned ${what}, not a string: the client got a 500 instead of a 101.`]);
+      post({ t: 'srv:accept', rid, error: `returned ${what}, not a string` });
+    };
+    const failed = (error: unknown): void => {
+      reportUncaught(error, 'Uncaught (in acceptKey)');
+      post({
+        t: 'srv:accept',
+        rid,
+        error: `threw: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    };
+    try {
+      const value = fn(key);
+      if (value && typeof (value as PromiseLike<string>).then === 'function')
+        (value as PromiseLike<string>).then(give, failed);
+      else give(value);
+    } catch (error) {
+      failed(error);
     }
   };
 
