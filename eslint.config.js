@@ -70,6 +70,24 @@ export default ts.config(
       },
     ],
   ),
+  {
+    // The lesson engine runs in the page, except its build step and test helpers (Node).
+    files: ['app/lessons/**', 'lessons/**'],
+    ignores: ['**/*.test.ts', 'app/lessons/build/**', 'app/lessons/testing.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', 'node:*', 'ws'],
+              message: 'Lessons run in the page: no Node, no app/server.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(
     ['app/ui/**', 'app/loopback/**', 'app/sandbox/**', 'app/main.ts'],
     [
