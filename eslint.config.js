@@ -73,7 +73,14 @@ export default ts.config(
   {
     // The lesson engine runs in the page, except its build step and test helpers (Node).
     files: ['app/lessons/**', 'lessons/**'],
-    ignores: ['**/*.test.ts', 'app/lessons/build/**', 'app/lessons/testing.ts'],
+    // start/ and solution/ are the learner's code: it runs in the sandbox, where 'ws' is ours.
+    ignores: [
+      '**/*.test.ts',
+      'app/lessons/build/**',
+      'app/lessons/testing.ts',
+      'lessons/*/start/**',
+      'lessons/*/solution/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
