@@ -13,6 +13,7 @@ import { Session } from '../lab/session.svelte.ts';
 import { TAP_PATH, TapClient } from '../lab/tap-client.ts';
 import type { OpenedConnection, Transport, WireStream } from '../lab/transport.ts';
 import type { CodeRun } from './run.svelte.ts';
+import { SandboxSocketView } from './sandbox-socket.ts';
 
 function tapUrl(token: string, base: string): string {
   const u = new URL(TAP_PATH, base);
@@ -37,11 +38,16 @@ export function registerInLab(
   } else {
     wire = s.wire;
   }
+  const view = new SandboxSocketView(s.socket, wire);
   const opened: OpenedConnection = {
-    socket: s.socket,
+    socket: view,
     wire,
     ...(wireNote ? { wireNote } : {}),
-    dispose: () => tap?.close(),
+    dispose: () => {
+      view.dispose();
+      tap?.close();
+    },
+    calls: (fn) => view.calls(fn),
   };
   const transport: Transport = {
     label: s.route === 'native' ? 'server' : 'loopback',
@@ -53,6 +59,7 @@ export function registerInLab(
   const session = Session.connect(transport, s.url, s.protocols, {
     name: `${run.label} · ${shortPath(s.url)}`,
   });
+  view.onStopped = (note) => (session.notes = [...session.notes, note]);
   const tab = lab.addTab(s.url);
   tab.session = session;
   return session;

@@ -300,7 +300,15 @@ export class Session {
       socket.removeEventListener('error', onError);
       socket.removeEventListener('close', onClose);
     };
-    this.#unsubscribe = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
+    const unsubscribeWire = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
+    const unsubscribeCalls = opened.calls?.((call) => {
+      this.#api(call);
+      this.#pollSocket();
+    });
+    this.#unsubscribe = () => {
+      unsubscribeWire?.();
+      unsubscribeCalls?.();
+    };
     // Polled with the updates (a flush polls first): one page update, not two, per 50 ms.
     this.#poll = setInterval(() => this.#request(), MIN_UPDATE_MS);
   }

@@ -3,6 +3,7 @@
  * See README.md beside this file for how a transport plugs in.
  */
 import type { WireEvent } from '../lib/engine.ts';
+import type { ApiData } from './events.ts';
 
 export type TransportLabel = 'server' | 'loopback';
 
@@ -33,7 +34,16 @@ export interface OpenedConnection {
   wireNote?: string;
   /** Ends whatever the transport opened beside the socket (the tap); called once, at the end. */
   dispose(): void;
+  /**
+   * Calls its owner made on the socket (`send`, `close`), for a socket the lab did not open
+   * itself (one opened by the learner's code): `fn` records each. Returns unsubscribe.
+   */
+  calls?(fn: (call: SocketCall) => void): () => void;
 }
+
+/** A call made on the socket by the code that owns it. */
+export type SocketCall =
+  { type: 'send'; data: ApiData } | { type: 'close-call'; code?: number; reason?: string };
 
 export interface Transport {
   readonly label: TransportLabel;

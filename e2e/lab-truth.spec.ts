@@ -1,0 +1,60 @@
+/**
+ * What the lab shows must match the wire (issue 13), in server mode: sockets opened by code
+ * through the `ws` package's API, Stop, and the order of a connection's events.
+ */
+import { expect, test } from '@playwright/test';
+import { consoleLog, openCode, pickSnippet, run, setCode } from './code-helpers.ts';
+import { inspector, lab } from './lab-helpers.ts';
+
+test.describe.configure({ timeout: 90_000 });
+
+const WS_CLIENT = `import WebSocket from 'ws';
+const ws = new WebSocket('ws://localhost:8080');
+ws.on('open', () => { console.log('opened'); ws.send('hello'); });
+ws.on('message', (d) => { console.log('got', d.toString()); ws.close(1000, 'done'); });
+ws.on('close', (code) => console.log('closed', code));
+`;
+
+test("a socket opened through the ws package's API goes OPEN then CLOSED in the lab, as its console says", async ({
+  page,
+}) => {
+  await openCode(page);
+  await pickSnippet(page, 'Chat server');
+  await run(page);
+  await expect(consoleLog(page)).toContainText('chat server on ws://localhost:8080');
+  await pickSnippet(page, 'Chat client');
+  await setCode(page, WS_CLIENT);
+  await run(page);
+  await expect(consoleLog(page)).toContainText('closed 1000');
+
+  const l = lab(page);
+  await l.getByRole('tab', { name: /Chat client · localhost:8080/ }).click();
+  const track = l.getByRole('group', { name: 'readyState' });
+  await expect(track.locator('[data-state="OPEN"].reached')).toBeVisible();
+  await expect(track.locator('[data-state="CLOSED"][aria-current="step"]')).toBeVisible();
+  await expect(l.getByTestId('close-summary')).toContainText('1000 Normal Closure');
+  await expect(l.getByTestId('close-summary')).toContainText('wasClean true');
+  await expect(l.getByRole('button', { name: 'Connect', exact: true })).toBeVisible();
+  // The page's view has the message and the send, as for a browser-API socket.
+  await expect(l.getByRole('listbox', { name: 'Event timeline' })).toContainText('"hello"');
+  await expect(inspector(page)).toContainText('Chat client · localhost:8080');
+});
+
+test('after Stop, the lab reports the close the wire shows (the browser closes with 1001), not a 1006 guess', async ({
+  page,
+}) => {
+  await openCode(page);
+  await pickSnippet(page, 'Chat client');
+  await setCode(page, `const ws = new WebSocket('/echo');\nws.onopen = () => console.log('opened');\n`);
+  await run(page);
+  await expect(consoleLog(page)).toContainText('opened');
+  const l = lab(page);
+  await l.getByRole('tab', { name: /Chat client · \/echo/ }).click();
+  await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
+  await page.locator('#panel-code').getByRole('button', { name: /Stop/ }).click();
+  await expect(l.getByTestId('close-summary')).toContainText('1001 Going Away');
+  await expect(l.getByTestId('close-summary')).toContainText('wasClean true');
+  await expect(l).toContainText('the browser closed the socket itself with 1001');
+  // The wire agrees: a CLOSE 1001 each way.
+  await expect(l.getByRole('listbox', { name: 'Event timeline' })).toContainText(/CLOSE.*1001/);
+});
