@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { consoleLog, openCode, pickSnippet, run, setCode } from './code-helpers.ts';
-import { inspector, lab } from './lab-helpers.ts';
+import { connectEcho, inspector, lab } from './lab-helpers.ts';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -58,3 +58,43 @@ test('after Stop, the lab reports the close the wire shows (the browser closes w
   // The wire agrees: a CLOSE 1001 each way.
   await expect(l.getByRole('listbox', { name: 'Event timeline' })).toContainText(/CLOSE.*1001/);
 });
+
+/** The events column's tags, top to bottom. */
+async function timelineTags(page: import('@playwright/test').Page): Promise<string[]> {
+  return lab(page).getByRole('listbox', { name: 'Event timeline' }).locator('.tag').allTextContents();
+}
+
+for (const [what, open] of [
+  ['the lab', async (page: import('@playwright/test').Page) => connectEcho(page, '/heartbeat')],
+  [
+    'code',
+    async (page: import('@playwright/test').Page) => {
+      await openCode(page);
+      await pickSnippet(page, 'Chat client');
+      await setCode(
+        page,
+        `const ws = new WebSocket('/heartbeat');\nws.onopen = () => console.log('opened');\n`,
+      );
+      await run(page);
+      await lab(page)
+        .getByRole('tab', { name: /Chat client · \/heartbeat/ })
+        .click();
+    },
+  ],
+] as const) {
+  test(`a /heartbeat socket opened by ${what} shows new, the handshake, open, then the first PING, in that order`, async ({
+    page,
+  }) => {
+    await open(page);
+    await expect(lab(page).getByRole('listbox', { name: 'Event timeline' })).toContainText('PONG', {
+      timeout: 15_000,
+    });
+    const tags = await timelineTags(page);
+    const at = (tag: string): number => tags.indexOf(tag);
+    expect(at('new')).toBe(0);
+    expect(tags.slice(1, 5).filter((t) => t === 'HTTP')).toHaveLength(2);
+    expect(at('open')).toBeGreaterThan(tags.lastIndexOf('HTTP'));
+    expect(at('PING')).toBeGreaterThan(at('open'));
+    expect(at('PONG')).toBeGreaterThan(at('PING'));
+  });
+}

@@ -91,6 +91,85 @@ describe('SessionLog', () => {
     ]);
   });
 
+  describe('one clock and one order per connection', () => {
+    const handshake = (t: number, from: 'client' | 'server') =>
+      ({
+        kind: 'handshake',
+        t,
+        from,
+        text: from === 'client' ? 'GET /echo HTTP/1.1\r\n\r\n' : 'HTTP/1.1 101 Switching Protocols\r\n\r\n',
+      }) as const;
+    const tags = (log: SessionLog) => log.timeline.map((e) => describeEntry(e).tag);
+
+    it('never shows the handshake before new WebSocket() (a wire clock a little behind the page)', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        { kind: 'api', t: 10, type: 'state', state: 'CONNECTING' },
+        handshake(8, 'client'),
+        handshake(9, 'server'),
+        { kind: 'api', t: 12, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 12, type: 'open', protocol: '', extensions: '' },
+      ]);
+      expect(tags(log)).toEqual(['new', 'readyState', 'HTTP', 'HTTP', 'readyState', 'open']);
+      expect(log.timeline[2]!.t).toBe(10);
+    });
+
+    it('never shows the 101 after open, even when the tap delivers it late with a later stamp', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        handshake(11, 'client'),
+        { kind: 'api', t: 12, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 12, type: 'open', protocol: '', extensions: '' },
+        handshake(14, 'server'),
+      ]);
+      expect(tags(log)).toEqual(['new', 'HTTP', 'HTTP', 'readyState', 'open']);
+    });
+
+    it('shows the open state and event after the 101 of the same millisecond', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        { kind: 'api', t: 10, type: 'state', state: 'CONNECTING' },
+        { kind: 'api', t: 10, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 10, type: 'open', protocol: '', extensions: '' },
+        handshake(10, 'client'),
+        handshake(10, 'server'),
+      ]);
+      expect(tags(log)).toEqual(['new', 'readyState', 'HTTP', 'HTTP', 'readyState', 'open']);
+    });
+
+    it("never shows the server's first frame (a heartbeat's PING) before open", () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        handshake(10, 'client'),
+        handshake(11, 'server'),
+        frameEvent(11, 'server', 0x9, ''),
+        frameEvent(11, 'client', 0xa, ''),
+        { kind: 'api', t: 13, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 13, type: 'open', protocol: '', extensions: '' },
+      ]);
+      expect(tags(log)).toEqual(['new', 'HTTP', 'HTTP', 'readyState', 'open', 'PING', 'PONG']);
+      expect(log.timeline.slice(3).every((e) => e.t === 13)).toBe(true);
+    });
+
+    it('a send in onopen comes after open, and its frames after the send', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        handshake(10, 'client'),
+        handshake(10, 'server'),
+        { kind: 'api', t: 10, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 10, type: 'open', protocol: '', extensions: '' },
+        { kind: 'api', t: 10, type: 'send', data: 'a' },
+        frameEvent(10, 'client', 0x1, 'a', false),
+      ]);
+      expect(tags(log)).toEqual(['new', 'HTTP', 'HTTP', 'readyState', 'open', 'send()', 'TEXT']);
+    });
+  });
+
   it('with wire events only (an import), shows every frame and the transport states', () => {
     const log = new SessionLog();
     log.append([
