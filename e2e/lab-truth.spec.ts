@@ -98,3 +98,19 @@ for (const [what, open] of [
     expect(at('PONG')).toBeGreaterThan(at('PING'));
   });
 }
+
+test('"why 1?" tells the truth: Chromium splits a big message into frames of about 128 KiB, as the frame list shows', async ({
+  page,
+}) => {
+  await connectEcho(page);
+  const l = lab(page);
+  await l.locator('label:has(input[value="text"])').click();
+  await l.getByLabel('Text message').fill('x'.repeat(300 * 1024));
+  await l.getByRole('button', { name: 'Send', exact: true }).click();
+  const frames = inspector(page).getByRole('listbox', { name: 'Frames' });
+  // 300 KiB from the browser: a TEXT frame without FIN, then continuation frames.
+  await expect(frames.getByRole('option').filter({ hasText: 'CONT' }).first()).toBeVisible();
+  await l.getByRole('button', { name: 'why 1?' }).click();
+  await expect(l).toContainText('splits a bigger one into a first frame and continuation (CONT) frames of about 128 KiB');
+  await expect(l).not.toContainText('always sends a message as a single frame');
+});

@@ -169,7 +169,7 @@ export class Session {
     const times = Math.max(1, Math.floor(options.times ?? 1));
     const fragments = Math.max(1, Math.floor(options.fragments ?? 1));
     if (fragments > 1 && !this.transport?.sendFragmented) {
-      return "The browser's WebSocket always sends a message as one frame: fragmenting needs the loopback transport.";
+      return "The browser's WebSocket chooses the frames itself (Chromium splits only messages over about 128 KiB): choosing the number of frames needs the loopback transport.";
     }
     if (fragments > 1 && data instanceof Blob)
       return 'Fragmenting a file is not supported: send it whole, or as hex.';

@@ -50,8 +50,9 @@ export interface Transport {
   /** One line for the learner: where the sockets go. */
   readonly description: string;
   /**
-   * Can this transport put one message on the wire as several frames (§5.4)? The browser's
-   * WebSocket cannot (it always sends a message in one frame); the loopback can.
+   * Can the learner choose how many frames one message goes out as (§5.4)? Not with the
+   * browser's WebSocket, which decides itself (Chromium sends a message of up to about 128 KiB
+   * as one frame and splits a bigger one into frames of about 128 KiB); the loopback can.
    */
   readonly canFragment: boolean;
   /** The URL for a bundled endpoint path such as '/echo' or '/close?code=4000'. */
