@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { echoSession, frameEvent } from './fixtures.ts';
+import { echoSession, frameBytes, frameEvent } from './fixtures.ts';
 import { SessionLog } from './session-log.ts';
 import { describeEntry } from './timeline.ts';
 
@@ -196,5 +196,32 @@ describe('SessionLog', () => {
     const log = new SessionLog();
     log.append([frameEvent(1, 'client', 0x1, 'abc'), frameEvent(2, 'server', 0x1, 'abc')]);
     expect([log.bytesOut, log.bytesIn]).toEqual([2 + 4 + 3, 2 + 3]);
+  });
+});
+
+describe('SessionLog: bytes the server did not read', () => {
+  it('shows a message refused as too big, and the close reply after it, as the frames the client sent', () => {
+    const big = frameBytes('client', 0x1, 'x'.repeat(70_000));
+    const reply = frameBytes('client', 0x8, Uint8Array.of(0x03, 0xf1));
+    const log = new SessionLog();
+    log.append([
+      { kind: 'bytes', t: 2, from: 'client', bytes: big, note: 'MESSAGE_TOO_BIG: over the limit' },
+      frameEvent(3, 'server', 0x8, Uint8Array.of(0x03, 0xf1)),
+      { kind: 'bytes', t: 4, from: 'client', bytes: reply, note: 'read after the connection closed: ignored' },
+    ]);
+    expect(log.frames.map((f) => [f.from, f.kind, f.length, f.unread ?? ''])).toEqual([
+      ['client', 'text', 70_000, 'MESSAGE_TOO_BIG: over the limit'],
+      ['server', 'close', 2, ''],
+      ['client', 'close', 2, 'read after the connection closed: ignored'],
+    ]);
+    expect(describeEntry(log.timeline[0]!).text).toMatch(/^TEXT .* · not read: MESSAGE_TOO_BIG/);
+    expect(log.bytesOut).toBe(big.length + reply.length);
+  });
+
+  it('keeps bytes that are not whole frames as bytes', () => {
+    const log = new SessionLog();
+    log.append([{ kind: 'bytes', t: 1, from: 'client', bytes: Uint8Array.of(0x81, 0xff, 1), note: 'garbage' }]);
+    expect(log.frames).toHaveLength(0);
+    expect(describeEntry(log.timeline[0]!).text).toMatch(/not framed: garbage/);
   });
 });

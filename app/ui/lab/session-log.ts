@@ -5,7 +5,7 @@
  * Session class wraps it with a version counter for Svelte.
  */
 import { type ReadyState, type Side, summarizeFrame, type WireEvent } from '../lib/engine.ts';
-import { decodeFrameBytes, type DecodedFrame } from '../lib/frames.ts';
+import { decodeFrameBytes, type DecodedFrame, wholeFrames } from '../lib/frames.ts';
 import type { ApiEvent, SessionEvent } from './events.ts';
 
 export interface FrameRow extends DecodedFrame {
@@ -20,6 +20,8 @@ export interface FrameRow extends DecodedFrame {
   group?: FragmentGroup;
   /** 0-based position in its group. */
   fragmentIndex?: number;
+  /** The receiving end did not read this frame (it had failed or closed the connection): why. */
+  unread?: string;
 }
 
 export interface FragmentGroup {
@@ -139,7 +141,16 @@ export class SessionLog {
         return this.#insert({ t, source: 'wire', event: e }, RANK.wire);
       default:
         // 'error' (the transport's end failed the connection), 'bytes', 'eof'
-        if (e.kind === 'bytes') this.#count(e.from, e.bytes.length);
+        if (e.kind === 'bytes') {
+          // Bytes the server did not read may still be frames the client sent (a message over
+          // the limit, the close reply after a failure): show them as such, with the reason.
+          const frames = wholeFrames(e.bytes, e.from);
+          if (frames) {
+            for (const bytes of frames) this.#frame({ kind: 'frame', t: e.t, from: e.from, bytes }, index, t, e.note);
+            return;
+          }
+          this.#count(e.from, e.bytes.length);
+        }
         return this.#insert({ t, source: 'wire', event: e }, RANK.wire);
     }
   }
@@ -230,7 +241,7 @@ export class SessionLog {
     else this.bytesIn += n;
   }
 
-  #frame(e: Extract<WireEvent, { kind: 'frame' }>, index: number, t: number): void {
+  #frame(e: Extract<WireEvent, { kind: 'frame' }>, index: number, t: number, unread?: string): void {
     const decoded = decodeFrameBytes(e.bytes, e.from);
     const row: FrameRow = {
       ...decoded,
@@ -239,16 +250,17 @@ export class SessionLog {
       t,
       from: e.from,
       bytes: e.bytes,
+      ...(unread !== undefined ? { unread } : {}),
     };
     this.frames.push(row);
     this.#count(e.from, e.bytes.length);
-    this.#group(row);
+    if (unread === undefined) this.#group(row);
     // A continuation's content is read as its message's type (text or binary).
     if (row.kind === 'continuation' && row.group && row.frame) {
       row.summary = summarizeFrame(row.frame, { messageOpcode: row.group.opcode });
     }
     // Whole data frames are the messages the API shows; with no API view, every frame is a row.
-    const hidden = row.kind !== 'text' && row.kind !== 'binary' ? true : !row.fin;
+    const hidden = row.kind !== 'text' && row.kind !== 'binary' ? true : !row.fin || unread !== undefined;
     if (hidden || !this.hasApi) this.#insert({ t, source: 'frame', frame: row }, RANK.wire);
   }
 

@@ -34,6 +34,14 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
   if (entry.source === 'frame') {
     const f = entry.frame;
     const dir = f.from === 'client' ? '→' : '←';
+    if (f.unread !== undefined)
+      return {
+        tag: f.summary.split(' ')[0] ?? 'frame',
+        text: `${f.summary} · not read: ${f.unread}`,
+        tone: 'error',
+        dir,
+        detail: `sent, but the ${f.from === 'client' ? 'server' : 'client'} did not read it: ${f.unread}`,
+      };
     const why =
       f.kind === 'ping' || f.kind === 'pong'
         ? 'the API never shows ping and pong frames'
