@@ -111,6 +111,58 @@ test('"why 1?" tells the truth: Chromium splits a big message into frames of abo
   // 300 KiB from the browser: a TEXT frame without FIN, then continuation frames.
   await expect(frames.getByRole('option').filter({ hasText: 'CONT' }).first()).toBeVisible();
   await l.getByRole('button', { name: 'why 1?' }).click();
-  await expect(l).toContainText('splits a bigger one into a first frame and continuation (CONT) frames of about 128 KiB');
+  await expect(l).toContainText(
+    'splits a bigger one into a first frame and continuation (CONT) frames of about 128 KiB',
+  );
   await expect(l).not.toContainText('always sends a message as a single frame');
+});
+
+test('import: a bad file says why; Connect on an imported tab keeps the import and opens a tab of its own', async ({
+  page,
+}) => {
+  await connectEcho(page);
+  const l = lab(page);
+  const file = l.getByLabel('Import a session file');
+  await file.setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"nope": 1'),
+  });
+  await expect(l.getByTestId('import-message')).toContainText('broken.json was not imported');
+
+  // A HAR with one message each way: imported, its messages are not "hidden from the API".
+  const har = {
+    log: {
+      version: '1.2',
+      entries: [
+        {
+          request: { method: 'GET', url: 'ws://example.test/echo', headers: [] },
+          response: { status: 101, headers: [] },
+          _webSocketMessages: [
+            { type: 'send', time: 1, opcode: 1, data: 'hi' },
+            { type: 'receive', time: 1.001, opcode: 1, data: 'hi' },
+          ],
+        },
+      ],
+    },
+  };
+  await file.setInputFiles({
+    name: 'two.har',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(har)),
+  });
+  await expect(l.getByTestId('import-message')).toContainText('Imported two.har: 1 connection, 2 frames.');
+  const events = l.getByRole('listbox', { name: 'Event timeline' });
+  await expect(events).toContainText('TEXT');
+  await expect(events).not.toContainText('hidden from the API');
+  const tabs = l.getByRole('tab');
+  const before = await tabs.count();
+  await l
+    .getByRole('textbox', { name: 'WebSocket URL' })
+    .fill(await page.evaluate(() => `ws://${location.host}/echo`));
+  await l.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(tabs).toHaveCount(before + 1);
+  await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
+  await l.getByRole('tab', { name: /imported/ }).click();
+  await expect(events).toContainText('TEXT');
 });

@@ -55,6 +55,13 @@ export class ConnectionTab {
     const url = this.urlCheck;
     const protocols = this.protocolsCheck;
     if (!url.ok || !protocols.ok || !this.#lab.ready) return false;
+    // A recorded session (an import) is kept: the new connection gets a tab of its own.
+    const source = this.session?.source;
+    if (source === 'import' || source === 'recording') {
+      const tab = this.#lab.addTab(this.url);
+      tab.protocols = this.protocols;
+      return tab.connect();
+    }
     this.openError = '';
     this.session?.dispose();
     this.session = Session.connect(this.#lab.transport, url.value, protocols.value);

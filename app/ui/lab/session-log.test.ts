@@ -207,7 +207,13 @@ describe('SessionLog: bytes the server did not read', () => {
     log.append([
       { kind: 'bytes', t: 2, from: 'client', bytes: big, note: 'MESSAGE_TOO_BIG: over the limit' },
       frameEvent(3, 'server', 0x8, Uint8Array.of(0x03, 0xf1)),
-      { kind: 'bytes', t: 4, from: 'client', bytes: reply, note: 'read after the connection closed: ignored' },
+      {
+        kind: 'bytes',
+        t: 4,
+        from: 'client',
+        bytes: reply,
+        note: 'read after the connection closed: ignored',
+      },
     ]);
     expect(log.frames.map((f) => [f.from, f.kind, f.length, f.unread ?? ''])).toEqual([
       ['client', 'text', 70_000, 'MESSAGE_TOO_BIG: over the limit'],
@@ -220,8 +226,22 @@ describe('SessionLog: bytes the server did not read', () => {
 
   it('keeps bytes that are not whole frames as bytes', () => {
     const log = new SessionLog();
-    log.append([{ kind: 'bytes', t: 1, from: 'client', bytes: Uint8Array.of(0x81, 0xff, 1), note: 'garbage' }]);
+    log.append([
+      { kind: 'bytes', t: 1, from: 'client', bytes: Uint8Array.of(0x81, 0xff, 1), note: 'garbage' },
+    ]);
     expect(log.frames).toHaveLength(0);
     expect(describeEntry(log.timeline[0]!).text).toMatch(/not framed: garbage/);
+  });
+});
+
+describe('timeline rows of a record without the page view (an import)', () => {
+  it('does not badge whole messages "hidden from the API": the API shows messages', () => {
+    const log = new SessionLog();
+    log.append([
+      frameEvent(1, 'client', 0x1, 'hi'),
+      frameEvent(2, 'server', 0x1, 'hi'),
+      frameEvent(3, 'server', 0x9, ''),
+    ]);
+    expect(log.timeline.map((e) => describeEntry(e).tone)).toEqual(['wire', 'wire', 'hidden']);
   });
 });

@@ -146,7 +146,8 @@ export class SessionLog {
           // the limit, the close reply after a failure): show them as such, with the reason.
           const frames = wholeFrames(e.bytes, e.from);
           if (frames) {
-            for (const bytes of frames) this.#frame({ kind: 'frame', t: e.t, from: e.from, bytes }, index, t, e.note);
+            for (const bytes of frames)
+              this.#frame({ kind: 'frame', t: e.t, from: e.from, bytes }, index, t, e.note);
             return;
           }
           this.#count(e.from, e.bytes.length);

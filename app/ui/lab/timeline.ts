@@ -49,11 +49,14 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
           ? 'the API only reports the close event, not the frames'
           : f.group
             ? `fragment ${(f.fragmentIndex ?? 0) + 1}${f.group.complete ? ` of ${f.group.frames.length}` : ''}: the API delivers the message once all fragments arrived`
-            : 'a frame';
+            : 'a whole message in one frame: the API shows it as a message event';
+    // A whole text or binary frame is a message the API does show; it is on the timeline as a
+    // frame only when the record has no page view (an import, a recording).
+    const whole = (f.kind === 'text' || f.kind === 'binary') && f.fin && !f.group;
     return {
       tag: f.summary.split(' ')[0] ?? 'frame',
       text: f.summary,
-      tone: f.error ? 'error' : 'hidden',
+      tone: f.error ? 'error' : whole ? 'wire' : 'hidden',
       dir,
       detail: why,
     };
