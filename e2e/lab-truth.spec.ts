@@ -166,3 +166,20 @@ test('import: a bad file says why; Connect on an imported tab keeps the import a
   await l.getByRole('tab', { name: /imported/ }).click();
   await expect(events).toContainText('TEXT');
 });
+
+test("a learner's own server (another host) is labelled as what carries it: the browser, straight there, with why no frames show", async ({
+  page,
+}) => {
+  await connectEcho(page);
+  const l = lab(page);
+  await l.getByRole('button', { name: 'New connection tab' }).click();
+  const own = await page.evaluate(() => `ws://localhost:${location.port}/echo`);
+  await l.getByRole('textbox', { name: 'WebSocket URL' }).fill(own);
+  await l.getByRole('button', { name: 'Connect', exact: true }).click();
+  const via = l.getByTestId('via');
+  await expect(via).toHaveAttribute('data-source', 'direct');
+  await expect(via).toContainText(`browser → ${new URL(own).host}`);
+  await expect(via).not.toContainText('Node server');
+  await expect(via).toHaveAttribute('title', /no tap and no frames/);
+  await expect(l).toContainText('is not the playground');
+});

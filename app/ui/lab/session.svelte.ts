@@ -66,6 +66,11 @@ export class Session {
   binaryType = $state<BinaryType>('blob');
   /** Why the bytes are not shown (a server without a tap), or problems with the tap. */
   notes = $state<string[]>([]);
+  /**
+   * The browser's own WebSocket goes straight to a host that is neither our server nor on the
+   * in-page network (a learner's own server): nothing of ours is on the path, so no bytes.
+   */
+  direct = $state(false);
 
   readonly #log = new SessionLog();
   #version = $state(0);
@@ -249,6 +254,7 @@ export class Session {
     const socket = (this.#socket = opened.socket);
     socket.binaryType = this.binaryType;
     if (opened.wireNote) this.notes = [...this.notes, opened.wireNote];
+    this.direct = opened.wire === undefined;
     this.#state(readyStateName(socket.readyState));
 
     const onOpen = (): void => {
