@@ -183,3 +183,20 @@ test("a learner's own server (another host) is labelled as what carries it: the 
   await expect(via).toHaveAttribute('title', /no tap and no frames/);
   await expect(l).toContainText('is not the playground');
 });
+
+test('a client that reconnects again and again keeps one lab tab, which shows its latest connection', async ({
+  page,
+}) => {
+  await openCode(page);
+  const l = lab(page);
+  const before = await l.getByRole('tab').count();
+  await pickSnippet(page, 'Chat client');
+  await setCode(
+    page,
+    "let n = 0; const connect = () => { const ws = new WebSocket('/echo'); ws.onopen = () => ws.close(1000); ws.onclose = () => { n++; console.log('closed', n); if (n < 4) connect(); }; }; connect();\n",
+  );
+  await run(page);
+  await expect(consoleLog(page)).toContainText('closed 4');
+  await expect(l.getByRole('tab')).toHaveCount(before + 1);
+  await expect(l.getByRole('tab', { name: /Chat client · \/echo \(connection 4\)/ })).toBeVisible();
+});
