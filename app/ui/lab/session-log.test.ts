@@ -245,3 +245,16 @@ describe('timeline rows of a record without the page view (an import)', () => {
     expect(log.timeline.map((e) => describeEntry(e).tone)).toEqual(['wire', 'wire', 'hidden']);
   });
 });
+
+describe('events column text', () => {
+  it('shows JSON as JSON, not escaped, and keeps a row on one line', async () => {
+    const { quoted, fullData } = await import('./timeline.ts');
+    expect(quoted('{"type":"chat"}')).toBe('"{"type":"chat"}"');
+    expect(quoted('a\nb')).toBe('"a\\nb"');
+    expect(fullData('{"a":1,"b":[2]}')).toEqual({
+      text: '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}',
+      json: true,
+    });
+    expect(fullData('{not json}')).toEqual({ text: '{not json}', json: false });
+  });
+});

@@ -18,9 +18,28 @@ export interface TimelineLine {
   detail?: string;
 }
 
-function quoted(text: string, max = 60): string {
+/**
+ * Text in quotes as it is (JSON reads as JSON, not escaped); only line breaks and other control
+ * characters are shown as escapes, so one row stays one line.
+ */
+export function quoted(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return `"${cut.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
+}
+
+/** The whole of a message's data for the detail view: pretty JSON when it parses, else the text. */
+export function fullData(data: ApiData): { text: string; json: boolean } | undefined {
+  if (typeof data !== 'string') return undefined;
+  const t = data.trim();
+  if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+    try {
+      return { text: JSON.stringify(JSON.parse(t), null, 2), json: true };
+    } catch {
+      // not JSON after all: shown as text
+    }
+  }
+  return { text: data, json: false };
 }
 
 export function dataText(data: ApiData): string {
