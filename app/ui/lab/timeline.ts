@@ -4,6 +4,7 @@ import { toHex } from '../lib/bytes.ts';
 import { size } from '../lib/format.ts';
 import type { ApiData } from './events.ts';
 import type { TimelineEntry } from './session-log.ts';
+import { splitTap } from './tap-client.ts';
 
 export type Tone = 'api' | 'state' | 'hidden' | 'wire' | 'error' | 'close';
 
@@ -84,7 +85,8 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
     const e = entry.event;
     switch (e.kind) {
       case 'handshake': {
-        const line = e.text.split('\r\n')[0] ?? '';
+        // The playground's ?tap= token is not the learner's: the handshake view shows it on request.
+        const line = splitTap(e.text.split('\r\n')[0] ?? '').shown;
         return {
           tag: 'HTTP',
           text: line,
