@@ -94,3 +94,23 @@ test("the handshake view hides the playground's ?tap= token, and shows it on req
   await expect(start).toContainText('?tap=');
   await expect(inspector(page).getByTestId('tap-note')).toContainText('mirror');
 });
+
+test('at 150% zoom (1280x720 seen as 853x480) the bit diagram is not cut: it fits or scrolls inside the inspector', async ({
+  page,
+}) => {
+  await connectEcho(page);
+  await sendText(page, 'hello');
+  await page.setViewportSize({ width: 853, height: 480 });
+  await inspector(page).getByRole('listbox', { name: 'Frames' }).getByRole('option').first().click();
+  const grid = inspector(page).locator('.bitgrid');
+  await grid.scrollIntoViewIfNeeded();
+  const fit = await grid.evaluate((g) => {
+    const panel = g.closest('section, [role="region"]')!.getBoundingClientRect();
+    const r = g.getBoundingClientRect();
+    return {
+      inside: r.right <= panel.right + 1,
+      scrolls: g.scrollWidth <= g.clientWidth || getComputedStyle(g).overflowX === 'auto',
+    };
+  });
+  expect(fit).toEqual({ inside: true, scrolls: true });
+});

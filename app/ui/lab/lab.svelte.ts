@@ -13,6 +13,7 @@ export const ENDPOINTS: readonly { path: string; label: string; hint: string }[]
   { path: '/echo', label: '/echo', hint: 'echoes every message, answers ping with pong' },
   { path: '/chat', label: '/chat', hint: 'broadcasts to every open /chat socket' },
   { path: '/ticker', label: '/ticker', hint: 'the server pushes a quote every second' },
+  { path: '/heartbeat', label: '/heartbeat', hint: 'the server pings; miss a pong and it hangs up' },
   { path: '/close?code=4000&reason=bye', label: '/close 4000', hint: 'the server closes with 4000 "bye"' },
   {
     path: '/close?code=4000&reason=later&delay=2000',
@@ -29,7 +30,6 @@ export const ENDPOINTS: readonly { path: string; label: string; hint: string }[]
     label: '/close 1006',
     hint: 'the server drops TCP without a Close frame: the page reports 1006, wasClean false (§7.1.5)',
   },
-  { path: '/heartbeat', label: '/heartbeat', hint: 'the server pings; miss a pong and it hangs up' },
 ];
 
 let tabIds = 1;
