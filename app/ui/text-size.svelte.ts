@@ -45,9 +45,15 @@ export class TextSize {
     return Math.round(base * this.scale);
   }
 
+  /** Sets --text-scale (the type tokens) and data-text-size (layouts that need more room). */
   apply(root: HTMLElement): void {
-    if (this.scale === 1) root.style.removeProperty('--text-scale');
-    else root.style.setProperty('--text-scale', String(this.scale));
+    if (this.scale === 1) {
+      root.style.removeProperty('--text-scale');
+      delete root.dataset.textSize;
+    } else {
+      root.style.setProperty('--text-scale', String(this.scale));
+      root.dataset.textSize = this.choice;
+    }
   }
 }
 
