@@ -97,6 +97,19 @@ describe('SandboxSocketView', () => {
     ]);
   });
 
+  it('does not record twice a call the lab made itself (the Session records it; the sandbox reports it too)', () => {
+    const mirror = new FakeMirror();
+    const view = new SandboxSocketView(mirror, undefined);
+    const calls: unknown[] = [];
+    view.calls((c) => calls.push(c));
+    view.send('from the lab');
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'from the lab' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'from the code' } }));
+    view.close(1000);
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'close-call', code: 1000 } }));
+    expect(calls).toEqual([{ type: 'send', data: 'from the code' }]);
+  });
+
   it('records binary data as the page saw it', () => {
     expect(callData(new Uint8Array([1, 2]).buffer)).toEqual({
       type: 'ArrayBuffer',

@@ -47,6 +47,13 @@ export function callData(data: unknown): ApiData {
   return String(data);
 }
 
+/** What identifies a call well enough to recognise the sandbox's report of one the lab made. */
+function callKey(call: SocketCall): string {
+  if (call.type === 'close-call') return 'close';
+  const d = call.data;
+  return typeof d === 'string' ? `s:${d}` : `b:${d.size ?? d.bytes.length}`;
+}
+
 /** One sentence for the learner: what stopping the code did to this socket. */
 export function stopNote(facts: CloseFacts): string {
   return facts.code === 1006
@@ -64,6 +71,11 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
   readonly #detach: () => void;
   /** Told what a stop did (a note for the learner). */
   onStopped: ((note: string) => void) | undefined;
+  /**
+   * Calls the lab made through this view (the composer): the Session records them itself, so
+   * the sandbox's report of the same call is not recorded twice.
+   */
+  readonly #own: string[] = [];
 
   constructor(mirror: MirrorLike, wire: WireStream | undefined, settleMs = SETTLE_MS) {
     super();
@@ -108,14 +120,20 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
   }
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     this.#mirror.send(data);
+    this.#own.push(callKey({ type: 'send', data: callData(ArrayBuffer.isView(data) ? data.buffer : data) }));
   }
   close(code?: number, reason?: string): void {
     if (code === undefined) this.#mirror.close();
     else this.#mirror.close(code, reason);
+    this.#own.push('close');
   }
 
   /** The calls the sandboxed code makes on its socket, as the mirror reports them. */
   calls(fn: (call: SocketCall) => void): () => void {
+    const record = (call: SocketCall): void => {
+      if (this.#own[0] === callKey(call)) this.#own.shift();
+      else fn(call);
+    };
     const listener = (e: Event): void => {
       const r = (e as CustomEvent<unknown>).detail as {
         type?: unknown;
@@ -123,9 +141,9 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
         code?: unknown;
         reason?: unknown;
       };
-      if (r?.type === 'send') fn({ type: 'send', data: callData(r.data) });
+      if (r?.type === 'send') record({ type: 'send', data: callData(r.data) });
       else if (r?.type === 'close-call')
-        fn({
+        record({
           type: 'close-call',
           ...(typeof r.code === 'number' ? { code: r.code } : {}),
           ...(typeof r.reason === 'string' && r.reason ? { reason: r.reason } : {}),
