@@ -225,15 +225,21 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
         for (const x of b) v = v * 256 + x;
         return v;
       };
+      // Shown exactly: a Number rounds above 2^53 (18446744073709551615 would read ...552000).
+      const exact64 = (b: Uint8Array): string => {
+        let v = 0n;
+        for (const x of b) v = v * 256n + BigInt(x);
+        return v.toString();
+      };
       lengthKnown = span(
         'len64',
         'Extended payload length (64 bits)',
         2,
         8,
         'RFC 6455 §5.2',
-        (b) => String(read64(b)),
+        (b) => exact64(b),
         (b) =>
-          `the payload is ${read64(b)} bytes${(b[0]! & 0x80) !== 0 ? ' (most significant bit set: not allowed)' : ''}`,
+          `the payload is ${exact64(b)} bytes${(b[0]! & 0x80) !== 0 ? ' (most significant bit set: not allowed)' : ''}`,
       );
       if (lengthKnown) payloadLength = read64(bytes.subarray(2, 10));
       at = 10;

@@ -41,3 +41,13 @@ describe('close codes (§7.4)', () => {
     expect(isSendableCloseCode(code)).toBe(sendable);
   });
 });
+
+describe('close-code meanings read well after their name ("Name: meaning")', () => {
+  it.each([1000, 1001, 1004, 1005, 1006, 1016, 2999, 3000, 4000, 4999, 5000, 500])(
+    "%i's meaning does not repeat its name",
+    (code) => {
+      const info = describeCloseCode(code);
+      expect(info.meaning.toLowerCase().startsWith(info.name.toLowerCase())).toBe(false);
+    },
+  );
+});

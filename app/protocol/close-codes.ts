@@ -59,7 +59,7 @@ export const CLOSE_CODES: Readonly<Record<number, Entry>> = {
   },
   1004: {
     name: 'Reserved',
-    meaning: 'Reserved; its meaning might be defined in the future. Never sent.',
+    meaning: 'Its meaning might be defined in the future. Never sent.',
     sendable: false,
     rfc: 'RFC 6455 §7.4.1',
   },
@@ -155,7 +155,7 @@ export function describeCloseCode(code: number): CloseCodeInfo {
     return {
       code,
       name: 'Reserved',
-      meaning: 'Reserved for future RFCs and extensions; not assigned.',
+      meaning: 'Kept for future RFCs and extensions; not assigned.',
       sendable: false,
       range: 'reserved',
     };
@@ -174,7 +174,7 @@ export function describeCloseCode(code: number): CloseCodeInfo {
   return {
     code,
     name: 'Private Use',
-    meaning: 'Private use: the meaning is agreed between the two endpoints.',
+    meaning: 'The two endpoints agree on its meaning between themselves; no registry assigns it.',
     sendable: true,
     range: 'private',
   };

@@ -52,8 +52,9 @@ describe('summarizeFrame', () => {
     expect(summarizeFrame(frame(0x1, '😀'.repeat(40)), { maxChars: 2 })).toBe('TEXT "😀😀…" · 160 B');
   });
 
-  it('escapes control characters and quotes', () => {
-    expect(summarizeFrame(frame(0x1, 'a\nb\t"c"\x00\x1b'))).toBe('TEXT "a\\nb\\t\\"c\\"\\x00\\x1b" · 9 B');
+  it('escapes control characters, and leaves quotes as they are (JSON reads as JSON)', () => {
+    expect(summarizeFrame(frame(0x1, 'a\nb\t"c"\x00\x1b'))).toBe('TEXT "a\\nb\\t"c"\\x00\\x1b" · 9 B');
+    expect(summarizeFrame(frame(0x1, '{"a":1}'))).toBe('TEXT "{"a":1}" · 7 B');
   });
 
   it('formats sizes', () => {

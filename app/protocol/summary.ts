@@ -81,11 +81,8 @@ function escapeChar(c: string): string {
       return '\\r';
     case '\t':
       return '\\t';
-    case '"':
-      return '\\"';
-    case '\\':
-      return '\\\\';
   }
+  // Quotes and backslashes stay as they are: JSON in a payload reads as JSON, not escaped.
   const code = c.codePointAt(0)!;
   // C0 controls, DEL and C1 controls are invisible: show their code.
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `\\x${code.toString(16).padStart(2, '0')}`;

@@ -60,6 +60,8 @@ export class MirrorSocket extends EventTarget {
   extensions = '';
   bufferedAmount = 0;
   binaryType: BinaryType = 'blob';
+  /** The sandbox ended with this socket open: the close it reports is the page's guess (1006). */
+  abandoned = false;
   readonly #command: (m: HostMessage) => void;
   readonly #id: number;
 
@@ -113,6 +115,8 @@ export class MirrorSocket extends EventTarget {
           new CloseEvent('close', { code: report.code, reason: report.reason, wasClean: report.wasClean }),
         );
         return;
+      case 'buffered':
+        return;
       default:
         this.dispatchEvent(new CustomEvent('api', { detail: report }));
     }
@@ -121,6 +125,7 @@ export class MirrorSocket extends EventTarget {
   /** @internal the sandbox ended with this socket still open: the page saw it drop. */
   abandon(): void {
     if (this.readyState === 3) return;
+    this.abandoned = true;
     this.apply({ type: 'close', code: 1006, reason: '', wasClean: false }, 3, this.bufferedAmount);
   }
 }

@@ -35,7 +35,9 @@ export type SocketReport =
   | { type: 'error' }
   | { type: 'close'; code: number; reason: string; wasClean: boolean }
   | { type: 'send'; data: WireData }
-  | { type: 'close-call'; code?: number; reason?: string };
+  | { type: 'close-call'; code?: number; reason?: string }
+  /** Only readyState and bufferedAmount changed (a native socket's buffer draining). */
+  | { type: 'buffered' };
 
 export interface RunRequest {
   /** The code to evaluate (already rewritten: imports to require). */

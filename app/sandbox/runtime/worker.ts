@@ -745,7 +745,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
       post({
         t: 'sock:report',
         id,
-        report: { type: 'send', data: '' },
+        report: { type: 'buffered' },
         readyState: ws.readyState,
         bufferedAmount: ws.bufferedAmount,
       });
@@ -852,7 +852,11 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         throw new Error(
           'send(data, { fin: false }) works on the server side in the playground; a ws client sends whole messages',
         );
-      else post({ t: 'ws:send', id: r.id, data: binary ? payload : String(payload) });
+      else {
+        const wire = binary ? payload : String(payload);
+        post({ t: 'ws:send', id: r.id, data: wire });
+        report(r.id, this, { type: 'send', data: wire });
+      }
       if (cb) nativeSetTimeout(() => cb!(), 0);
     }
     ping(data?: unknown, _mask?: unknown, cb?: (err?: Error) => void): void {
@@ -922,7 +926,10 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         ...(why !== undefined ? { reason: why } : {}),
       };
       if (r.kind === 'conn') post({ t: 'conn:close', cid: r.cid, ...extra });
-      else post({ t: 'ws:close', id: r.id, ...extra });
+      else {
+        post({ t: 'ws:close', id: r.id, ...extra });
+        report(r.id, this, { type: 'close-call', ...extra });
+      }
     }
     terminate(): void {
       if (this.readyState === 3) return;
@@ -1229,10 +1236,13 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         ws.readyState = 1;
         ws.protocol = m.protocol;
         ws.extensions = m.extensions;
+        // The page mirrors this socket for the lab, as it does the browser API's.
+        report(m.id, ws, { type: 'open', protocol: m.protocol, extensions: m.extensions });
         ws.emit('open');
         return;
       case 'ws:message': {
         const binary = typeof m.data !== 'string';
+        report(m.id, ws, { type: 'message', data: m.data });
         ws.emit('message', ws._data(m.data, binary), binary);
         return;
       }
@@ -1249,9 +1259,20 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         if (ws._route.kind === 'client') nodeClients.delete(ws._route.id);
         if (m.failed) {
           const err = new Error(m.error ?? 'WebSocket connection failed');
+          report(m.id, { readyState: 3, bufferedAmount: 0 }, { type: 'error' });
           if (ws.listenerCount('error') > 0) ws.emit('error', err);
           else reportUncaught(err, 'Uncaught (unhandled "error" event)');
         }
+        report(
+          m.id,
+          { readyState: 3, bufferedAmount: 0 },
+          {
+            type: 'close',
+            code: m.code,
+            reason: m.reason,
+            wasClean: m.wasClean,
+          },
+        );
         ws._closed(m.code, m.reason);
         return;
       default:

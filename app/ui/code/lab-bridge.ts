@@ -17,6 +17,7 @@ import { Session } from '../lab/session.svelte.ts';
 import { TAP_PATH, TapClient } from '../lab/tap-client.ts';
 import type { OpenedConnection, Transport, WireStream } from '../lab/transport.ts';
 import type { CodeRun } from './run.svelte.ts';
+import { SandboxSocketView } from './sandbox-socket.ts';
 
 function tapUrl(token: string, base: string): string {
   const u = new URL(TAP_PATH, base);
@@ -54,11 +55,16 @@ export function registerInLab(
   } else {
     wire = s.wire;
   }
+  const view = new SandboxSocketView(s.socket, wire);
   const opened: OpenedConnection = {
-    socket: s.socket,
+    socket: view,
     wire,
     ...(wireNote ? { wireNote } : {}),
-    dispose: () => tap?.close(),
+    dispose: () => {
+      view.dispose();
+      tap?.close();
+    },
+    calls: (fn) => view.calls(fn),
   };
   const transport: Transport = {
     label: s.route === 'native' ? 'server' : 'loopback',
@@ -67,14 +73,30 @@ export function registerInLab(
     endpointUrl: (path) => lab.transport.endpointUrl(path),
     open: () => opened,
   };
+  // One tab per run and URL: a reconnecting client's next socket reuses the tab of its last,
+  // closed one (20 reconnects are one tab, not 20).
+  const key = `${run.label}\n${s.url}`;
+  const tabs = reused.get(lab) ?? new Map<string, { tabId: number; count: number }>();
+  reused.set(lab, tabs);
+  const previous = tabs.get(key);
+  const old = previous && lab.tabs.find((t) => t.id === previous.tabId);
+  // Closed is read from the socket: the Session applies its events at the next update.
+  const again = old !== undefined && (!old.busy || old.session?.socket?.readyState === 3) ? old : undefined;
+  const count = again ? previous!.count + 1 : 1;
   const session = Session.connect(transport, s.url, s.protocols, {
-    name: `${run.label} · ${shortPath(s.url)}`,
+    name: `${run.label} · ${shortPath(s.url)}${count > 1 ? ` (connection ${count})` : ''}`,
   });
-  const tab = lab.addTab(s.url);
+  view.onStopped = (note) => (session.notes = [...session.notes, note]);
+  const tab = again ?? lab.addTab(s.url);
+  tab.session?.dispose();
   tab.session = session;
   lab.remember(session, 'code');
+  tabs.set(key, { tabId: tab.id, count });
   return session;
 }
+
+/** Per lab: run label + URL -> the tab its latest socket is in, and how many it opened. */
+const reused = new WeakMap<Lab, Map<string, { tabId: number; count: number }>>();
 
 /** '/echo' on the page's own host; host and path elsewhere ('localhost:8080'). */
 function shortPath(url: string): string {

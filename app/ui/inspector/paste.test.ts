@@ -79,3 +79,28 @@ describe('paste-and-decode problems', () => {
     expect(!r.ok && r.message).toBe("'z' at character 4 is not a hex digit (0-9, a-f)");
   });
 });
+
+describe('paste-and-decode says exactly what it read', () => {
+  it('prints a 64-bit length exactly (BigInt), not as a rounded float', () => {
+    const r = decodePaste('82 7f ff ff ff ff ff ff ff ff 00');
+    expect(fieldsOf('82 7f ff ff ff ff ff ff ff ff 00').len64).toBe('18446744073709551615');
+    expect(r.ok && r.problem).toContain(
+      'the header says 18446744073709551615 payload bytes, but only 1 follows',
+    );
+    expect(r.ok && r.problem).toContain(': 18446744073709551614 missing.');
+  });
+
+  it('does not read a word such as "zzzz" as base64 in auto mode, and says why', () => {
+    const r = decodePaste('zzzz');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(
+      /read as base64 it gives cf 3c f3.*does not start a frame.*Choose base64/,
+    );
+    expect(decodePaste('zzzz', 'base64').ok).toBe(true);
+  });
+
+  it('still reads base64 of a frame in auto mode', () => {
+    const r = decodePaste('gQVIZWxsbw==');
+    expect(r.ok && r.format).toBe('base64');
+  });
+});

@@ -67,5 +67,10 @@ function incomplete(n: number, offset: number, have: number, a: Annotation): str
   }
   const payload = a.fields.find((f) => f.id === 'payload' || f.id === 'closeCode');
   const header = payload ? payload.byteOffset : have;
-  return `Frame ${n} at byte ${offset}: the header says ${a.frameLength - header} payload bytes, but only ${Math.max(0, have - header)} follow: ${a.frameLength - have} missing.`;
+  // A 64-bit length is exact as text; as a Number it rounds above 2^53 (BigInt keeps it exact).
+  const len64 = a.fields.find((f) => f.id === 'len64')?.value;
+  const stated =
+    typeof len64 === 'string' && /^\d+$/.test(len64) ? BigInt(len64) : BigInt(a.frameLength - header);
+  const follow = Math.max(0, have - header);
+  return `Frame ${n} at byte ${offset}: the header says ${stated} payload byte${stated === 1n ? '' : 's'}, but only ${follow} follow${follow === 1 ? 's' : ''}: ${stated - BigInt(follow)} missing.`;
 }

@@ -45,6 +45,10 @@ export class Composer {
   /** The outcome of the last send or close (an exception the browser threw, for instance). */
   result = $state('');
   resultOk = $state(true);
+  /** The session the result is about (the composer is shared by every tab). */
+  resultSession = $state<number | undefined>(undefined);
+  /** Was it a send that went through (old news once the connection has closed)? */
+  #resultSent = false;
 
   readonly jsonError = $derived(this.mode === 'json' ? jsonProblem(this.json) : undefined);
   readonly hexCheck = $derived(parsePastedBytes(this.hex, 'hex'));
@@ -100,7 +104,18 @@ export class Composer {
     return undefined;
   });
 
+  /**
+   * The last result, if it is about this session and still true: not after a switch to another
+   * tab, and a "Sent ..." not once the connection has closed (the close says what happened next).
+   */
+  resultFor(session: Pick<Session, 'id' | 'log'> | undefined): { text: string; ok: boolean } | undefined {
+    if (!this.result || session === undefined || session.id !== this.resultSession) return undefined;
+    if (this.#resultSent && session.log.close !== undefined) return undefined;
+    return { text: this.result, ok: this.resultOk };
+  }
+
   send(session: Session): void {
+    this.resultSession = session.id;
     const problem = this.problem;
     if (problem) return this.#report(problem, false);
     let data: string | Uint8Array | Blob;
@@ -112,11 +127,16 @@ export class Composer {
     if (error) this.#report(error, false);
     else {
       const what = this.mode === 'file' ? 'Blob' : this.mode === 'hex' ? 'binary message' : 'text message';
-      this.#report(`Sent ${this.times > 1 ? `${this.times} × ` : ''}${what} of ${this.size} bytes.`, true);
+      this.#report(
+        `Sent ${this.times > 1 ? `${this.times} × ` : ''}${what} of ${plural(this.size, 'byte')}.`,
+        true,
+      );
+      this.#resultSent = true;
     }
   }
 
   close(session: Session): void {
+    this.resultSession = session.id;
     const error = session.close(this.closeCode, this.closeReason);
     if (error) this.#report(`close(${this.closeCode}${this.closeReason ? ', …' : ''}) threw ${error}`, false);
     else
@@ -129,5 +149,11 @@ export class Composer {
   #report(message: string, ok: boolean): void {
     this.result = message;
     this.resultOk = ok;
+    this.#resultSent = false;
   }
+}
+
+/** '1 byte', '2 bytes' */
+export function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }

@@ -13,8 +13,23 @@ export const ENDPOINTS: readonly { path: string; label: string; hint: string }[]
   { path: '/echo', label: '/echo', hint: 'echoes every message, answers ping with pong' },
   { path: '/chat', label: '/chat', hint: 'broadcasts to every open /chat socket' },
   { path: '/ticker', label: '/ticker', hint: 'the server pushes a quote every second' },
-  { path: '/close?code=4000&reason=bye', label: '/close 4000', hint: 'the server closes with 4000 "bye"' },
   { path: '/heartbeat', label: '/heartbeat', hint: 'the server pings; miss a pong and it hangs up' },
+  { path: '/close?code=4000&reason=bye', label: '/close 4000', hint: 'the server closes with 4000 "bye"' },
+  {
+    path: '/close?code=4000&reason=later&delay=2000',
+    label: '/close +2 s',
+    hint: 'the server waits 2 s, then closes with 4000 "later": time to send first',
+  },
+  {
+    path: '/close?code=none',
+    label: '/close 1005',
+    hint: 'the server sends a Close frame with no status code: the page reports 1005 (§7.1.5)',
+  },
+  {
+    path: '/close?drop=1',
+    label: '/close 1006',
+    hint: 'the server drops TCP without a Close frame: the page reports 1006, wasClean false (§7.1.5)',
+  },
 ];
 
 let tabIds = 1;
@@ -63,6 +78,13 @@ export class ConnectionTab {
     const url = this.urlCheck;
     const protocols = this.protocolsCheck;
     if (!url.ok || !protocols.ok || !this.#lab.ready) return false;
+    // A recorded session (an import) is kept: the new connection gets a tab of its own.
+    const source = this.session?.source;
+    if (source === 'import' || source === 'recording') {
+      const tab = this.#lab.addTab(this.url);
+      tab.protocols = this.protocols;
+      return tab.connect();
+    }
     this.openError = '';
     this.session?.dispose();
     this.session = Session.connect(this.#lab.transport, url.value, protocols.value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { echoSession, frameEvent, REQUEST, RESPONSE } from './fixtures.ts';
+import { echoSession, frameBytes, frameEvent, REQUEST, RESPONSE } from './fixtures.ts';
 import { AFTER_CLOSE, SessionLog } from './session-log.ts';
 import { describeEntry } from './timeline.ts';
 
@@ -91,6 +91,85 @@ describe('SessionLog', () => {
     ]);
   });
 
+  describe('one clock and one order per connection', () => {
+    const handshake = (t: number, from: 'client' | 'server') =>
+      ({
+        kind: 'handshake',
+        t,
+        from,
+        text: from === 'client' ? 'GET /echo HTTP/1.1\r\n\r\n' : 'HTTP/1.1 101 Switching Protocols\r\n\r\n',
+      }) as const;
+    const tags = (log: SessionLog) => log.timeline.map((e) => describeEntry(e).tag);
+
+    it('never shows the handshake before new WebSocket() (a wire clock a little behind the page)', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        { kind: 'api', t: 10, type: 'state', state: 'CONNECTING' },
+        handshake(8, 'client'),
+        handshake(9, 'server'),
+        { kind: 'api', t: 12, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 12, type: 'open', protocol: '', extensions: '' },
+      ]);
+      expect(tags(log)).toEqual(['new', 'readyState', 'HTTP', 'HTTP', 'readyState', 'open']);
+      expect(log.timeline[2]!.t).toBe(10);
+    });
+
+    it('never shows the 101 after open, even when the tap delivers it late with a later stamp', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        handshake(11, 'client'),
+        { kind: 'api', t: 12, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 12, type: 'open', protocol: '', extensions: '' },
+        handshake(14, 'server'),
+      ]);
+      expect(tags(log)).toEqual(['new', 'HTTP', 'HTTP', 'readyState', 'open']);
+    });
+
+    it('shows the open state and event after the 101 of the same millisecond', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        { kind: 'api', t: 10, type: 'state', state: 'CONNECTING' },
+        { kind: 'api', t: 10, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 10, type: 'open', protocol: '', extensions: '' },
+        handshake(10, 'client'),
+        handshake(10, 'server'),
+      ]);
+      expect(tags(log)).toEqual(['new', 'readyState', 'HTTP', 'HTTP', 'readyState', 'open']);
+    });
+
+    it("never shows the server's first frame (a heartbeat's PING) before open", () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        handshake(10, 'client'),
+        handshake(11, 'server'),
+        frameEvent(11, 'server', 0x9, ''),
+        frameEvent(11, 'client', 0xa, ''),
+        { kind: 'api', t: 13, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 13, type: 'open', protocol: '', extensions: '' },
+      ]);
+      expect(tags(log)).toEqual(['new', 'HTTP', 'HTTP', 'readyState', 'open', 'PING', 'PONG']);
+      expect(log.timeline.slice(3).every((e) => e.t === 13)).toBe(true);
+    });
+
+    it('a send in onopen comes after open, and its frames after the send', () => {
+      const log = new SessionLog();
+      log.append([
+        { kind: 'api', t: 10, type: 'create', url: 'ws://x/', protocols: [] },
+        handshake(10, 'client'),
+        handshake(10, 'server'),
+        { kind: 'api', t: 10, type: 'state', state: 'OPEN' },
+        { kind: 'api', t: 10, type: 'open', protocol: '', extensions: '' },
+        { kind: 'api', t: 10, type: 'send', data: 'a' },
+        frameEvent(10, 'client', 0x1, 'a', false),
+      ]);
+      expect(tags(log)).toEqual(['new', 'HTTP', 'HTTP', 'readyState', 'open', 'send()', 'TEXT']);
+    });
+  });
+
   it('with wire events only (an import), shows every frame and the transport states', () => {
     const log = new SessionLog();
     log.append([
@@ -156,5 +235,65 @@ describe('SessionLog', () => {
     ]);
     expect(deflate.deflate).toBe(true);
     expect(deflate.frames[0]!.error).toBeUndefined();
+  });
+});
+
+describe('SessionLog: bytes the server did not read', () => {
+  it('shows a message refused as too big, and the close reply after it, as the frames the client sent', () => {
+    const big = frameBytes('client', 0x1, 'x'.repeat(70_000));
+    const reply = frameBytes('client', 0x8, Uint8Array.of(0x03, 0xf1));
+    const log = new SessionLog();
+    log.append([
+      { kind: 'bytes', t: 2, from: 'client', bytes: big, note: 'MESSAGE_TOO_BIG: over the limit' },
+      frameEvent(3, 'server', 0x8, Uint8Array.of(0x03, 0xf1)),
+      {
+        kind: 'bytes',
+        t: 4,
+        from: 'client',
+        bytes: reply,
+        note: 'read after the connection closed: ignored',
+      },
+    ]);
+    expect(log.frames.map((f) => [f.from, f.kind, f.length, f.unread ?? ''])).toEqual([
+      ['client', 'text', 70_000, 'MESSAGE_TOO_BIG: over the limit'],
+      ['server', 'close', 2, ''],
+      ['client', 'close', 2, 'read after the connection closed: ignored'],
+    ]);
+    expect(describeEntry(log.timeline[0]!).text).toMatch(/^TEXT .* · not read: MESSAGE_TOO_BIG/);
+    expect(log.bytesOut).toBe(big.length + reply.length);
+  });
+
+  it('keeps bytes that are not whole frames as bytes', () => {
+    const log = new SessionLog();
+    log.append([
+      { kind: 'bytes', t: 1, from: 'client', bytes: Uint8Array.of(0x81, 0xff, 1), note: 'garbage' },
+    ]);
+    expect(log.frames).toHaveLength(0);
+    expect(describeEntry(log.timeline[0]!).text).toMatch(/not framed: garbage/);
+  });
+});
+
+describe('timeline rows of a record without the page view (an import)', () => {
+  it('does not badge whole messages "hidden from the API": the API shows messages', () => {
+    const log = new SessionLog();
+    log.append([
+      frameEvent(1, 'client', 0x1, 'hi'),
+      frameEvent(2, 'server', 0x1, 'hi'),
+      frameEvent(3, 'server', 0x9, ''),
+    ]);
+    expect(log.timeline.map((e) => describeEntry(e).tone)).toEqual(['wire', 'wire', 'hidden']);
+  });
+});
+
+describe('events column text', () => {
+  it('shows JSON as JSON, not escaped, and keeps a row on one line', async () => {
+    const { quoted, fullData } = await import('./timeline.ts');
+    expect(quoted('{"type":"chat"}')).toBe('"{"type":"chat"}"');
+    expect(quoted('a\nb')).toBe('"a\\nb"');
+    expect(fullData('{"a":1,"b":[2]}')).toEqual({
+      text: '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}',
+      json: true,
+    });
+    expect(fullData('{not json}')).toEqual({ text: '{not json}', json: false });
   });
 });

@@ -145,7 +145,7 @@ describe('Session', () => {
   it('refuses to fragment when the transport cannot, saying why', () => {
     const { socket, session } = setup();
     socket.open();
-    expect(session.send('abc', { fragments: 3 })).toMatch(/always sends a message as one frame/);
+    expect(session.send('abc', { fragments: 3 })).toMatch(/chooses the frames itself/);
     expect(socket.sent).toEqual([]);
   });
 
@@ -225,5 +225,19 @@ describe('FilterIndex', () => {
     expect(index.update(session.log.frames, { filter: 'data', direction: 'both', search: 'BET' })).toEqual([
       2, 3,
     ]);
+  });
+});
+
+describe('splitTap', () => {
+  it("hides the playground's tap token from a request target, and keeps the rest", async () => {
+    const { splitTap } = await import('./tap-client.ts');
+    expect(splitTap('/echo?tap=abc123')).toEqual({ shown: '/echo', token: 'abc123' });
+    expect(splitTap('/close?code=4000&tap=abc&reason=bye')).toEqual({
+      shown: '/close?code=4000&reason=bye',
+      token: 'abc',
+    });
+    expect(splitTap('/close?tap=abc&code=4000')).toEqual({ shown: '/close?code=4000', token: 'abc' });
+    expect(splitTap('GET /echo?tap=abc HTTP/1.1')).toEqual({ shown: 'GET /echo HTTP/1.1', token: 'abc' });
+    expect(splitTap('/echo?x=1')).toEqual({ shown: '/echo?x=1', token: undefined });
   });
 });

@@ -66,6 +66,11 @@ export class Session {
   binaryType = $state<BinaryType>('blob');
   /** Why the bytes are not shown (a server without a tap), or problems with the tap. */
   notes = $state<string[]>([]);
+  /**
+   * The browser's own WebSocket goes straight to a host that is neither our server nor on the
+   * in-page network (a learner's own server): nothing of ours is on the path, so no bytes.
+   */
+  direct = $state(false);
 
   readonly #log = new SessionLog();
   #version = $state(0);
@@ -169,7 +174,7 @@ export class Session {
     const times = Math.max(1, Math.floor(options.times ?? 1));
     const fragments = Math.max(1, Math.floor(options.fragments ?? 1));
     if (fragments > 1 && !this.transport?.sendFragmented) {
-      return "The browser's WebSocket always sends a message as one frame: fragmenting needs the loopback transport.";
+      return "The browser's WebSocket chooses the frames itself (Chromium splits only messages over about 128 KiB): choosing the number of frames needs the loopback transport.";
     }
     if (fragments > 1 && data instanceof Blob)
       return 'Fragmenting a file is not supported: send it whole, or as hex.';
@@ -249,6 +254,7 @@ export class Session {
     const socket = (this.#socket = opened.socket);
     socket.binaryType = this.binaryType;
     if (opened.wireNote) this.notes = [...this.notes, opened.wireNote];
+    this.direct = opened.wire === undefined;
     this.#state(readyStateName(socket.readyState));
 
     const onOpen = (): void => {
@@ -300,7 +306,15 @@ export class Session {
       socket.removeEventListener('error', onError);
       socket.removeEventListener('close', onClose);
     };
-    this.#unsubscribe = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
+    const unsubscribeWire = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
+    const unsubscribeCalls = opened.calls?.((call) => {
+      this.#api(call);
+      this.#pollSocket();
+    });
+    this.#unsubscribe = () => {
+      unsubscribeWire?.();
+      unsubscribeCalls?.();
+    };
     // Polled with the updates (a flush polls first): one page update, not two, per 50 ms.
     this.#poll = setInterval(() => this.#request(), MIN_UPDATE_MS);
   }

@@ -27,6 +27,19 @@ export function withTap(url: string, token: string): string {
 }
 
 /** Removes `tap=...` (what the learner typed is what we show). */
+/**
+ * A request target ('/echo?tap=T') as the learner reads it: without the tap token the
+ * playground added (shown on request), and the token apart. Display only: the wire keeps it.
+ */
+export function splitTap(target: string): { shown: string; token: string | undefined } {
+  const m = /([?&])tap=([^&#\s]*)(&?)/.exec(target);
+  if (!m) return { shown: target, token: undefined };
+  const [whole, lead, token, trail] = m;
+  const keep = lead === '?' ? (trail ? '?' : '') : trail ? '&' : '';
+  const shown = target.slice(0, m.index) + keep + target.slice(m.index + whole!.length);
+  return { shown, token: token! };
+}
+
 export function withoutTap(url: string): string {
   try {
     const u = new URL(url);

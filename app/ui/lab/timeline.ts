@@ -4,6 +4,7 @@ import { toHex } from '../lib/bytes.ts';
 import { size } from '../lib/format.ts';
 import type { ApiData } from './events.ts';
 import type { TimelineEntry } from './session-log.ts';
+import { splitTap } from './tap-client.ts';
 
 export type Tone = 'api' | 'state' | 'hidden' | 'wire' | 'error' | 'close';
 
@@ -18,9 +19,28 @@ export interface TimelineLine {
   detail?: string;
 }
 
-function quoted(text: string, max = 60): string {
+/**
+ * Text in quotes as it is (JSON reads as JSON, not escaped); only line breaks and other control
+ * characters are shown as escapes, so one row stays one line.
+ */
+export function quoted(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return `"${cut.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
+}
+
+/** The whole of a message's data for the detail view: pretty JSON when it parses, else the text. */
+export function fullData(data: ApiData): { text: string; json: boolean } | undefined {
+  if (typeof data !== 'string') return undefined;
+  const t = data.trim();
+  if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+    try {
+      return { text: JSON.stringify(JSON.parse(t), null, 2), json: true };
+    } catch {
+      // not JSON after all: shown as text
+    }
+  }
+  return { text: data, json: false };
 }
 
 export function dataText(data: ApiData): string {
@@ -34,6 +54,14 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
   if (entry.source === 'frame') {
     const f = entry.frame;
     const dir = f.from === 'client' ? '→' : '←';
+    if (f.unread !== undefined)
+      return {
+        tag: f.summary.split(' ')[0] ?? 'frame',
+        text: `${f.summary} · not read: ${f.unread}`,
+        tone: 'error',
+        dir,
+        detail: `sent, but the ${f.from === 'client' ? 'server' : 'client'} did not read it: ${f.unread}`,
+      };
     const why =
       f.kind === 'ping' || f.kind === 'pong'
         ? 'the API never shows ping and pong frames'
@@ -41,11 +69,14 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
           ? 'the API only reports the close event, not the frames'
           : f.group
             ? `fragment ${(f.fragmentIndex ?? 0) + 1}${f.group.complete ? ` of ${f.group.frames.length}` : ''}: the API delivers the message once all fragments arrived`
-            : 'a frame';
+            : 'a whole message in one frame: the API shows it as a message event';
+    // A whole text or binary frame is a message the API does show; it is on the timeline as a
+    // frame only when the record has no page view (an import, a recording).
+    const whole = (f.kind === 'text' || f.kind === 'binary') && f.fin && !f.group;
     return {
       tag: f.summary.split(' ')[0] ?? 'frame',
       text: f.summary,
-      tone: f.error ? 'error' : 'hidden',
+      tone: f.error ? 'error' : whole ? 'wire' : 'hidden',
       dir,
       detail: why,
     };
@@ -54,7 +85,8 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
     const e = entry.event;
     switch (e.kind) {
       case 'handshake': {
-        const line = e.text.split('\r\n')[0] ?? '';
+        // The playground's ?tap= token is not the learner's: the handshake view shows it on request.
+        const line = splitTap(e.text.split('\r\n')[0] ?? '').shown;
         return {
           tag: 'HTTP',
           text: line,

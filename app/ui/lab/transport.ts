@@ -3,6 +3,7 @@
  * See README.md beside this file for how a transport plugs in.
  */
 import type { WireEvent } from '../lib/engine.ts';
+import type { ApiData } from './events.ts';
 
 export type TransportLabel = 'server' | 'loopback';
 
@@ -33,15 +34,25 @@ export interface OpenedConnection {
   wireNote?: string;
   /** Ends whatever the transport opened beside the socket (the tap); called once, at the end. */
   dispose(): void;
+  /**
+   * Calls its owner made on the socket (`send`, `close`), for a socket the lab did not open
+   * itself (one opened by the learner's code): `fn` records each. Returns unsubscribe.
+   */
+  calls?(fn: (call: SocketCall) => void): () => void;
 }
+
+/** A call made on the socket by the code that owns it. */
+export type SocketCall =
+  { type: 'send'; data: ApiData } | { type: 'close-call'; code?: number; reason?: string };
 
 export interface Transport {
   readonly label: TransportLabel;
   /** One line for the learner: where the sockets go. */
   readonly description: string;
   /**
-   * Can this transport put one message on the wire as several frames (§5.4)? The browser's
-   * WebSocket cannot (it always sends a message in one frame); the loopback can.
+   * Can the learner choose how many frames one message goes out as (§5.4)? Not with the
+   * browser's WebSocket, which decides itself (Chromium sends a message of up to about 128 KiB
+   * as one frame and splits a bigger one into frames of about 128 KiB); the loopback can.
    */
   readonly canFragment: boolean;
   /** The URL for a bundled endpoint path such as '/echo' or '/close?code=4000'. */

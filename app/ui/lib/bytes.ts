@@ -198,6 +198,24 @@ export function parsePastedBytes(input: string, format: PasteFormat = 'auto'): P
   if (format === 'hex') return isDump(text) ? parseDump(text) : parseHex(text);
   if (isDump(text)) return parseDump(text);
   if (looksHex(text) || /0x[0-9a-f]|\\x[0-9a-f]/i.test(text) || mostlyHexPairs(text)) return parseHex(text);
-  if (/^[\sA-Za-z0-9+/=_-]+$/.test(text)) return parseBase64(text);
+  if (/^[\sA-Za-z0-9+/=_-]+$/.test(text)) return guessedBase64(text);
   return parseHex(text); // its message names the first character that is neither
+}
+
+/**
+ * Auto mode's base64 guess, kept only when the bytes could start a frame (§5.2: RSV2 and RSV3
+ * clear, a defined opcode): a word such as "zzzz" is not silently read as bytes.
+ */
+function guessedBase64(text: string): PasteResult {
+  const result = parseBase64(text);
+  if (!result.ok) return result;
+  const b0 = result.bytes[0] ?? 0;
+  const opcode = b0 & 0x0f;
+  const defined = opcode <= 0x2 || (opcode >= 0x8 && opcode <= 0xa);
+  if ((b0 & 0x30) === 0 && defined) return result;
+  const preview = Array.from(result.bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return {
+    ok: false,
+    message: `This is not hex, and read as base64 it gives ${preview}${result.bytes.length > 4 ? ' …' : ''}, which does not start a frame (${(b0 & 0x30) !== 0 ? 'RSV2/RSV3 set' : `opcode 0x${opcode.toString(16)} is reserved`}). Choose base64 to decode it anyway.`,
+  };
 }

@@ -124,4 +124,21 @@ function textProblem(frame: Frame): string | undefined {
   return undefined;
 }
 
+/**
+ * Bytes the receiving end did not read as frames (it had failed or closed the connection):
+ * the frames they are, when they are whole frames end to end, else undefined.
+ */
+export function wholeFrames(bytes: Uint8Array, from: Side): Uint8Array[] | undefined {
+  if (bytes.length < 2) return undefined;
+  const result = decodeFrames(bytes, { role: from === 'client' ? 'server' : 'client', allowRsv1: true });
+  if (result.error || result.frames.length === 0) return undefined;
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const f of result.frames) {
+    out.push(bytes.subarray(at, at + f.bytes.length));
+    at += f.bytes.length;
+  }
+  return at === bytes.length ? out : undefined;
+}
+
 export { isControl };
