@@ -1,4 +1,5 @@
 /** Every endpoint of design.md through the `ws` package as the client. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createServices } from '../services/index.ts';
@@ -40,6 +41,47 @@ describe('/echo', () => {
     expect([...(bin.data as Buffer)]).toEqual([0, 1, 2, 255]);
     ws.send('');
     expect(await inbox.next()).toEqual({ data: '', isBinary: false });
+  });
+
+  it('changes no byte between the wire and the API: every valid message echoes byte for byte, a leading U+FEFF included', async () => {
+    await start();
+    const ws = await client('/echo');
+    const replies: Array<{ bytes: Buffer; isBinary: boolean }> = [];
+    let wake: (() => void) | undefined;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      replies.push({ bytes: data, isBinary });
+      wake?.();
+    });
+    const reply = (): Promise<{ bytes: Buffer; isBinary: boolean }> =>
+      withTimeout(
+        new Promise((resolve) => {
+          if (replies.length) return resolve(replies.shift()!);
+          wake = () => resolve(replies.shift()!);
+        }),
+        3_000,
+        'echo',
+      );
+    ws.send(Buffer.from('\uFEFFhello', 'utf8'), { binary: false });
+    const bom = await reply();
+    expect(bom.bytes.length).toBe(8);
+    expect(bom.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc
+            .tuple(fc.constantFrom('', '\uFEFF'), fc.string({ unit: 'binary' }))
+            .map(([b, s]) => ({ binary: false, bytes: Buffer.from(b + s, 'utf8') })),
+          fc.uint8Array({ maxLength: 300 }).map((u) => ({ binary: true, bytes: Buffer.from(u) })),
+        ),
+        async ({ binary, bytes }) => {
+          ws.send(bytes, { binary });
+          const back = await reply();
+          expect(back.isBinary).toBe(binary);
+          expect(back.bytes.equals(bytes)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('echoes a message sent in fragments as one message, multi-byte UTF-8 split across them', async () => {

@@ -37,7 +37,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string): vo
   const nativeEval: (code: string) => unknown = g.eval;
   const now = Date.now.bind(Date);
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // keeps a leading U+FEFF, as ws does
 
   let port: MessagePort | null = null;
   let config: InitRequest = { mode: 'static', base: 'http://localhost/', virtualHosts: [], beatMs: 250 };
