@@ -8,6 +8,8 @@ import {
   closed,
   inboxOf,
   openWs,
+  RawClient,
+  requestHead,
   sleep,
   startTestServer,
   testServers,
@@ -345,6 +347,36 @@ describe('/heartbeat', () => {
     const c = await closed(ws, 2_000);
     expect(c.code).toBe(1006);
     expect(inboxOf(ws).pings).toBe(1);
+  });
+});
+
+describe('a plain HTTP request to an endpoint', () => {
+  it('gets 426 Upgrade Required saying it is a WebSocket endpoint, with Upgrade: websocket, not the page', async () => {
+    await start();
+    for (const path of ['/echo', '/chat?room=x', '/__tap']) {
+      const res = await fetch(`http://127.0.0.1:${servers.current.port}${path}`);
+      expect(res.status).toBe(426);
+      expect(res.headers.get('upgrade')).toBe('websocket');
+      const body = await res.text();
+      expect(body).toContain(`${path.replace(/\?.*/, '')} is a WebSocket endpoint`);
+      expect(body).not.toContain('<html');
+    }
+    // Upgrade: websocket without Connection: Upgrade is no handshake either (4.1).
+    const lone = await RawClient.connect(servers.current.port);
+    lone.write(requestHead('/echo', servers.current.port, {}, ['Connection']));
+    expect(await lone.readHead()).toMatch(
+      /^HTTP\/1\.1 426 Upgrade Required\r\n(.*\r\n)*Upgrade: websocket\r\n/i,
+    );
+    lone.destroy();
+    const head = await fetch(`http://127.0.0.1:${servers.current.port}/echo`, { method: 'HEAD' });
+    expect(head.status).toBe(426);
+  });
+
+  it('leaves every other path to the site (the page, or its not-built notice)', async () => {
+    await start();
+    const res = await fetch(`http://127.0.0.1:${servers.current.port}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('WebSocket Playground');
   });
 });
 
