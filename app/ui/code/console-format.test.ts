@@ -62,6 +62,14 @@ describe('console formatting', () => {
     expect(sanitize(eight)).toBe('\\x9d8;;https://evil.example/\\x9cclick\\x9d8;;\\x9c');
   });
 
+  it('shows bidi controls by their code, so a peer cannot reverse the rest of a console row', () => {
+    expect(sanitize('invoice\u202Efdp.exe')).toBe('invoice\\u202efdp.exe');
+    expect(sanitize('\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u200e\u200f\u061c')).toBe(
+      '\\u2066\\u2067\\u2068\\u2069\\u202a\\u202b\\u202c\\u202d\\u200e\\u200f\\u061c',
+    );
+    expect(sanitize('שלום')).toBe('שלום');
+  });
+
   it('keeps line breaks (LF and CRLF) as lines and shows a lone CR, which would rewrite the line', () => {
     expect(sanitize('a\r\nb\nc\rd')).toBe('a\nb\nc\\x0dd');
   });

@@ -1,5 +1,5 @@
 /** One timeline entry as a line of text: what the learner reads, and what tests match. */
-import { describeCloseCode } from '../lib/engine.ts';
+import { describeCloseCode, isolatePeerText } from '../lib/engine.ts';
 import { toHex } from '../lib/bytes.ts';
 import { size } from '../lib/format.ts';
 import type { ApiData } from './events.ts';
@@ -18,9 +18,10 @@ export interface TimelineLine {
   detail?: string;
 }
 
+/** Peer text in quotes, escaped as JSON and bidi-isolated (it may not reorder the rest of the line). */
 function quoted(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut);
+  return `"${isolatePeerText(JSON.stringify(cut).slice(1, -1))}"`;
 }
 
 export function dataText(data: ApiData): string {
