@@ -186,9 +186,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!standalone.built && !quiet)
     banner += `dist/ not built: serving the endpoints only (run npm run build for the site)\n`;
   if (classroom) banner += classroomUrls(standalone.host, port, lanAddresses());
-  process.stdout.write(banner);
-
-  return await new Promise<number>((resolve) => {
+  // The signal handlers go in before the banner: whoever reads "listening" may signal at once
+  // (a supervisor, a test), and a signal with no handler yet would kill the process without
+  // the 1001 closes.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -207,6 +208,8 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  process.stdout.write(banner);
+  return await stopped;
 }
 
 /** Join and leave lines for the instructor: a student is an IP address with one or more sockets. */
