@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { VirtualNetwork } from './network.ts';
 import { countingEntropy, record, rig } from './test-support.ts';
@@ -178,6 +179,36 @@ describe('messages', () => {
     run();
     expect(log).toEqual(['open', 'message:héllo 👋']);
     expect(origins).toEqual(['ws://localhost:5173']);
+  });
+
+  test('no byte changes between the wire and the API: every valid message echoes unchanged, a leading U+FEFF included', () => {
+    const { WS, run } = rig();
+    const ws = new WS(echo);
+    ws.binaryType = 'arraybuffer';
+    const got: unknown[] = [];
+    ws.onmessage = (e) => got.push(e.data);
+    run();
+    const message = fc.oneof(
+      fc
+        .tuple(fc.constantFrom('', '\uFEFF', '\uFEFF\uFEFF'), fc.string({ unit: 'binary' }))
+        .map(([bom, s]) => bom + s),
+      fc.uint8Array({ maxLength: 300 }),
+    );
+    fc.assert(
+      fc.property(message, (data) => {
+        got.length = 0;
+        ws.send(data);
+        run();
+        expect(got).toHaveLength(1);
+        if (typeof data === 'string') expect(got[0]).toBe(data);
+        else expect([...new Uint8Array(got[0] as ArrayBuffer)]).toEqual([...data]);
+      }),
+      { numRuns: 500 },
+    );
+    ws.send('\uFEFFhello');
+    got.length = 0;
+    run();
+    expect(got).toEqual(['\uFEFFhello']);
   });
 
   test('binary comes back as a Blob by default and as an ArrayBuffer on request; bad values are ignored', async () => {

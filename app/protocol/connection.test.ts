@@ -382,6 +382,39 @@ describe('Connection', () => {
         'EXPECTED_CONTINUATION',
       ],
       [
+        'a continuation with no message started, declaring more than the limit (5.4 before 10.4)',
+        'server',
+        Uint8Array.from([0x80, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, ...KEY]),
+        1002,
+        'UNEXPECTED_CONTINUATION',
+      ],
+      [
+        'a continuation with no message started, declaring more than 2^53 - 1 bytes',
+        'server',
+        Uint8Array.from([0x80, 0xff, 0, 0x40, 0, 0, 0, 0, 0, 0, ...KEY]),
+        1002,
+        'UNEXPECTED_CONTINUATION',
+      ],
+      [
+        'a new message over the limit before the fragmented one ended',
+        'server',
+        Uint8Array.from([
+          ...to('server', frame(0x1, 'a', { fin: false })),
+          0x82,
+          0xff,
+          0,
+          0,
+          0,
+          1,
+          0,
+          0,
+          0,
+          0,
+        ]),
+        1002,
+        'EXPECTED_CONTINUATION',
+      ],
+      [
         'a 1-byte close payload',
         'server',
         to('server', frame(0x8, Uint8Array.of(3))),
@@ -806,5 +839,51 @@ describe('Connection', () => {
         { numRuns: 1500 },
       );
     }, 30_000);
+  });
+});
+
+describe('no byte of a message changes between the wire and the API', () => {
+  /** Text that often starts with U+FEFF (which a careless UTF-8 decoder drops), or bytes. */
+  const message = fc.oneof(
+    fc
+      .tuple(fc.constantFrom('', '\uFEFF', '\uFEFF\uFEFF'), fc.string({ unit: 'binary' }))
+      .map(([bom, s]) => bom + s),
+    fc.uint8Array({ maxLength: 300 }),
+  );
+
+  it('every valid text and binary message arrives unchanged, both roles, any fragmentation (5.4, 5.6)', () => {
+    fc.assert(
+      fc.property(
+        message,
+        fc.constantFrom<Role>('client', 'server'),
+        fc.integer({ min: 1, max: 5 }),
+        (data, role, fragments) => {
+          const sender = role === 'client' ? client() : server();
+          const receiver = role === 'client' ? server() : client();
+          const options = {
+            fragments: Math.min(
+              fragments,
+              Math.max(1, typeof data === 'string' ? text(data).length : data.length),
+            ),
+          };
+          if (typeof data === 'string') sender.sendText(data, options);
+          else sender.sendBinary(data, options);
+          for (const chunk of sender.dataToSend()) receiver.receiveData(chunk);
+          const got = receiver.events().filter((e) => e.type === 'message');
+          expect(got).toHaveLength(1);
+          const e = got[0]!;
+          expect(e.opcode).toBe(typeof data === 'string' ? 1 : 2);
+          if (typeof data === 'string') expect(e.data).toBe(data);
+          else expect(hex(e.data as Uint8Array)).toBe(hex(data));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("a text message starting with U+FEFF keeps it: '\\uFEFFhello' is 8 bytes on the wire and 6 code units in the API", () => {
+    const c = server();
+    c.receiveData(to('server', frame(0x1, fromHex('efbbbf68656c6c6f'))));
+    expect(c.events()).toContainEqual(expect.objectContaining({ type: 'message', data: '\uFEFFhello' }));
   });
 });

@@ -261,6 +261,12 @@ export class FrameDecoder {
 
     let payloadLength = len7;
     let headerLength = 2;
+    // 5.4 before 10.4: a frame that may not come here at all (a continuation with no message
+    // begun, a new message inside a fragmented one) is a protocol error (1002) whatever length
+    // it declares; only a frame that could be accepted is refused for its size (1009).
+    const tooBig = (length: number, detail: string, at: number): ProtocolError =>
+      this.#onHeader?.({ fin, rsv1, rsv2, rsv3, opcode, masked, payloadLength: length, headerLength }) ??
+      protocolError('MESSAGE_TOO_BIG', detail, at);
     if (len7 === 126) {
       if (this.#buffered < 4) {
         this.#state = 'LENGTH_16';
@@ -285,7 +291,7 @@ export class FrameDecoder {
       // 5.2: the most significant bit must be 0.
       if (high >= 0x80000000) return protocolError('LENGTH_TOO_LARGE', undefined, 2);
       // Beyond 2^53 - 1 bytes no limit could accept it (10.4).
-      if (high > 0x1fffff) return protocolError('MESSAGE_TOO_BIG', 'length above 2^53 - 1', 2);
+      if (high > 0x1fffff) return tooBig(Infinity, 'length above 2^53 - 1', 2);
       payloadLength = high * 0x100000000 + low;
       // 5.2: minimal encoding: >= 65536 only.
       if (payloadLength < 0x10000)
@@ -293,7 +299,7 @@ export class FrameDecoder {
     }
     // 10.4: refuse oversized payloads from the header, before buffering them.
     if (payloadLength > this.maxPayload) {
-      return protocolError('MESSAGE_TOO_BIG', `${payloadLength} bytes, limit ${this.maxPayload}`, 1);
+      return tooBig(payloadLength, `${payloadLength} bytes, limit ${this.maxPayload}`, 1);
     }
     if (masked) {
       headerLength += 4;

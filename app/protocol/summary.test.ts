@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatSize, summarizeFrame } from './summary.ts';
+import { formatSize, isolatePeerText, quote, summarizeFrame } from './summary.ts';
 import { frame, fromHex, text } from './test-helpers.ts';
 
 const KEY = fromHex('37fa213d');
@@ -55,6 +56,64 @@ describe('summarizeFrame', () => {
   it('escapes control characters, and leaves quotes as they are (JSON reads as JSON)', () => {
     expect(summarizeFrame(frame(0x1, 'a\nb\t"c"\x00\x1b'))).toBe('TEXT "a\\nb\\t"c"\\x00\\x1b" · 9 B');
     expect(summarizeFrame(frame(0x1, '{"a":1}'))).toBe('TEXT "{"a":1}" · 7 B');
+  });
+
+  it('shows bidi controls by their code, so an override cannot reverse the size after the text', () => {
+    expect(summarizeFrame(frame(0x1, 'invoice\u202Efdp.exe'))).toBe('TEXT "invoice\\u202efdp.exe" · 17 B');
+    for (const c of [
+      '\u061c',
+      '\u200e',
+      '\u200f',
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+    ])
+      expect(quote(`a${c}b`)).toBe(`"a\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}b"`);
+  });
+
+  it('isolates text with right-to-left letters (FSI ... PDI), so it cannot pull the size next to it', () => {
+    expect(summarizeFrame(frame(0x1, 'שלום'))).toBe('TEXT "\u2068שלום\u2069" · 8 B');
+    expect(quote('مرحبا 123')).toBe('"\u2068مرحبا 123\u2069"');
+    expect(isolatePeerText('hello')).toBe('hello');
+    expect(isolatePeerText('a\u202Eשb')).toBe('\u2068a\\u202eשb\u2069');
+  });
+
+  it('leaves no bidi control of peer text active in a summary (property)', () => {
+    const unit = fc.oneof(
+      fc.constantFrom(
+        '\u061c',
+        '\u200e',
+        '\u200f',
+        '\u202a',
+        '\u202b',
+        '\u202c',
+        '\u202d',
+        '\u202e',
+        '\u2066',
+        '\u2067',
+        '\u2068',
+        '\u2069',
+        'ש',
+        'a',
+        '1',
+        ' ',
+      ),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit }), (text) => {
+        const shown = summarizeFrame(frame(0x1, text), { maxChars: 1000 });
+        // At most our own FSI ... PDI pair, balanced, around the whole text.
+        const controls = shown.match(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g) ?? [];
+        expect(controls.join('')).toMatch(/^(\u2068\u2069)?$/);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('formats sizes', () => {

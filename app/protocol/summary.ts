@@ -9,7 +9,9 @@
  *   CLOSE 1000 Normal Closure "bye"
  *   CLOSE (no code)
  *
- * Long payloads are cut with "…"; control characters in text are escaped (\n, \t, \x00).
+ * Long payloads are cut with "…"; control characters in text are escaped (\n, \t, \x00), and
+ * so are bidi controls (\u202e), and text holding right-to-left letters is isolated (FSI ...
+ * PDI): peer text can never reorder what is shown around it.
  */
 import { parseClosePayload } from './close.ts';
 import { describeCloseCode } from './close-codes.ts';
@@ -66,11 +68,39 @@ export function formatSize(n: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
-/** "text" with control characters escaped, cut at maxChars code points with …. */
+/** "text" with control characters escaped, cut at maxChars code points with …, bidi-isolated. */
 export function quote(text: string, maxChars = 32): string {
   const chars = Array.from(text);
   const shown = chars.slice(0, maxChars).map(escapeChar).join('');
-  return `"${shown}${chars.length > maxChars ? '…' : ''}"`;
+  return `"${isolateRtl(shown)}${chars.length > maxChars ? '…' : ''}"`;
+}
+
+/**
+ * The explicit bidi formatting characters (Unicode UAX #9, 2.1-2.6): ALM, LRM, RLM, the
+ * embeddings and overrides (LRE RLE PDF LRO RLO) and the isolates (LRI RLI FSI PDI). In peer
+ * text they are invisible and act on what follows: 'invoice\u202Efdp.exe' would show the rest
+ * of the line reversed. They are shown by their code instead.
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Right-to-left letters (Hebrew, Arabic, Syriac, Thaana, NKo, ... and their presentation forms). */
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/**
+ * Peer text made safe to show inside a line of ours: bidi controls shown as \u202e, and text
+ * with right-to-left letters wrapped in FSI ... PDI (first strong isolate), so its direction
+ * applies inside it and never moves the numbers and words around it.
+ */
+export function isolatePeerText(text: string): string {
+  return isolateRtl(
+    text.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+}
+
+/** FSI text PDI when `text` (already free of bidi controls) holds right-to-left letters. */
+function isolateRtl(text: string): string {
+  return RTL.test(text) ? `${FSI}${text}${PDI}` : text;
 }
 
 function escapeChar(c: string): string {
@@ -86,6 +116,10 @@ function escapeChar(c: string): string {
   const code = c.codePointAt(0)!;
   // C0 controls, DEL and C1 controls are invisible: show their code.
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `\\x${code.toString(16).padStart(2, '0')}`;
+  // So are bidi controls, which would also reorder what follows.
+  if (c.length === 1 && c.replace(BIDI_CONTROLS, '') === '') {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+  }
   return c;
 }
 

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findInvalidUtf8, isValidUtf8, utf8ByteLength, Utf8Validator } from './utf8.ts';
+import {
+  decodeUtf8,
+  encodeUtf8,
+  findInvalidUtf8,
+  isValidUtf8,
+  utf8ByteLength,
+  Utf8Validator,
+} from './utf8.ts';
 import { fromHex } from './test-helpers.ts';
 
 /** The oracle: the platform's fatal decoder, fed a prefix in streaming mode. */
@@ -131,6 +138,22 @@ describe('UTF-8 validation (§8.1)', () => {
           expect(utf8ByteLength(str)).toBe(new TextEncoder().encode(str).length);
         },
       ),
+    );
+  });
+
+  it('decodeUtf8 keeps a leading U+FEFF: a BOM is part of the message, not a header to strip', () => {
+    expect(decodeUtf8(fromHex('efbbbf68656c6c6f'))).toBe('\uFEFFhello');
+    expect(decodeUtf8(fromHex('efbbbfefbbbf'))).toBe('\uFEFF\uFEFF');
+    expect(encodeUtf8(decodeUtf8(fromHex('efbbbf68656c6c6f'))).length).toBe(8);
+  });
+
+  it('decodeUtf8 then encodeUtf8 gives back every valid byte sequence unchanged', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('', '\uFEFF', '\uFEFF\uFEFF'), fc.string({ unit: 'binary' }), (bom, s) => {
+        const bytes = encodeUtf8(bom + s);
+        expect(encodeUtf8(decodeUtf8(bytes))).toEqual(bytes);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -163,13 +163,16 @@ export function utf8ByteLength(str: string): number {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder(); // not `fatal`: validity is decided by Utf8Validator above
+// Not `fatal`: validity is decided by Utf8Validator above. `ignoreBOM`: a leading U+FEFF is a
+// character of the message like any other (5.6: the payload is the text), so it must reach the
+// API; without it TextDecoder drops it and '\uFEFFhello' (8 bytes) arrives as 'hello'.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Decodes bytes already validated (invalid sequences would become U+FFFD). */
+/** Decodes bytes already validated (invalid sequences would become U+FFFD); every byte kept, a BOM too. */
 export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }

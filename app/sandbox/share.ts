@@ -20,11 +20,53 @@ export interface SharedCode {
   code: string;
 }
 
+/**
+ * The most a genuine link can expand to: MAX_SHARED_CODE characters as JSON (a control
+ * character is escaped to 6 bytes, \u0000; anything else takes at most 3 bytes per UTF-16
+ * unit), plus the snippet name and the keys. Decompression stops as soon as it passes this, so
+ * a compression bomb costs at most this much memory, whatever it would expand to.
+ */
+export const MAX_EXPANDED_BYTES = 6 * MAX_SHARED_CODE + 4_096;
+/**
+ * The longest link value a genuine link can be: deflate never makes data more than a few bytes
+ * per 64 KiB block bigger, and base64url takes 4 characters per 3 bytes.
+ */
+export const MAX_LINK_CHARS = Math.ceil(((MAX_EXPANDED_BYTES + 1_024) * 4) / 3) + 16;
+
 export type DecodeResult = { ok: true; shared: SharedCode } | { ok: false; message: string };
 
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
   const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream));
   return new Uint8Array(await out.arrayBuffer());
+}
+
+class TooBig extends Error {}
+
+/** Inflates `bytes`, giving up (TooBig) once the output passes `limit` bytes. */
+async function inflateAtMost(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart])
+    .stream()
+    .pipeThrough(new DecompressionStream('deflate-raw'))
+    .getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new TooBig();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 export function toBase64Url(bytes: Uint8Array): string {
@@ -67,6 +109,11 @@ export function shareParam(hash: string): string | undefined {
 const DAMAGED =
   'This share link is damaged (perhaps cut short when it was copied), so its code could not be opened. Your own code is untouched.';
 
+/** Why a link was refused for its size; `measure` says what was measured. */
+function tooBig(measure: string): string {
+  return `This share link is too big to open: ${measure}, and a link holds at most ${MAX_SHARED_CODE.toLocaleString('en')} characters of code. It was not made by this playground, or it was changed since. Your own code is untouched.`;
+}
+
 export async function decodeShare(value: string): Promise<DecodeResult> {
   const dot = value.indexOf('.');
   const version = dot === -1 ? '' : value.slice(0, dot);
@@ -79,11 +126,18 @@ export async function decodeShare(value: string): Promise<DecodeResult> {
           : `This share link was made by another version of the playground (format ${version}), so it cannot be opened here. Your own code is untouched.`,
     };
   }
+  if (value.length > MAX_LINK_CHARS)
+    return { ok: false, message: tooBig(`the link is ${value.length.toLocaleString('en')} characters long`) };
   let json: string;
   try {
-    const bytes = await pipe(fromBase64Url(value.slice(dot + 1)), new DecompressionStream('deflate-raw'));
+    const bytes = await inflateAtMost(fromBase64Url(value.slice(dot + 1)), MAX_EXPANDED_BYTES);
     json = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  } catch (error) {
+    if (error instanceof TooBig)
+      return {
+        ok: false,
+        message: tooBig(`it expands to more than ${MAX_EXPANDED_BYTES.toLocaleString('en')} bytes`),
+      };
     return { ok: false, message: DAMAGED };
   }
   let data: unknown;
@@ -102,6 +156,8 @@ export async function decodeShare(value: string): Promise<DecodeResult> {
   ) {
     return { ok: false, message: DAMAGED };
   }
+  if (d.c.length > MAX_SHARED_CODE)
+    return { ok: false, message: tooBig(`it holds ${d.c.length.toLocaleString('en')} characters of code`) };
   return {
     ok: true,
     shared: { snippet: d.s, language: d.l === 'ts' ? 'typescript' : 'javascript', code: d.c },

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
+import { classroomUrls, lanAddresses } from './cli.ts';
 import { closed, inboxOf, openWs, withTimeout } from './test-helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -158,4 +159,55 @@ describe('cli', () => {
     expect((await withTimeout(s.exit, 15_000, 'exit')).code).toBe(0);
     expect(errors).toEqual([]);
   }, 90_000);
+});
+
+describe('the URLs classroom prints', () => {
+  const lan = ['192.168.1.20', '10.0.0.5'];
+
+  it('lists every LAN address and localhost when it listens on every interface', () => {
+    for (const host of ['0.0.0.0', '::']) {
+      const out = classroomUrls(host, 8080, lan);
+      expect(out).toContain('http://192.168.1.20:8080/');
+      expect(out).toContain('http://10.0.0.5:8080/');
+      expect(out).toContain('http://localhost:8080/');
+    }
+  });
+
+  it('prints no LAN URL on a loopback host, only the one that works, and says why', () => {
+    for (const [host, url] of [
+      ['127.0.0.1', 'http://127.0.0.1:8080/'],
+      ['::1', 'http://[::1]:8080/'],
+      ['localhost', 'http://localhost:8080/'],
+    ] as const) {
+      const out = classroomUrls(host, 8080, lan);
+      expect(out).not.toContain('192.168.1.20');
+      expect(out).not.toContain('10.0.0.5');
+      expect(out).toContain(url);
+      expect(out).toMatch(/No LAN URL: .* is a loopback address, which other machines cannot reach/);
+    }
+  });
+
+  it('prints only the address it listens on when that is one LAN address', () => {
+    const out = classroomUrls('192.168.1.20', 8080, lan);
+    expect(out).toContain('http://192.168.1.20:8080/');
+    expect(out).not.toContain('10.0.0.5');
+    expect(out).not.toContain('localhost');
+  });
+
+  it('classroom --host 127.0.0.1 prints the one URL that works and no LAN address', async () => {
+    const s = await start(['classroom', '--host', '127.0.0.1', '--port', '0']);
+    await withTimeout(
+      (async () => {
+        while (!s.out().includes('this machine only')) await new Promise((r) => setTimeout(r, 20));
+      })(),
+      5_000,
+      'the URLs',
+    );
+    expect(s.out()).toContain(`http://127.0.0.1:${s.port}/   (this machine only)`);
+    expect(s.out()).toContain('No LAN URL');
+    for (const a of lanAddresses()) expect(s.out()).not.toContain(a);
+    // At once, as a supervisor might: the handler is in before the banner, so this is a clean stop.
+    s.child.kill('SIGTERM');
+    expect(await withTimeout(s.exit, 10_000, 'exit')).toEqual({ code: 0, signal: null });
+  }, 40_000);
 });

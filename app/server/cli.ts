@@ -13,6 +13,7 @@ import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, type ConnectionInfo 
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_ROOT,
+  hostForUrl,
   startStandalone,
   type StandaloneOptions,
 } from './standalone.ts';
@@ -61,6 +62,42 @@ export function lanAddresses(): string[] {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
   }
   return out;
+}
+
+/** True for addresses that mean "every interface". */
+function isWildcard(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === '[::1]' || host.toLowerCase() === 'localhost';
+}
+
+/**
+ * The URLs students can type, for a classroom server bound to `host`: every LAN address when it
+ * listens on all interfaces; else only the one address it listens on (a LAN URL would point at
+ * an interface with nobody listening), saying why there is no LAN URL when that is a loopback.
+ */
+export function classroomUrls(host: string, port: number, lan: readonly string[]): string {
+  if (isWildcard(host)) {
+    let out =
+      lan.length > 0 ? 'Students open one of:\n' : 'No LAN address found: students on this machine only:\n';
+    for (const a of lan) out += `  http://${a}:${port}/   (ws://${a}:${port}/chat)\n`;
+    return out + `  http://localhost:${port}/   (this machine)\n`;
+  }
+  const shown = hostForUrl(host);
+  if (isLoopback(host)) {
+    return (
+      `No LAN URL: ${host} is a loopback address, which other machines cannot reach. ` +
+      `For students on other machines, run classroom without --host (it listens on 0.0.0.0).\n` +
+      `  http://${shown}:${port}/   (this machine only)\n`
+    );
+  }
+  return (
+    `Students open (the one address this server listens on; without --host it listens on every interface):\n` +
+    `  http://${shown}:${port}/   (ws://${shown}:${port}/chat)\n`
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -148,16 +185,11 @@ export async function main(argv: string[]): Promise<number> {
   let banner = `WebSocket Playground listening on ${standalone.httpUrl}  (${standalone.wsUrl})\n`;
   if (!standalone.built && !quiet)
     banner += `dist/ not built: serving the endpoints only (run npm run build for the site)\n`;
-  if (classroom) {
-    const lan = lanAddresses();
-    banner +=
-      lan.length > 0 ? 'Students open one of:\n' : 'No LAN address found: students on this machine only:\n';
-    for (const a of lan) banner += `  http://${a}:${port}/   (ws://${a}:${port}/chat)\n`;
-    banner += `  http://localhost:${port}/   (this machine)\n`;
-  }
-  process.stdout.write(banner);
-
-  return await new Promise<number>((resolve) => {
+  if (classroom) banner += classroomUrls(standalone.host, port, lanAddresses());
+  // The signal handlers go in before the banner: whoever reads "listening" may signal at once
+  // (a supervisor, a test), and a signal with no handler yet would kill the process without
+  // the 1001 closes.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -176,6 +208,8 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  process.stdout.write(banner);
+  return await stopped;
 }
 
 /** Join and leave lines for the instructor: a student is an IP address with one or more sockets. */

@@ -1,4 +1,5 @@
 /** Every endpoint of design.md through the `ws` package as the client. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createServices } from '../services/index.ts';
@@ -7,6 +8,8 @@ import {
   closed,
   inboxOf,
   openWs,
+  RawClient,
+  requestHead,
   sleep,
   startTestServer,
   testServers,
@@ -40,6 +43,47 @@ describe('/echo', () => {
     expect([...(bin.data as Buffer)]).toEqual([0, 1, 2, 255]);
     ws.send('');
     expect(await inbox.next()).toEqual({ data: '', isBinary: false });
+  });
+
+  it('changes no byte between the wire and the API: every valid message echoes byte for byte, a leading U+FEFF included', async () => {
+    await start();
+    const ws = await client('/echo');
+    const replies: Array<{ bytes: Buffer; isBinary: boolean }> = [];
+    let wake: (() => void) | undefined;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      replies.push({ bytes: data, isBinary });
+      wake?.();
+    });
+    const reply = (): Promise<{ bytes: Buffer; isBinary: boolean }> =>
+      withTimeout(
+        new Promise((resolve) => {
+          if (replies.length) return resolve(replies.shift()!);
+          wake = () => resolve(replies.shift()!);
+        }),
+        3_000,
+        'echo',
+      );
+    ws.send(Buffer.from('\uFEFFhello', 'utf8'), { binary: false });
+    const bom = await reply();
+    expect(bom.bytes.length).toBe(8);
+    expect(bom.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc
+            .tuple(fc.constantFrom('', '\uFEFF'), fc.string({ unit: 'binary' }))
+            .map(([b, s]) => ({ binary: false, bytes: Buffer.from(b + s, 'utf8') })),
+          fc.uint8Array({ maxLength: 300 }).map((u) => ({ binary: true, bytes: Buffer.from(u) })),
+        ),
+        async ({ binary, bytes }) => {
+          ws.send(bytes, { binary });
+          const back = await reply();
+          expect(back.isBinary).toBe(binary);
+          expect(back.bytes.equals(bytes)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('echoes a message sent in fragments as one message, multi-byte UTF-8 split across them', async () => {
@@ -303,6 +347,36 @@ describe('/heartbeat', () => {
     const c = await closed(ws, 2_000);
     expect(c.code).toBe(1006);
     expect(inboxOf(ws).pings).toBe(1);
+  });
+});
+
+describe('a plain HTTP request to an endpoint', () => {
+  it('gets 426 Upgrade Required saying it is a WebSocket endpoint, with Upgrade: websocket, not the page', async () => {
+    await start();
+    for (const path of ['/echo', '/chat?room=x', '/__tap']) {
+      const res = await fetch(`http://127.0.0.1:${servers.current.port}${path}`);
+      expect(res.status).toBe(426);
+      expect(res.headers.get('upgrade')).toBe('websocket');
+      const body = await res.text();
+      expect(body).toContain(`${path.replace(/\?.*/, '')} is a WebSocket endpoint`);
+      expect(body).not.toContain('<html');
+    }
+    // Upgrade: websocket without Connection: Upgrade is no handshake either (4.1).
+    const lone = await RawClient.connect(servers.current.port);
+    lone.write(requestHead('/echo', servers.current.port, {}, ['Connection']));
+    expect(await lone.readHead()).toMatch(
+      /^HTTP\/1\.1 426 Upgrade Required\r\n(.*\r\n)*Upgrade: websocket\r\n/i,
+    );
+    lone.destroy();
+    const head = await fetch(`http://127.0.0.1:${servers.current.port}/echo`, { method: 'HEAD' });
+    expect(head.status).toBe(426);
+  });
+
+  it('leaves every other path to the site (the page, or its not-built notice)', async () => {
+    await start();
+    const res = await fetch(`http://127.0.0.1:${servers.current.port}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('WebSocket Playground');
   });
 });
 

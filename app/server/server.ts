@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Connection } from '../protocol/connection.ts';
@@ -99,6 +99,12 @@ export interface UpgradeOptions {
 export interface PlaygroundServer {
   /** Handles one 'upgrade'. False when the path is not ours and `unknown` is 'ignore'. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options?: UpgradeOptions): boolean;
+  /**
+   * A plain HTTP request (no `Connection: Upgrade`) to one of our WebSocket paths: answers 426
+   * Upgrade Required, saying it is a WebSocket endpoint, and returns true; false for any other
+   * path (the site's files are served as before).
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
   /** Hangs `handleUpgrade` on a server's 'upgrade' event; returns the function that unhooks it. */
   attach(server: EventEmitter, options?: UpgradeOptions): () => void;
   /** Open connections (after their handshake). */
@@ -381,8 +387,34 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     return true;
   }
 
+  function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://playground.invalid').pathname;
+    } catch {
+      return false;
+    }
+    if (!route(pathname)) return false;
+    // 4.1 and 4.2.1: a WebSocket opening is a GET with `Upgrade: websocket` and `Connection:
+    // Upgrade`; without them this is no handshake. RFC 9110 15.5.22: a 426 names the protocol to
+    // switch to in an Upgrade header. The page's files are not served here: they would say
+    // nothing about why a WebSocket client got a web page.
+    const body = `${pathname} is a WebSocket endpoint: open it with a WebSocket client (new WebSocket('ws://${req.headers.host ?? 'host'}${pathname}')), which sends the Upgrade: websocket and Connection: Upgrade headers this request lacks.\n`;
+    res.writeHead(426, 'Upgrade Required', {
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Version': '13',
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
   return {
     handleUpgrade,
+    handleRequest,
     attach(server, upgrade) {
       const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
         try {

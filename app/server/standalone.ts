@@ -52,6 +52,7 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const files = createStaticHandler(options.root ?? DEFAULT_ROOT, notBuiltPage());
+  const playground = createPlaygroundServer(options);
   const server = http.createServer(
     {
       // The handshake timeout: a head must arrive within it (Node answers 408 and closes).
@@ -62,7 +63,7 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
     },
     (req, res) => {
       res.setHeader(SERVER_HEADER, '1'); // the page's probe looks for it (app/loopback/mode.ts)
-      files(req, res);
+      if (!playground.handleRequest(req, res)) files(req, res);
     },
   );
   server.maxHeadersCount = 100;
@@ -79,7 +80,6 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
       setTimeout(() => socket.destroy(), 1_000).unref();
     } else socket.destroy();
   });
-  const playground = createPlaygroundServer(options);
   playground.attach(server, { unknown: 'reject' });
 
   await new Promise<void>((resolve, reject) => {

@@ -167,6 +167,20 @@ describe('limits', () => {
     );
   });
 
+  it('fails with 1002, not 1009, on an unexpected continuation frame whose declared length is over the limit (5.4 first)', async () => {
+    // 2^40 bytes declared on a continuation with no message begun: the frame may not come at
+    // all, so the protocol error is the answer, whatever its size.
+    const f = frameBytes({ opcode: 0, payload: new Uint8Array(0), lengthBits: 64 });
+    f[3] = 1; // 2^40
+    await expectFailure([f], 1002);
+  });
+
+  it('fails with 1002, not 1009, on a new message over the limit inside a fragmented one (5.4 first)', async () => {
+    const f = frameBytes({ opcode: 2, payload: new Uint8Array(0), lengthBits: 64 });
+    f[3] = 1; // 2^40
+    await expectFailure([frameBytes({ opcode: 1, fin: false, payload: 'part 1' }), f], 1002);
+  });
+
   it('accepts a message of exactly the limit', async () => {
     const { client } = await RawClient.open(server.port, '/echo');
     client.write(frameBytes({ opcode: 2, payload: new Uint8Array(64 * 1024).fill(5) }));

@@ -58,6 +58,12 @@ describe('playgroundServer() in vite dev', () => {
       expect(await other.readHead()).toMatch(/^HTTP\/1\.1 404/);
       other.destroy();
 
+      // A plain GET to an endpoint gets 426 saying what it is, not the dev page.
+      const plain = await fetch(`http://127.0.0.1:${port}/echo`);
+      expect(plain.status).toBe(426);
+      expect(plain.headers.get('upgrade')).toBe('websocket');
+      expect(await plain.text()).toContain('/echo is a WebSocket endpoint');
+
       // Every HTTP response says our server is here (the page's mode probe reads it).
       const page = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
       expect(page.headers.get('x-websocket-playground')).toBe('1');
@@ -90,6 +96,10 @@ describe('playgroundServer() in vite preview', () => {
         type: 'presence',
         online: 1,
       });
+      const plain = await fetch(`http://127.0.0.1:${port}/chat`);
+      expect(plain.status).toBe(426);
+      expect(await plain.text()).toContain('/chat is a WebSocket endpoint');
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
       const unknown = await RawClient.connect(port);
       unknown.write(requestHead('/nope', port));
       expect(await unknown.readHead()).toMatch(/^HTTP\/1\.1 404/);

@@ -9,6 +9,7 @@
  * it knows, so the plugin wraps it: our connections get their 1001 close first (bounded wait).
  */
 import type { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
 import { SERVER_HEADER } from '../services/index.ts';
 import { createPlaygroundServer, type PlaygroundServerOptions, type UpgradeOptions } from './server.ts';
@@ -19,9 +20,7 @@ const CLOSE_GRACE_MS = 1_000;
 interface Closable {
   httpServer: unknown;
   middlewares: {
-    use(
-      fn: (req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => void,
-    ): void;
+    use(fn: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void;
   };
   close(): Promise<void>;
   config: { base: string; logger: { info(msg: string, options?: { timestamp?: boolean }): void } };
@@ -30,14 +29,15 @@ interface Closable {
 function hook(server: Closable, options: PlaygroundServerOptions, upgrade: UpgradeOptions): void {
   const httpServer = server.httpServer as EventEmitter | null;
   if (!httpServer) return; // middleware mode: no server of ours to hang on
-  server.middlewares.use((_req, res, next) => {
-    res.setHeader(SERVER_HEADER, '1'); // the page's probe looks for it (app/loopback/mode.ts)
-    next();
-  });
   const playground = createPlaygroundServer({
     base: server.config.base,
     log: (line) => server.config.logger.info(`[ws] ${line}`, { timestamp: true }),
     ...options,
+  });
+  server.middlewares.use((req, res, next) => {
+    res.setHeader(SERVER_HEADER, '1'); // the page's probe looks for it (app/loopback/mode.ts)
+    // A plain GET to an endpoint: 426 saying so, not the page (see handleRequest).
+    if (!playground.handleRequest(req, res)) next();
   });
   playground.attach(httpServer, upgrade);
   const grace = Math.min(options.closeTimeout ?? CLOSE_GRACE_MS, CLOSE_GRACE_MS);

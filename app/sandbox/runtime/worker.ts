@@ -48,7 +48,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
   const nativeEval: (code: string) => unknown = g.eval;
   const now = Date.now.bind(Date);
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // keeps a leading U+FEFF, as ws does
 
   let port: MessagePort | null = null;
   let toPage: ((m: WorkerMessage) => void) | null = null;

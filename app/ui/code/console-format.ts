@@ -26,12 +26,25 @@ export function timestamp(t: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
-/** Removes escape sequences from learner text (it must not restyle or clear the terminal). */
+/**
+ * Makes learner (and peer) text inert for the terminal: every control character is shown as
+ * its code, the way the inspector shows it (`\x1b`, `\x9b`), so nothing in it can act as a
+ * control sequence. That covers C0 (ESC starts CSI, OSC, DCS ...), DEL, and C1 U+0080-U+009F:
+ * xterm reads U+009B as CSI and U+009D as OSC just as it reads ESC [ and ESC ], so a chat
+ * message could otherwise clear the screen, recolour it or plant an OSC 8 hyperlink. Bidi
+ * controls (U+202E reverses the rest of the row) are shown by their code too. Line
+ * breaks stay line breaks (CRLF as one), a tab becomes two spaces.
+ */
 export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[ -~]|[\x00-\x09\x0b-\x1f\x7f]/g, (c) =>
-    c === '\t' ? '  ' : '',
-  );
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  return text.replace(/\r\n|[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n' || c === '\r\n') return '\n';
+    if (c === '\t') return '  ';
+    const code = c.charCodeAt(0);
+    // Bidi controls (an RLO reverses the rest of the row) are shown by their code, as in the inspector.
+    if (code > 0xff) return `\\u${code.toString(16).padStart(4, '0')}`;
+    return `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** The terminal text for one entry, lines joined with CRLF (what xterm expects). */

@@ -99,3 +99,112 @@ describe('CodeWorkspace: a document may switch to TypeScript', () => {
     expect(workspace.active.language).toBe('typescript');
   });
 });
+
+describe('CodeWorkspace: two tabs editing one snippet', () => {
+  /** Two tabs of one browser: two workspaces on one storage, each told of the other's saves. */
+  function twoTabs(): {
+    a: CodeWorkspace;
+    b: CodeWorkspace;
+    id: string;
+    stored: (id: string) => string | undefined;
+  } {
+    const storage = memoryStorage();
+    const store = new CodeStore(() => storage);
+    const options = () => ({ mode: () => 'static' as const, store: new CodeStore(() => storage) });
+    const a = new CodeWorkspace(options());
+    const b = new CodeWorkspace(options());
+    return { a, b, id: a.activeId, stored: (id) => store.load(id)?.code };
+  }
+  const key = (id: string): string => `wsp.code.v1.${id}`;
+
+  it('a tab with no edits of its own takes the other tab’s save, and says so', () => {
+    const { a, b, id } = twoTabs();
+    a.edit(id, 'from tab A');
+    a.save(id);
+    b.storageChanged(key(id));
+    expect(b.doc(id)!.code).toBe('from tab A');
+    expect(b.doc(id)!.conflict).toBeUndefined();
+    expect(b.syncMessage).toContain('changed in another tab');
+    // ...and its next edit builds on it, saved without a conflict.
+    b.edit(id, 'from tab A, then B');
+    b.save(id);
+    expect(b.doc(id)!.conflict).toBeUndefined();
+    a.storageChanged(key(id));
+    expect(a.doc(id)!.code).toBe('from tab A, then B');
+  });
+
+  it('a tab with edits of its own keeps them and asks, instead of either tab’s edit being dropped', () => {
+    const { a, b, id, stored } = twoTabs();
+    a.edit(id, 'A’s version');
+    b.edit(id, 'B’s version');
+    a.save(id);
+    b.storageChanged(key(id));
+    const conflict = b.doc(id)!.conflict;
+    expect(conflict).toMatchObject({ code: 'A’s version', reset: false });
+    expect(b.doc(id)!.code).toBe('B’s version');
+    // B's pending save writes nothing while the learner has not chosen: A's save stays.
+    b.save(id);
+    b.flush();
+    expect(stored(id)).toBe('A’s version');
+    expect(b.hasConflicts).toBe(true);
+    a.storageChanged(key(id));
+    expect(a.doc(id)!.code).toBe('A’s version');
+  });
+
+  it('a save racing another tab’s (its event not yet arrived) does not overwrite it: it asks', () => {
+    const { a, b, id, stored } = twoTabs();
+    a.edit(id, 'A first');
+    b.edit(id, 'B second');
+    a.save(id);
+    b.save(id); // before B has heard of A's save
+    expect(b.doc(id)!.conflict).toMatchObject({ code: 'A first' });
+    expect(stored(id)).toBe('A first');
+    a.storageChanged(key(id));
+    expect(a.doc(id)!.code).toBe('A first');
+  });
+
+  it('the learner chooses: keep this tab’s version (saved over the other’s) or use the other tab’s', () => {
+    const mine = twoTabs();
+    mine.a.edit(mine.id, 'A');
+    mine.b.edit(mine.id, 'B');
+    mine.a.save(mine.id);
+    mine.b.storageChanged(key(mine.id));
+    mine.b.resolveConflict(mine.id, 'mine');
+    expect(mine.b.doc(mine.id)!.conflict).toBeUndefined();
+    expect(mine.stored(mine.id)).toBe('B');
+    mine.a.storageChanged(key(mine.id));
+    expect(mine.a.doc(mine.id)!.code).toBe('B');
+
+    const theirs = twoTabs();
+    theirs.a.edit(theirs.id, 'A');
+    theirs.b.edit(theirs.id, 'B');
+    theirs.a.save(theirs.id);
+    theirs.b.storageChanged(key(theirs.id));
+    theirs.b.resolveConflict(theirs.id, 'theirs');
+    expect(theirs.b.doc(theirs.id)!.code).toBe('A');
+    expect(theirs.b.hasConflicts).toBe(false);
+    theirs.b.flush();
+    theirs.a.storageChanged(key(theirs.id));
+    expect(theirs.a.doc(theirs.id)!.code).toBe('A');
+  });
+
+  it('a reset in the other tab is a change like any other: taken when there are no edits here, asked when there are', () => {
+    const { a, b, id } = twoTabs();
+    a.edit(id, 'edited');
+    a.save(id);
+    b.storageChanged(key(id));
+    a.reset(id);
+    b.storageChanged(key(id));
+    expect(b.doc(id)!.edited).toBe(false);
+    expect(b.syncMessage).toContain('reset in another tab');
+
+    b.edit(id, 'B edits');
+    b.save(id);
+    a.storageChanged(key(id));
+    a.edit(id, 'A edits on top');
+    b.reset(id);
+    a.storageChanged(key(id));
+    expect(a.doc(id)!.conflict).toMatchObject({ reset: true, code: a.doc(id)!.original });
+    expect(a.doc(id)!.code).toBe('A edits on top');
+  });
+});

@@ -15,7 +15,7 @@ import {
 } from '../../sandbox/share.ts';
 import { SNIPPETS, findSnippet, type Snippet } from '../../snippets/index.ts';
 import { lineMapFromSourceMap } from '../../sandbox/sourcemap.ts';
-import { CodeStore, type CodeLanguage } from '../../sandbox/storage.ts';
+import { CODE_KEY_PREFIX, CodeStore, type CodeLanguage, type SavedCode } from '../../sandbox/storage.ts';
 import { toCommonJs } from '../../sandbox/transform.ts';
 import { importWithRetry, type MonacoModule } from './monaco.ts';
 import type { CodeRun } from './run.svelte.ts';
@@ -43,6 +43,24 @@ export function lessonDocId(lessonId: string, file: string): string {
   return `lesson-${lessonId}-${file.replace(/\.[jt]s$/, '')}`;
 }
 
+/**
+ * Another tab saved this snippet while this tab has edits of its own (or saved over this tab's
+ * save without having seen it): nothing is written until the learner picks a version.
+ */
+export interface TabConflict {
+  /** The other tab's version (the snippet as shipped when it was reset there). */
+  code: string;
+  language: CodeLanguage;
+  /** True when the other tab reset the snippet. */
+  reset: boolean;
+}
+
+/** Two stored records are the same save. */
+function sameSave(a: SavedCode | undefined, b: SavedCode | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.code === b.code && a.savedAt === b.savedAt && a.language === b.language;
+}
+
 /** One editable document: a snippet (or code opened from a share link). */
 export class CodeDoc {
   readonly id: string;
@@ -58,6 +76,8 @@ export class CodeDoc {
   code = $state('');
   /** Runs so far (for labels: "Chat client #2"). */
   runCount = 0;
+  /** Another tab's save that this tab's edits would overwrite: the learner chooses. */
+  conflict = $state<TabConflict | undefined>(undefined);
 
   constructor(snippet: Snippet, code: string, language: CodeLanguage = snippet.language) {
     this.id = snippet.id;
@@ -99,6 +119,8 @@ export class CodeWorkspace {
   activeRunId = $state(0);
   /** A problem saving (storage full or unavailable); empty when saving works. */
   storageMessage = $state('');
+  /** Says that a snippet now shows what another tab saved (this tab had no edits of its own). */
+  syncMessage = $state('');
   /** The result of opening a share link (or of making one). */
   shareMessage = $state('');
   shareOk = $state(true);
@@ -121,12 +143,16 @@ export class CodeWorkspace {
   readonly #models = new Map<string, TextModel>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per snippet, the stored save this tab last wrote, read or took over (what its edits build on). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #known = new Map<string, SavedCode | undefined>();
 
   constructor(options: WorkspaceOptions) {
     this.#o = options;
     this.#store = options.store ?? new CodeStore();
     for (const s of SNIPPETS) {
       const saved = this.#store.load(s.id);
+      this.#known.set(s.id, saved);
       this.docs.push(new CodeDoc(s, saved?.code ?? s.code, saved?.language));
     }
     const shared = this.#store.load(SHARED_DOC_ID);
@@ -169,13 +195,108 @@ export class CodeWorkspace {
     this.#saveTimers.delete(id);
     const doc = this.doc(id);
     if (!doc) return;
+    if (doc.id !== SHARED_DOC_ID) {
+      // Another tab may have saved since this tab last looked: never write over a save this tab
+      // has not seen; hold the edit and let the learner choose.
+      if (doc.conflict) return;
+      const stored = this.#store.load(id);
+      if (!sameSave(stored, this.#known.get(id))) {
+        // Taken over (no edits here), the same code, or a conflict: nothing to write now.
+        this.#otherTabSaved(doc, stored);
+        return;
+      }
+    }
     const result =
       doc.id === SHARED_DOC_ID
         ? this.#store.save(SHARED_DOC_ID, JSON.stringify(this.#sharedOf(doc)))
         : doc.edited
           ? this.#store.save(id, doc.code, { language: doc.language })
           : this.#store.remove(id);
+    if (doc.id !== SHARED_DOC_ID && result.ok) this.#known.set(id, this.#store.load(id));
     this.storageMessage = result.ok ? '' : result.message;
+  }
+
+  // ---- several tabs -------------------------------------------------------------------------
+
+  /**
+   * Another tab changed the browser storage (the page calls this on `storage` events; `key`
+   * null: all of it was cleared). A snippet with no edits here takes the other tab's version
+   * (and a message says so); one with edits here keeps them and gets a conflict to resolve.
+   */
+  storageChanged(key: string | null): void {
+    const ids =
+      key === null
+        ? this.docs.map((d) => d.id)
+        : key.startsWith(CODE_KEY_PREFIX)
+          ? [key.slice(CODE_KEY_PREFIX.length)]
+          : [];
+    for (const id of ids) {
+      const doc = this.doc(id);
+      if (!doc || id === SHARED_DOC_ID) continue;
+      const stored = this.#store.load(id);
+      if (sameSave(stored, this.#known.get(id))) {
+        // Back to what this tab built on (the other tab undid its change): nothing to choose.
+        if (doc.conflict) {
+          doc.conflict = undefined;
+          this.save(id);
+        }
+        continue;
+      }
+      this.#otherTabSaved(doc, stored);
+    }
+  }
+
+  /** Whether some snippet waits for the learner to pick a version. */
+  get hasConflicts(): boolean {
+    return this.docs.some((d) => d.conflict !== undefined);
+  }
+
+  /** The learner's choice: keep this tab's version (saved now, over the other's) or take the other's. */
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): void {
+    const doc = this.doc(id);
+    if (!doc?.conflict) return;
+    const stored = this.#store.load(id);
+    doc.conflict = undefined;
+    this.#known.set(id, stored);
+    if (keep === 'theirs') {
+      clearTimeout(this.#saveTimers.get(id));
+      this.#saveTimers.delete(id);
+      this.#show(doc, stored?.code ?? doc.original, stored?.language ?? doc.originalLanguage);
+    } else this.save(id);
+  }
+
+  /** `stored` differs from what this tab last knew: take it, or raise a conflict if this tab has edits. */
+  #otherTabSaved(doc: CodeDoc, stored: SavedCode | undefined): void {
+    const known = this.#known.get(doc.id);
+    const theirs = { code: stored?.code ?? doc.original, language: stored?.language ?? doc.originalLanguage };
+    if (doc.code === theirs.code && doc.language === theirs.language) {
+      // Both tabs hold the same code: nothing to choose, nothing to save.
+      this.#known.set(doc.id, stored);
+      doc.conflict = undefined;
+      clearTimeout(this.#saveTimers.get(doc.id));
+      this.#saveTimers.delete(doc.id);
+      return;
+    }
+    const base = { code: known?.code ?? doc.original, language: known?.language ?? doc.originalLanguage };
+    const editedHere = doc.code !== base.code || doc.language !== base.language || doc.conflict !== undefined;
+    if (editedHere) {
+      doc.conflict = { ...theirs, reset: stored === undefined };
+      return;
+    }
+    this.#known.set(doc.id, stored);
+    this.#show(doc, theirs.code, theirs.language);
+    this.syncMessage = `“${doc.title}” was ${stored === undefined ? 'reset' : 'changed'} in another tab: this tab now shows that version.`;
+  }
+
+  /** Puts code into a document and its editor model (a new model if the language changed). */
+  #show(doc: CodeDoc, code: string, language: CodeLanguage): void {
+    if (doc.language !== language) {
+      this.#dropModel(doc.id);
+      doc.language = language;
+    }
+    doc.code = code;
+    const model = this.#models.get(doc.id);
+    if (model && model.getValue() !== code) model.setValue(code);
   }
 
   /** Saves every pending edit (before the page goes away). */

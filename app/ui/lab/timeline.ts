@@ -1,5 +1,5 @@
 /** One timeline entry as a line of text: what the learner reads, and what tests match. */
-import { describeCloseCode } from '../lib/engine.ts';
+import { describeCloseCode, isolatePeerText } from '../lib/engine.ts';
 import { toHex } from '../lib/bytes.ts';
 import { size } from '../lib/format.ts';
 import type { ApiData } from './events.ts';
@@ -25,8 +25,9 @@ export interface TimelineLine {
  */
 export function quoted(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  // Peer text is bidi-isolated too: it may not reorder the rest of the line.
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
-  return `"${cut.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
+  return `"${isolatePeerText(cut.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)))}"`;
 }
 
 /** The whole of a message's data for the detail view: pretty JSON when it parses, else the text. */

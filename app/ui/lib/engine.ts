@@ -34,5 +34,5 @@ export {
   CLOSE_CODES,
   WEBSOCKET_GUID,
 } from '../../protocol/index.ts';
-export { summarizeFrame } from '../../protocol/summary.ts';
+export { isolatePeerText, summarizeFrame } from '../../protocol/summary.ts';
 export { annotateFrame, unmaskSteps, type Annotation, type UnmaskRow } from '../../protocol/annotate.ts';
