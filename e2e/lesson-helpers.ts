@@ -56,16 +56,51 @@ export async function play(
   );
 }
 
-/** One test per lesson: the start fails, then (after a reset) the solution passes every task. */
+/** Shows the step that checks the first failing task (as a learner would go looking for it). */
+async function showFirstFailure(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    type Block = { type: string; tasks?: string[]; blocks?: Block[] };
+    const p = (
+      window as unknown as { __wspLessons: { player: LessonsHook['player'] & Record<string, unknown> } }
+    ).__wspLessons.player as unknown as {
+      steps: { blocks: Block[] }[];
+      results: Map<string, { ok: boolean }>;
+      go(i: number): void;
+    };
+    const tasks = (blocks: Block[]): string[] =>
+      blocks.flatMap((b) =>
+        b.type === 'check' ? (b.tasks ?? []) : b.type === 'weird' ? tasks(b.blocks ?? []) : [],
+      );
+    const i = p.steps.findIndex((s) => tasks(s.blocks).some((t) => p.results.get(t)?.ok === false));
+    p.go(i);
+    return String(i);
+  });
+}
+
+/**
+ * One test per lesson: the start fails, and the learner sees the first failure in full (what was
+ * expected, what the wire showed); after a reset the solution passes every task; after a reload
+ * the lesson is still passed.
+ */
 export function everyLessonPlays(mode: 'server' | 'loopback'): void {
   for (const id of courseIds()) {
-    test(`lesson ${id}: the start fails its checks and the solution passes them (${mode})`, async ({
+    test(`lesson ${id}: the start fails with a precise message, the solution passes, and a reload keeps it (${mode})`, async ({
       page,
     }) => {
       test.setTimeout(90_000);
       await openLesson(page, id);
+      const lessons = page.getByRole('region', { name: 'Lessons' });
       const start = await play(page, id, 'start');
       expect(Object.values(start), `some task of ${id}'s start fails`).toContain(false);
+      await showFirstFailure(page);
+      const detail = lessons.locator('.detail');
+      await expect(detail.locator('dt', { hasText: 'Expected' })).toBeVisible();
+      await expect(detail.locator('dt', { hasText: 'The wire showed' })).toBeVisible();
+      expect(
+        (await detail.locator('dd').first().innerText()).length,
+        'a precise expectation',
+      ).toBeGreaterThan(10);
+
       await page.evaluate(() =>
         (window as unknown as { __wspLessons: LessonsHook }).__wspLessons.player.reset(),
       );
@@ -74,9 +109,12 @@ export function everyLessonPlays(mode: 'server' | 'loopback'): void {
         .filter(([, ok]) => !ok)
         .map(([task]) => task);
       expect(failing, `tasks of ${id}'s solution that fail`).toEqual([]);
-      await expect(
-        page.getByRole('region', { name: 'Lessons' }).getByText('passed', { exact: true }),
-      ).toBeVisible();
+      await expect(lessons.locator('.meta .status.passed')).toHaveText('passed');
+      await expect(lessons.locator('.check li.current')).toHaveCount(0);
+
+      await page.reload();
+      await openLesson(page, id);
+      await expect(lessons.locator('.meta .status.passed')).toHaveText('passed');
     });
   }
 }
