@@ -65,7 +65,10 @@ test('the heartbeat server terminates a client that stops answering pings', asyn
   await openCode(page);
   await pickSnippet(page, 'Heartbeat (server)');
   await run(page);
-  await expect(consoleLog(page)).toContainText('heartbeat server on ws://localhost:8080');
+  // The first run on a cold dev server waits for Vite to compile the sandbox: allow for it.
+  await expect(consoleLog(page)).toContainText('heartbeat server on ws://localhost:8080', {
+    timeout: 15_000,
+  });
   await pickSnippet(page, 'A peer that stops answering');
   await run(page);
   await expect(consoleLog(page)).toContainText('connected; pings will go unanswered');
