@@ -4,6 +4,8 @@
  * the real wire of whichever mode the page is in. The walkthroughs are the lessons' play.ts.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 interface LessonsHook {
   player: {
@@ -15,18 +17,13 @@ interface LessonsHook {
   play(id: string, which: 'start' | 'solution'): Promise<Record<string, boolean>>;
 }
 
-/** Lesson ids in course order (read from the source tree, so a spec knows them before a page exists). */
+/** Lesson ids in course order, read from lessons/NN-slug/index.md (a spec knows them before a page exists). */
 export function courseIds(): string[] {
-  return [
-    'handshake',
-    'accept',
-    'lifecycle',
-    'frame-anatomy',
-    'masking',
-    'payload-lengths',
-    'fragmentation',
-    'closing',
-  ];
+  const root = resolve('lessons');
+  return readdirSync(root)
+    .filter((d) => /^\d\d-/.test(d))
+    .sort()
+    .map((d) => /^id: *(\S+)/m.exec(readFileSync(join(root, d, 'index.md'), 'utf8'))?.[1] ?? d);
 }
 
 export async function openLesson(page: Page, id: string): Promise<void> {
