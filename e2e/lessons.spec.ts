@@ -87,3 +87,21 @@ test('progress exports as a file and imports back; reset all clears it', async (
   await l.getByRole('link', { name: /The opening handshake/ }).click();
   await expect(l.getByText('You predicted: An HTTP GET request')).toBeVisible();
 });
+
+test('the solution asks first, then plays on the wire, and the lesson counts as seen, not passed', async ({
+  page,
+}) => {
+  await openLesson(page, 'payload-lengths');
+  const l = lessons(page);
+  await l.getByRole('button', { name: 'Show solution…' }).click();
+  await expect(l.getByText('The lesson will count as seen, not passed.', { exact: false })).toBeVisible();
+  await l.getByRole('button', { name: 'Not yet' }).click();
+  await expect(l.locator('.meta .status')).toHaveCount(0);
+  await l.getByRole('button', { name: 'Show solution…' }).click();
+  await l.getByRole('button', { name: 'Do it for me' }).click();
+  await expect(l.getByText(/Done: every step above was played on the wire/)).toBeVisible({ timeout: 30_000 });
+  await expect(l.locator('.check li.current')).toHaveCount(0);
+  await expect(l.locator('.meta .status')).toHaveText('solution seen');
+  await l.getByRole('button', { name: '‹ All lessons' }).click();
+  await expect(l.getByRole('link', { name: /Payload lengths/ })).toContainText('solution seen');
+});

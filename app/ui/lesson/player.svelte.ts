@@ -222,6 +222,29 @@ export class LessonPlayer {
     }
   }
 
+  /** The walkthrough is playing in the page ("Do it for me"). */
+  demonstrating = $state(false);
+
+  /**
+   * Shows the solution by doing it: the lesson's walkthrough plays in the page, through the lab
+   * and the code area, on the real wire (the learner confirmed: the lesson counts as seen).
+   */
+  async demonstrate(): Promise<void> {
+    const id = this.lessonId;
+    if (!id || this.demonstrating) return;
+    this.showSolution();
+    this.demonstrating = true;
+    try {
+      const { playInPage } = await import('./page-play.ts');
+      await playInPage(this.#d.lab, this, this.#d.workspace ?? (() => undefined), id, 'solution');
+      this.notice = 'Done: every step above was played on the wire. Open its frames in the inspector.';
+    } catch (error) {
+      this.notice = `The walkthrough stopped: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.demonstrating = false;
+    }
+  }
+
   /** Starts the lesson again: progress, predictions, hints and its code; old connections no longer count. */
   reset(): void {
     if (!this.lessonId) return;
