@@ -209,7 +209,7 @@ describe('messages', () => {
     got.length = 0;
     run();
     expect(got).toEqual(['\uFEFFhello']);
-  });
+  }, 30_000); // 500 round trips through the virtual network: seconds on a loaded 2-core machine
 
   test('binary comes back as a Blob by default and as an ArrayBuffer on request; bad values are ignored', async () => {
     const { WS, run } = rig();

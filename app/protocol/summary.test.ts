@@ -114,7 +114,7 @@ describe('summarizeFrame', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 30_000); // a thousand runs: seconds on a loaded 2-core machine
 
   it('formats sizes', () => {
     expect([0, 1023, 1024, 1536, 65536, 1048576].map(formatSize)).toEqual([
