@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { SessionEvent } from '../ui/lab/events.ts';
 import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/lab/fixtures.ts';
 import { traceFromJson } from './trace-json.ts';
-import type { LessonMode, Trace, TraceConnection } from './types.ts';
+import type { LessonChecks, LessonMode, TaskResult, Trace, TraceConnection } from './types.ts';
 
 export { frameBytes, frameEvent, REQUEST, RESPONSE };
 
@@ -51,4 +51,18 @@ export function opened(
 /** Reads a saved trace file (e.g. `new URL('question.json', import.meta.url)`). */
 export function loadTrace(path: URL | string): Trace {
   return traceFromJson(readFileSync(path, 'utf8'));
+}
+
+/** Runs one task of a lesson by id; an unknown id throws (a typo in a test, not a failing check). */
+export function runTaskById(checks: LessonChecks, id: string, t: Trace): TaskResult {
+  const task = checks.tasks.find((x) => x.id === id);
+  if (!task) throw new Error(`no task ${id}`);
+  return task.check(t);
+}
+
+/** A task's failure; throws when it passed, saying what it observed, so the test fails there. */
+export function failureOf(checks: LessonChecks, id: string, t: Trace): Extract<TaskResult, { ok: false }> {
+  const r = runTaskById(checks, id, t);
+  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
+  return r;
 }

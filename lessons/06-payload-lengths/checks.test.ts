@@ -2,22 +2,13 @@ import { describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import { encodeFrame } from '../../app/ui/lib/engine.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, frameBytes, opened, trace } from '../../app/lessons/testing.ts';
+import { connection, failureOf, frameBytes, opened, runTaskById, trace } from '../../app/lessons/testing.ts';
 import type { TaskResult, Trace } from '../../app/lessons/types.ts';
 import checks, { headerSizeFor, lengthFormFor, SIZES } from './checks.ts';
 import play from './play.ts';
 
-function run(id: string, t: Trace): TaskResult {
-  const task = checks.tasks.find((x) => x.id === id);
-  if (!task) throw new Error(`no task ${id}`);
-  return task.check(t);
-}
-
-function failure(id: string, t: Trace): Extract<TaskResult, { ok: false }> {
-  const r = run(id, t);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return r;
-}
+const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
+const failure = (id: string, t: Trace) => failureOf(checks, id, t);
 
 const solution = await recordLoopback(play.solution);
 const start = await recordLoopback(play.start);
