@@ -19,7 +19,7 @@ async function opened(lab: PlayLab, path: string): Promise<{ ws: PlaySocket; cou
 async function roundTrip(
   lab: PlayLab,
   echo: { ws: PlaySocket; count: () => number },
-  data: string | Uint8Array,
+  data: string | Uint8Array<ArrayBuffer>,
 ) {
   const before = echo.count();
   echo.ws.send(data);
