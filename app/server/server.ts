@@ -26,6 +26,7 @@ import { Connection } from '../protocol/connection.ts';
 import { rejection, validateClientRequest } from '../protocol/handshake.ts';
 import { parseRequest } from '../protocol/http.ts';
 import type { Entropy, WireEvent } from '../protocol/types.ts';
+import { createFeed, feedPath } from '../services/feed.ts';
 import { createServices } from '../services/index.ts';
 import type { Service, ServiceIndex, Timers } from '../services/service.ts';
 import {
@@ -166,6 +167,14 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const tapPath = options.tapPath ?? DEFAULT_TAP_PATH;
   const base = normaliseBase(options.base);
+  // Lesson 9's polling endpoints (plain HTTP, not WebSocket): the same answers as the loopback's.
+  const feed = createFeed({
+    now,
+    timers: {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    },
+  });
   const origins = options.origins && options.origins.length > 0 ? [...options.origins] : undefined;
   const hub = new TapHub(now);
   const tapService = tapPath ? hub.service(tapPath) : undefined;
@@ -394,6 +403,11 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     } catch {
       return false;
     }
+    const polled = feedPath(pathname, base);
+    if (polled) {
+      answerFeed(polled, req, res);
+      return true;
+    }
     if (!route(pathname)) return false;
     // 4.1 and 4.2.1: a WebSocket opening is a GET with `Upgrade: websocket` and `Connection:
     // Upgrade`; without them this is no handshake. RFC 9110 15.5.22: a 426 names the protocol to
@@ -410,6 +424,24 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     });
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
+  }
+
+  /**
+   * /poll and /long-poll (app/services/feed.ts). The head is exactly `responseHead(answer)`: no
+   * Date, and Connection set by the feed, so Node adds no header of its own (the loopback sends
+   * the same bytes). A long poll whose client leaves is let go.
+   */
+  function answerFeed(path: string, req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    const { done, cancel } = feed.answer({ method: req.method ?? 'GET', path, query: url.searchParams });
+    res.once('close', cancel);
+    void done.then((answer) => {
+      if (res.destroyed || res.writableEnded) return;
+      res.sendDate = false;
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.writeHead(answer.status, answer.reason, answer.headers.flat());
+      res.end(answer.body.length > 0 ? answer.body : undefined);
+    });
   }
 
   return {
