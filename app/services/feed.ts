@@ -16,6 +16,7 @@
  * status line, then these headers in this order, then a blank line.
  */
 import { SERVER_HEADER } from './server-header.ts';
+import type { TimerId } from './service.ts';
 import { mulberry32, TICKER_SYMBOLS, type Quote } from './ticker.ts';
 
 export const FEED_PATHS = ['/poll', '/long-poll'] as const;
@@ -26,8 +27,8 @@ export const LONG_POLL_MAX_MS = 25_000;
 export const MAX_UPDATES = 20;
 
 export interface FeedTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(handle: TimerId): void;
 }
 
 export interface FeedRequest {
@@ -111,7 +112,7 @@ export function createFeed(options: {
       // Held until the next update is out (or the longest wait), then answered like a poll.
       const next = start + latest(now) * interval;
       const wait = Math.min(next - now, LONG_POLL_MAX_MS);
-      let handle: unknown;
+      let handle: TimerId;
       let cancel = (): void => {};
       const done = new Promise<FeedAnswer>((resolve) => {
         handle = options.timers.setTimeout(
