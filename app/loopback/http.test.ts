@@ -3,8 +3,9 @@ import { browserRequestHead, exchange, loopbackFetch } from './http.ts';
 import { rig } from './test-support.ts';
 
 /** What the Node server writes for the feed (app/server/feed.test.ts pins the same head on TCP). */
-const nodeHead = (length: number): string =>
-  'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n' +
+const nodeHead = (request: string, length: number): string =>
+  `HTTP/1.1 200 OK\r\nX-Request-Head-Bytes: ${new TextEncoder().encode(request).length}\r\n` +
+  'Content-Type: application/json\r\nCache-Control: no-store\r\n' +
   `X-WebSocket-Playground: 1\r\nContent-Length: ${length}\r\nConnection: keep-alive\r\n\r\n`;
 
 async function settle<T>(r: ReturnType<typeof rig>, p: Promise<T>, ms = 100): Promise<T> {
@@ -29,7 +30,8 @@ describe('plain HTTP on the virtual network (lesson 9)', () => {
     const r = rig();
     const x = await settle(r, exchange('http://playground.local/poll?since=0', {}, r.network));
     const body = await x.response.text();
-    expect(x.responseHead).toBe(nodeHead(new TextEncoder().encode(body).length));
+    expect(x.responseHead).toBe(nodeHead(x.requestHead, new TextEncoder().encode(body).length));
+    expect(x.requestHead).toBe(browserRequestHead('GET', new URL('http://playground.local/poll?since=0')));
     expect(x.response.status).toBe(200);
     expect(x.response.headers.get('content-type')).toBe('application/json');
     expect(JSON.parse(body)).toMatchObject({ seq: 1, updates: [{ type: 'quote', seq: 1 }] });

@@ -58,7 +58,12 @@ export function exchange(
     init.signal?.addEventListener('abort', abort, { once: true });
     // The request crosses the link, the feed answers (at once or later), the answer crosses back.
     scheduler.setTimeout(() => {
-      const pending = network.feed.answer({ method, path, query: target.searchParams });
+      const pending = network.feed.answer({
+        method,
+        path,
+        query: target.searchParams,
+        requestBytes: new TextEncoder().encode(requestHead).length,
+      });
       cancel = pending.cancel;
       void pending.done.then((answer) =>
         scheduler.setTimeout(() => {

@@ -25,9 +25,10 @@ const get = (target: string, port: number) =>
   `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: */*\r\n\r\n`;
 
 describe('the polling feed on the Node server', () => {
-  it("GET /poll: 200 with a head of exactly the feed's headers (no Date, no Keep-Alive of Node's own)", async () => {
+  it("GET /poll: 200 with a head of exactly the feed's headers (no Date, no Keep-Alive of Node's own), saying the request head's size", async () => {
     const server = await servers.start();
-    const { head, body, client } = await exchange(server.port, get('/poll?since=0', server.port));
+    const request = get('/poll?since=0', server.port);
+    const { head, body, client } = await exchange(server.port, request);
     client.socket.destroy();
     const parsed = JSON.parse(body) as { seq: number; updates: { seq: number }[] };
     expect(parsed.seq).toBeGreaterThanOrEqual(1);
@@ -36,6 +37,7 @@ describe('the polling feed on the Node server', () => {
       status: 200,
       reason: 'OK',
       headers: [
+        ['X-Request-Head-Bytes', String(Buffer.byteLength(request))],
         ['Content-Type', 'application/json'],
         ['Cache-Control', 'no-store'],
         ['X-WebSocket-Playground', '1'],

@@ -427,7 +427,12 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
    */
   function answerFeed(path: string, req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://playground.invalid');
-    const { done, cancel } = feed.answer({ method: req.method ?? 'GET', path, query: url.searchParams });
+    const { done, cancel } = feed.answer({
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      requestBytes: requestHeadBytes(req),
+    });
     res.once('close', cancel);
     void done.then((answer) => {
       if (res.destroyed || res.writableEnded) return;
@@ -473,6 +478,18 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       return done;
     },
   };
+}
+
+/**
+ * The request head's size as it came (RFC 9112 §2.1: request line, header lines, blank line).
+ * Node has parsed it: names keep their case, whitespace around ':' is one space, which is how
+ * browsers write it.
+ */
+export function requestHeadBytes(req: IncomingMessage): number {
+  let n = Buffer.byteLength(`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`, 'latin1');
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    n += Buffer.byteLength(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`, 'latin1');
+  return n + 2;
 }
 
 /** The query a service sees: the request's, without the transport's own key (`tap`). */

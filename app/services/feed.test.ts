@@ -149,6 +149,18 @@ describe('the response head', () => {
     );
   });
 
+  test('a request whose head size is known is told it first (X-Request-Head-Bytes); else no such header', async () => {
+    const c = clock();
+    const feed = createFeed(c);
+    const told = await feed.answer({ ...get('/poll'), requestBytes: 412 }).done;
+    expect(told.headers[0]).toEqual(['X-Request-Head-Bytes', '412']);
+    const held = feed.answer({ ...get('/long-poll', 1), requestBytes: 99 }).done;
+    c.advance(1_000);
+    expect((await held).headers[0]).toEqual(['X-Request-Head-Bytes', '99']);
+    const untold = await feed.answer(get('/poll')).done;
+    expect(untold.headers.map(([name]) => name)).not.toContain('X-Request-Head-Bytes');
+  });
+
   test('feedPath strips the site base and knows only the feed paths', () => {
     expect(feedPath('/poll', '/')).toBe('/poll');
     expect(feedPath('/site/long-poll', '/site')).toBe('/long-poll');

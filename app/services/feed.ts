@@ -11,6 +11,7 @@
  * - `GET /long-poll?since=N`: the same when there are some; otherwise held open until the next
  *   update (or 25 s: then 200 with none).
  * - any other method: 405 with `Allow: GET, HEAD`; HEAD: the head of the GET without its body.
+ * - a 200 says how many bytes the request head had (REQUEST_BYTES_HEADER), when the host knows.
  *
  * The response head is written by `responseHead`, so both hosts send the same header bytes:
  * status line, then these headers in this order, then a blank line.
@@ -25,6 +26,8 @@ export const FEED_INTERVAL_MS = 1_000;
 export const LONG_POLL_MAX_MS = 25_000;
 /** Updates in one answer at most (a client that was away gets the latest ones). */
 export const MAX_UPDATES = 20;
+/** The playground's own header: the size of the request head the server read. */
+export const REQUEST_BYTES_HEADER = 'X-Request-Head-Bytes';
 
 export interface FeedTimers {
   setTimeout(fn: () => void, ms: number): TimerId;
@@ -36,6 +39,9 @@ export interface FeedRequest {
   /** The path after the site's base ('/poll'). */
   path: string;
   query: URLSearchParams;
+  /** Bytes of the request head as it arrived (request line to blank line): echoed back in
+   *  REQUEST_BYTES_HEADER, since a page's script cannot see the head its browser wrote. */
+  requestBytes?: number;
 }
 
 export interface FeedAnswer {
@@ -105,10 +111,12 @@ export function createFeed(options: {
           ]),
         );
       const head = request.method === 'HEAD';
+      const echo: [string, string][] =
+        request.requestBytes === undefined ? [] : [[REQUEST_BYTES_HEADER, String(request.requestBytes)]];
       const since = sinceOf(request.query.get('since'));
       const now = options.now();
       if (request.path !== '/long-poll' || latest(now) > since)
-        return settled(json(200, 'OK', body(since, now), head));
+        return settled(json(200, 'OK', body(since, now), head, echo));
       // Held until the next update is out (or the longest wait), then answered like a poll.
       const next = start + latest(now) * interval;
       const wait = Math.min(next - now, LONG_POLL_MAX_MS);
@@ -116,7 +124,7 @@ export function createFeed(options: {
       let cancel = (): void => {};
       const done = new Promise<FeedAnswer>((resolve) => {
         handle = options.timers.setTimeout(
-          () => resolve(json(200, 'OK', body(since, options.now()), head)),
+          () => resolve(json(200, 'OK', body(since, options.now()), head, echo)),
           wait,
         );
         cancel = () => options.timers.clearTimeout(handle);
