@@ -77,6 +77,30 @@ describe('the polling feed on the Node server', () => {
     expect(waited).toBeLessThan(1_500);
   });
 
+  it('a held long poll whose client leaves is let go: its timer is cleared', async () => {
+    const live = new Set<unknown>();
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        const id = setTimeout(() => (live.delete(id), fn()), ms);
+        live.add(id);
+        return id;
+      },
+      clearTimeout: (id: unknown) => (live.delete(id), clearTimeout(id as NodeJS.Timeout)),
+      setInterval: (fn: () => void, ms: number) => setInterval(fn, ms),
+      clearInterval: (id: unknown) => clearInterval(id as NodeJS.Timeout),
+    };
+    const server = await servers.start({ timers });
+    const client = await RawClient.connect(server.port);
+    client.write(get('/long-poll?since=999999', server.port));
+    const deadline = Date.now() + 2_000;
+    while (live.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(live.size, 'the long poll is held on a timer').toBe(1);
+    client.socket.destroy();
+    await client.ended;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(live.size, 'no timer left once the client is gone').toBe(0);
+  });
+
   it('POST /poll gets 405 with Allow: GET, HEAD', async () => {
     const server = await servers.start();
     const { head, client } = await exchange(
