@@ -17,6 +17,7 @@ import { buildServerResponse, validateClientRequest } from '../protocol/handshak
 import { HeadReader, parseRequest } from '../protocol/http.ts';
 import type { Entropy, WireEvent } from '../protocol/types.ts';
 import { encodeUtf8 } from '../protocol/utf8.ts';
+import { createFeed, feedPath, type Feed } from '../services/feed.ts';
 import { createServices } from '../services/index.ts';
 import type { Service, ServiceIndex } from '../services/service.ts';
 import { DEFAULT_CLOSE_TIMEOUT_MS, Session, type Wire } from '../services/session.ts';
@@ -162,6 +163,7 @@ export class VirtualNetwork {
   readonly #attempts = new Map<string, Attempt>();
   readonly #listeners = new Set<Listener>();
   #nextId = 0;
+  readonly #feed: Feed;
 
   constructor(options: VirtualNetworkOptions = {}) {
     const page = pageLocation();
@@ -169,12 +171,24 @@ export class VirtualNetwork {
     this.services = options.services ?? createServices();
     this.scheduler = options.scheduler ?? browserScheduler();
     this.entropy = options.entropy ?? cryptoEntropy();
+    // The feed's first update is the network's start, as the Node server's is its own.
+    this.#feed = createFeed({ now: () => this.scheduler.now(), timers: this.scheduler });
     this.origin = options.origin ?? page?.origin;
     this.#hosts = new Set(
       (options.hosts ?? [LOOPBACK_HOST, ...(page ? [page.host] : [])]).map((h) => h.toLowerCase()),
     );
     this.#base = normaliseBase(options.base ?? page?.base);
     this.#conditions = { latencyMs: 0, bandwidth: Infinity, ...options.conditions };
+  }
+
+  /** Lesson 9's polling feed (/poll, /long-poll: plain HTTP, app/loopback/http.ts), on this network's clock. */
+  get feed(): Feed {
+    return this.#feed;
+  }
+
+  /** The feed path an HTTP request's path routes to (the site's sub-path stripped), if any. */
+  feedRoute(pathname: string): string | undefined {
+    return feedPath(pathname, this.#base);
   }
 
   /** Hosts the network answers on (anything else: connection refused). */

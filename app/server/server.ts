@@ -26,6 +26,7 @@ import { Connection } from '../protocol/connection.ts';
 import { rejection, validateClientRequest } from '../protocol/handshake.ts';
 import { parseRequest } from '../protocol/http.ts';
 import type { Entropy, WireEvent } from '../protocol/types.ts';
+import { createFeed, feedPath } from '../services/feed.ts';
 import { createServices } from '../services/index.ts';
 import type { Service, ServiceIndex, Timers } from '../services/service.ts';
 import {
@@ -166,6 +167,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const tapPath = options.tapPath ?? DEFAULT_TAP_PATH;
   const base = normaliseBase(options.base);
+  // Lesson 9's polling endpoints (plain HTTP, not WebSocket): the same answers as the loopback's.
+  const feed = createFeed({ now, timers });
   const origins = options.origins && options.origins.length > 0 ? [...options.origins] : undefined;
   const hub = new TapHub(now);
   const tapService = tapPath ? hub.service(tapPath) : undefined;
@@ -394,6 +397,11 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     } catch {
       return false;
     }
+    const polled = feedPath(pathname, base);
+    if (polled) {
+      answerFeed(polled, req, res);
+      return true;
+    }
     if (!route(pathname)) return false;
     // 4.1 and 4.2.1: a WebSocket opening is a GET with `Upgrade: websocket` and `Connection:
     // Upgrade`; without them this is no handshake. RFC 9110 15.5.22: a 426 names the protocol to
@@ -410,6 +418,29 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     });
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
+  }
+
+  /**
+   * /poll and /long-poll (app/services/feed.ts). The head is exactly `responseHead(answer)`: no
+   * Date, and Connection set by the feed, so Node adds no header of its own (the loopback sends
+   * the same bytes). A long poll whose client leaves is let go.
+   */
+  function answerFeed(path: string, req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    const { done, cancel } = feed.answer({
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      requestBytes: requestHeadBytes(req),
+    });
+    res.once('close', cancel);
+    void done.then((answer) => {
+      if (res.destroyed || res.writableEnded) return;
+      res.sendDate = false;
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.writeHead(answer.status, answer.reason, answer.headers.flat());
+      res.end(answer.body.length > 0 ? answer.body : undefined);
+    });
   }
 
   return {
@@ -447,6 +478,18 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       return done;
     },
   };
+}
+
+/**
+ * The request head's size as it came (RFC 9112 §2.1: request line, header lines, blank line).
+ * Node has parsed it: names keep their case, whitespace around ':' is one space, which is how
+ * browsers write it.
+ */
+export function requestHeadBytes(req: IncomingMessage): number {
+  let n = Buffer.byteLength(`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`, 'latin1');
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    n += Buffer.byteLength(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`, 'latin1');
+  return n + 2;
 }
 
 /** The query a service sees: the request's, without the transport's own key (`tap`). */

@@ -68,6 +68,17 @@ describe('playgroundServer() in vite dev', () => {
       const page = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
       expect(page.headers.get('x-websocket-playground')).toBe('1');
 
+      // Lesson 9's polling feed: the feed's own head, byte for byte, with Vite's headers gone.
+      const poll = await RawClient.connect(port);
+      const pollRequest = `GET /poll?since=0 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n\r\n`;
+      poll.write(pollRequest);
+      const pollHead = await poll.readHead();
+      poll.destroy();
+      expect(pollHead).toContain(`\r\nX-Request-Head-Bytes: ${pollRequest.length}\r\n`);
+      expect(pollHead).toMatch(
+        /^HTTP\/1\.1 200 OK\r\nX-Request-Head-Bytes: \d+\r\nContent-Type: application\/json\r\nCache-Control: no-store\r\nX-WebSocket-Playground: 1\r\nContent-Length: \d+\r\nConnection: keep-alive\r\n\r\n$/,
+      );
+
       const c = closed(ws);
       await server.close();
       expect((await c).code).toBe(1001);
