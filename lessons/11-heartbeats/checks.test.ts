@@ -346,3 +346,19 @@ describe('wrong attempts fail with their own message', () => {
     );
   });
 });
+
+describe('a drop after a missed PONG is the heartbeat working', () => {
+  test('a client dropped only after a PING went unanswered still counts as kept while it answered', () => {
+    const live = liveClient({ pings: 2 });
+    live.push(
+      frameEvent(T0 + 3500, 'server', 0x9, ''),
+      { kind: 'eof', t: T0 + 4500, from: 'server' },
+      api(T0 + 4500, { type: 'close', code: 1006, reason: '', wasClean: false }),
+    );
+    expect(run('live-kept', ownServer(live, null))).toMatchObject({
+      ok: true,
+      observed:
+        '2 PINGs answered and the connection kept; your server dropped it only after a PING went unanswered',
+    });
+  });
+});

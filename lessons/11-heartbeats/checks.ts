@@ -318,20 +318,27 @@ export default defineChecks({
       check(trace) {
         const expected =
           'a client that answers every PING (client.js: the browser pongs by itself) still connected to your server after 2 or more PINGs';
-        // Clients that answered every PING so far (at least one).
-        const answering = ownServer(trace).filter((c) => {
-          const pairs = pingsAndPongs(c);
-          return pairs.length >= 1 && pairs.every((p) => p.pong);
-        });
         const byServer = (c: TraceConnection): boolean => ending(c).dropped || !!ending(c).serverClose;
-        const kept = answering.filter((c) => pingsAndPongs(c).length >= 2 && !byServer(c));
+        // PINGs answered before the first one left unanswered (a drop after a miss is right).
+        const streak = (c: TraceConnection): number => {
+          const pairs = pingsAndPongs(c);
+          const miss = pairs.findIndex((p) => !p.pong);
+          return miss === -1 ? pairs.length : miss;
+        };
+        const missed = (c: TraceConnection): boolean => pingsAndPongs(c).some((p) => !p.pong);
+        const kept = ownServer(trace).filter((c) => streak(c) >= 2 && (!byServer(c) || missed(c)));
         if (kept.length > 0) {
-          const pairs = pingsAndPongs(kept.at(-1)!);
+          const conn = kept.find((c) => !byServer(c)) ?? kept.at(-1)!;
+          const pairs = pingsAndPongs(conn).slice(0, streak(conn));
           return pass(
-            `${plural(pairs.length, 'PING')} and ${plural(pairs.length, 'PONG')}, and the connection stays up`,
+            byServer(conn)
+              ? `${plural(pairs.length, 'PING')} answered and the connection kept; your server dropped it only after a PING went unanswered`
+              : `${plural(pairs.length, 'PING')} and ${plural(pairs.length, 'PONG')}, and the connection stays up`,
             at(pairs.at(-1)!.pong!, 'opcode'),
           );
         }
+        // Clients that answered every PING (at least one), yet ended by the server.
+        const answering = ownServer(trace).filter((c) => pingsAndPongs(c).length >= 1 && !missed(c));
         const cut = answering.filter(byServer).at(-1);
         if (cut) {
           const end = ending(cut);
