@@ -1,8 +1,14 @@
 /**
- * The reconnect attempts of a trace, read from the wire: each connection's opening GET (its
- * handshake time) and the moment it ended (the server's close or EOF on the wire; the page's
- * close event when the wire has none). The wait before an attempt is the time from the end of
- * the connection before it to its GET: what the learner's backoff chose, plus a few ms of work.
+ * The reconnect attempts of a trace: when the learner's code made each socket (the page's
+ * `create` event) and when the page saw it close (its `close` event). The wait before an attempt
+ * is the time from the close before it to the next `new WebSocket`: what the backoff chose.
+ *
+ * Why the page's events and not the handshake times on the wire: in server mode Chromium itself
+ * may hold a new connection back before its GET leaves (one CONNECTING socket per host, RFC 6455
+ * §4.1, and its own throttle after many connections: seconds, in e2e), and the tap of a
+ * connection that lived 300 ms can come too late to be kept. The page's events are there for
+ * every attempt, in both modes, on one clock. The wire still gives each attempt's GET and end
+ * when the page's events are missing (a hand-built trace, an older recording).
  */
 import { closeOf, type Trace, type TraceConnection } from '../../app/lessons/kit.ts';
 
@@ -13,9 +19,9 @@ export const CLEAN = '/close?code=1000&reason=done&delay=300';
 
 export interface Attempt {
   conn: TraceConnection;
-  /** When the client's GET crossed the wire. */
+  /** When the code made the socket (its `create` event; else its GET on the wire). */
   start: number;
-  /** When the connection ended (undefined: still open). */
+  /** When the page saw it close (its `close` event; else the end on the wire; undefined: open). */
   end?: number;
 }
 
@@ -32,26 +38,33 @@ export function isTo(conn: TraceConnection, endpoint: string): boolean {
   }
 }
 
-/** When the connection ended: its first close or EOF on the wire, else the page's close event. */
+/** When the connection ended: the page's close event, else its first close or EOF on the wire. */
 export function endOf(conn: TraceConnection): number | undefined {
   const wire = conn.events.find((e) => e.kind === 'close' || e.kind === 'eof');
-  return wire?.t ?? closeOf(conn)?.t;
+  return closeOf(conn)?.t ?? wire?.t;
 }
 
-/** The learner's code's connections to `endpoint` that reached the wire, in GET order. */
+/** When the connection was made: the page's create event, else its GET on the wire. */
+function startOf(conn: TraceConnection): number | undefined {
+  const create = conn.events.find((e) => e.kind === 'api' && e.type === 'create');
+  const get = conn.events.find((e) => e.kind === 'handshake' && e.from === 'client');
+  return create?.t ?? get?.t;
+}
+
+/** The learner's code's connections to `endpoint`, in the order they were made. */
 export function attemptsTo(trace: Trace, endpoint: string): Attempt[] {
   const out: Attempt[] = [];
   for (const conn of trace.connections) {
     if (conn.origin !== 'code' || !isTo(conn, endpoint)) continue;
-    const get = conn.events.find((e) => e.kind === 'handshake' && e.from === 'client');
-    if (!get) continue;
+    const start = startOf(conn);
+    if (start === undefined) continue;
     const end = endOf(conn);
-    out.push({ conn, start: get.t, ...(end !== undefined ? { end } : {}) });
+    out.push({ conn, start, ...(end !== undefined ? { end } : {}) });
   }
   return out.sort((a, b) => a.start - b.start);
 }
 
-/** The waits between attempts: from the end of each connection to the next GET (ms). */
+/** The waits between attempts: from the close of each connection to the next one's making (ms). */
 export function waitsOf(attempts: Attempt[]): number[] {
   const out: number[] = [];
   for (let i = 1; i < attempts.length; i++) {
