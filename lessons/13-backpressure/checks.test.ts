@@ -137,7 +137,7 @@ describe('the start and wrong attempts fail with what the wire showed', () => {
     expect(failure('in-order', sender(paced, { order }))).toMatchObject({
       seen: 'echo 18 is #18, where #17 was due',
       field: 'payload',
-      rfc: 'RFC 6455 §5.6',
+      rfc: 'RFC 6455 §1.7',
     });
   });
 

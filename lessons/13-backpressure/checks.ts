@@ -107,11 +107,11 @@ export default defineChecks({
       id: 'in-order',
       title: 'Every message reaches the server, once, in order',
       check(trace) {
-        const expected = `the server reads and echoes #0 to #${COUNT - 1}, each once, in order (TCP and §5.6 keep order; a sender that skips or reorders does not)`;
+        const expected = `the server reads and echoes #0 to #${COUNT - 1}, each once, in order (TCP keeps the order, §1.7; a sender that skips or reorders does not)`;
         const conn = slowEcho(trace)
           .filter((c) => apiEvents(c, 'send').length > 0)
           .at(-1);
-        if (!conn) return fail({ expected, seen: NO_RUN, rfc: rfc('5.6') });
+        if (!conn) return fail({ expected, seen: NO_RUN, rfc: rfc('1.7') });
         return inOrder(conn, expected);
       },
     },
@@ -132,7 +132,7 @@ function inOrder(conn: TraceConnection, expected: string): TaskResult {
         expected,
         seen: `echo ${i + 1} is ${Number.isNaN(numbers[i]) ? 'not a numbered message' : `#${numbers[i]}`}, where #${i} was due`,
         frame: at(echoes[i]!, 'payload'),
-        rfc: rfc('5.6'),
+        rfc: rfc('1.7'),
       });
   }
   if (numbers.length < COUNT)
@@ -142,14 +142,14 @@ function inOrder(conn: TraceConnection, expected: string): TaskResult {
         numbers.length === 0
           ? 'no echo from the server yet'
           : `#0 to #${numbers.length - 1} so far, in order; ${COUNT - numbers.length} still to come`,
-      rfc: rfc('5.6'),
+      rfc: rfc('1.7'),
     });
   if (numbers.length > COUNT)
     return fail({
       expected,
       seen: `${numbers.length} echoes: more than the ${COUNT} messages`,
       frame: at(echoes[COUNT]!, 'payload'),
-      rfc: rfc('5.6'),
+      rfc: rfc('1.7'),
     });
   return pass(`#0 to #${COUNT - 1} came back in order, each once`, at(echoes.at(-1)!, 'payload'));
 }
