@@ -125,3 +125,40 @@ describe('virtual TCP link', () => {
     expect(got).toEqual(['late but there']);
   });
 });
+
+describe('a slow reader (readAt)', () => {
+  test("the peer's bytes leave its send buffer no faster than the reader reads, on an unlimited link", () => {
+    const { link, scheduler } = pair();
+    link.server.readAt(1000);
+    let received = 0;
+    link.server.ondata = (b) => void (received += b.length);
+    link.client.write(new Uint8Array(2000), 2000);
+    scheduler.advance(1000);
+    expect(received).toBeGreaterThan(700);
+    expect(received).toBeLessThan(1300);
+    expect(link.client.bufferedAmount).toBeGreaterThan(0);
+    expect(link.client.bufferedAmount).toBeLessThanOrEqual(2000 - received);
+    scheduler.advance(1500);
+    expect(received).toBe(2000);
+  });
+
+  test('the slower of the bandwidth and the read rate wins', () => {
+    const { link, scheduler } = pair({ latencyMs: 0, bandwidth: 500 });
+    link.server.readAt(1_000_000);
+    let received = 0;
+    link.server.ondata = (b) => void (received += b.length);
+    link.client.write(new Uint8Array(1000));
+    scheduler.advance(1000);
+    expect(received).toBeLessThan(1000);
+  });
+
+  test('only the direction towards the slow reader is paced', () => {
+    const { link, scheduler } = pair();
+    link.server.readAt(1000);
+    let received = 0;
+    link.client.ondata = (b) => void (received += b.length);
+    link.server.write(new Uint8Array(100_000));
+    scheduler.runTasks();
+    expect(received).toBe(100_000);
+  });
+});

@@ -16,6 +16,9 @@
  *   out, then a reset. cut() is a broken network: nothing more moves either way, and both ends
  *   see the connection reset.
  * - An endpoint is closed once it has sent and received a FIN, or on a reset either way.
+ * - readAt(rate): an endpoint that reads slowly (a service's readRate). Real TCP would fill the
+ *   reader's receive buffer, then close its window; here the peer's bytes simply leave its send
+ *   buffer no faster than the reader takes them, so the peer's bufferedAmount grows the same way.
  */
 import type { TimerId } from '../services/service.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -80,6 +83,8 @@ export class VirtualSocket {
   #resetSent = false;
   /** cut(): the connection is broken; nothing moves any more. */
   #broken = false;
+  /** The peer reads no faster than this (bytes/s): see readAt(). */
+  #peerReadRate = Infinity;
 
   constructor(link: Link) {
     this.#link = link;
@@ -114,6 +119,15 @@ export class VirtualSocket {
     this.#queue.push({ bytes, sent: 0, app, appCredited: 0 });
     this.#buffered += bytes.length;
     this.#schedulePump();
+  }
+
+  /**
+   * This end reads at most `bytesPerSecond` (Infinity: as fast as bytes come): the peer's
+   * writes leave its send buffer at that pace even on a faster link (flow control: TCP's window
+   * stays as shut as the reader is slow).
+   */
+  readAt(bytesPerSecond: number): void {
+    this.#peer.#peerReadRate = bytesPerSecond > 0 ? bytesPerSecond : Infinity;
   }
 
   /** Sends a FIN once the buffered bytes are on the wire. */
@@ -170,7 +184,7 @@ export class VirtualSocket {
   /** Puts the next packet (all of it, with no bandwidth limit) on the wire. */
   #pump(): void {
     if (this.#broken) return;
-    const { bandwidth } = this.#link.conditions();
+    const bandwidth = Math.min(this.#link.conditions().bandwidth, this.#peerReadRate);
     const unlimited = !(bandwidth > 0 && Number.isFinite(bandwidth));
     let budget = unlimited ? Infinity : packetSize(bandwidth);
     const chunks: Uint8Array[] = [];

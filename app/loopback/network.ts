@@ -590,6 +590,9 @@ export class VirtualNetwork {
     attempt.session = session;
     attempt.path = service.path;
     attempt.protocol = protocol;
+    // A service that reads slowly on purpose (Service.readRate): the client's bytes come at that pace.
+    const readRate = service.readRate?.(new URLSearchParams(url.search));
+    if (readRate !== undefined) socket.readAt(readRate);
     socket.ondata = (bytes) => session.receive(bytes);
     socket.onend = () => session.receiveEof();
     socket.onclose = () => {

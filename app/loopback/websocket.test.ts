@@ -317,6 +317,32 @@ describe('bufferedAmount', () => {
     expect(ws.bufferedAmount).toBe(0);
   });
 
+  test('/echo?read=N reads at N bytes/s: the send buffer drains at that pace on a fast link, and every echo comes back in order', () => {
+    const { WS, run, scheduler } = rig();
+    const ws = new WS('ws://playground.local/echo?read=10000');
+    const echoes: string[] = [];
+    ws.onmessage = (e) => void echoes.push((e.data as string).slice(0, 3));
+    run();
+    for (let i = 0; i < 4; i++) ws.send(`#${i}:` + 'x'.repeat(4997)); // 20,000 bytes
+    expect(ws.bufferedAmount).toBe(20_000);
+    scheduler.advance(1_000);
+    expect(ws.bufferedAmount).toBeGreaterThan(9_000);
+    expect(ws.bufferedAmount).toBeLessThan(11_000);
+    scheduler.advance(1_200);
+    expect(ws.bufferedAmount).toBe(0);
+    run();
+    expect(echoes).toEqual(['#0:', '#1:', '#2:', '#3:']);
+  });
+
+  test('without read=, /echo reads as fast as the link goes', () => {
+    const { WS, run, scheduler } = rig();
+    const ws = new WS(echo);
+    run();
+    ws.send(new Uint8Array(20_000));
+    scheduler.runTasks();
+    expect(ws.bufferedAmount).toBe(0);
+  });
+
   test('after close(), send() only counts the bytes', () => {
     const { WS, run } = rig();
     const ws = new WS(echo);

@@ -35,6 +35,7 @@ import {
   Session,
   type Wire,
 } from '../services/session.ts';
+import { ReadPace } from '../services/read-rate.ts';
 import { TapHub } from './tap.ts';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
@@ -302,9 +303,15 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     });
 
     let paused = false;
+    // A service that reads slowly on purpose (Service.readRate): reading also pauses between
+    // chunks; the socket resumes only when neither reason holds.
+    const rate = service.readRate?.(query);
+    const pace = rate !== undefined ? new ReadPace(rate, now) : undefined;
+    let pacing = false;
+    let paceTimer: unknown;
     const resume = (): void => {
       paused = false;
-      socket.resume();
+      if (!pacing) socket.resume();
     };
     const wire: Wire = {
       write(chunks) {
@@ -376,11 +383,23 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     });
     // A plain Uint8Array view (no copy): the engine owns the chunk and may call .slice() on its
     // parts, which on a Buffer would be a view into the chunk instead of a copy.
-    socket.on('data', (chunk: Buffer) =>
-      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-    );
+    socket.on('data', (chunk: Buffer) => {
+      const bytes = chunk.byteLength;
+      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, bytes));
+      const wait = pace?.took(bytes) ?? 0;
+      if (wait <= 0 || pacing || socket.destroyed) return;
+      pacing = true;
+      socket.pause();
+      paceTimer = timers.setTimeout(() => {
+        pacing = false;
+        if (!paused && !socket.destroyed) socket.resume();
+      }, wait);
+    });
     socket.on('end', () => session.receiveEof());
-    socket.on('close', () => session.transportClosed());
+    socket.on('close', () => {
+      if (pacing) timers.clearTimeout(paceTimer);
+      session.transportClosed();
+    });
 
     socket.write(response, 'latin1');
     tap?.({ kind: 'handshake', t: now(), from: 'server', text: response });

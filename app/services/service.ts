@@ -141,6 +141,14 @@ export interface Service {
    * it (app/loopback/network.ts).
    */
   acceptKey?(key: string): string | PromiseLike<string>;
+  /**
+   * A slow reader on purpose (the backpressure lesson): the bytes per second at which the host
+   * reads this connection's incoming bytes, from the request's query; undefined: as fast as they
+   * come. The Node server pauses the TCP socket between reads (its buffers fill, TCP's window
+   * closes, and the sender's own buffer, the browser's `bufferedAmount`, grows); the loopback
+   * caps the client's side of the virtual link at that rate.
+   */
+  readRate?(query: URLSearchParams): number | undefined;
   open(socket: ServiceSocket, ctx: ServiceContext, rules?: RuleBreaker): void;
 }
 

@@ -1,4 +1,5 @@
 // Send a lot without flooding memory: wait while bufferedAmount is above a high-water mark.
+// The lesson "Backpressure and bufferedAmount" (#lesson=backpressure) builds this step by step.
 const ws = new WebSocket('/echo');
 const chunk = new Uint8Array(64 * 1024); // 64 KiB
 const total = 200; // chunks: 12.5 MiB in all

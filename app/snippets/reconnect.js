@@ -1,8 +1,11 @@
-// Reconnect with exponential backoff and full jitter. The /close endpoint drops us
-// after a moment, so you can watch the retries space out.
+// Reconnect with exponential backoff and full jitter. The /close endpoint lets us in, then
+// drops us after a moment (1006), so you can watch the retries space out.
+// The lesson "Reconnecting with backoff and jitter" (#lesson=reconnect) builds this step by step.
 const URL_TO_TRY = '/close?drop=1&delay=1500';
 const BASE_MS = 250;
 const MAX_MS = 8000;
+const STABLE_MS = 10000; // only a connection that lasts this long resets the backoff
+const MAX_RETRIES = 8;
 let attempt = 0;
 
 function backoff(n) {
@@ -13,15 +16,19 @@ function backoff(n) {
 
 function connect() {
   const ws = new WebSocket(URL_TO_TRY);
+  let stable;
   ws.onopen = () => {
     console.info(`connected (attempt ${attempt + 1})`);
-    attempt = 0; // a good connection resets the backoff
+    // Not attempt = 0 here: a server that lets us in and drops us at once would be retried
+    // at the first, shortest wait for ever. Reset once the connection has proved itself.
+    stable = setTimeout(() => (attempt = 0), STABLE_MS);
   };
   ws.onclose = (event) => {
+    clearTimeout(stable);
     if (event.code === 1000) return console.info('closed normally: not reconnecting');
+    if (attempt >= MAX_RETRIES) return console.error(`giving up after ${MAX_RETRIES} retries`);
     const wait = backoff(attempt++);
     console.warn(`closed with ${event.code}; retry #${attempt} in ${wait} ms`);
-    if (attempt > 5) return console.error('giving up after 5 retries');
     setTimeout(connect, wait);
   };
 }

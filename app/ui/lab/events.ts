@@ -18,8 +18,12 @@ export type ApiEvent =
   | { kind: 'api'; t: number; type: 'state'; state: ReadyState }
   | { kind: 'api'; t: number; type: 'open'; protocol: string; extensions: string }
   | { kind: 'api'; t: number; type: 'message'; data: ApiData }
-  /** `send(data)`, possibly as `fragments` frames (loopback) */
-  | { kind: 'api'; t: number; type: 'send'; data: ApiData; fragments?: number }
+  /**
+   * `send(data)`, possibly as `fragments` frames (loopback). `buffered`: the socket's
+   * bufferedAmount right after this send, the moment it is highest (it only grows on send), so
+   * the largest of them is the send buffer's peak (backpressure lesson).
+   */
+  | { kind: 'api'; t: number; type: 'send'; data: ApiData; fragments?: number; buffered?: number }
   /** `close(code?, reason?)` */
   | { kind: 'api'; t: number; type: 'close-call'; code?: number; reason?: string }
   | { kind: 'api'; t: number; type: 'error'; message?: string }

@@ -124,6 +124,57 @@ describe('Session', () => {
     ]);
   });
 
+  it("records each send's bufferedAmount right after it, so the peak is in the trace between polls", () => {
+    const { socket, session } = setup();
+    socket.open();
+    const send = socket.send.bind(socket);
+    socket.send = (data: unknown) => {
+      send(data);
+      socket.bufferedAmount += 100;
+    };
+    session.send('a', { times: 3 });
+    socket.bufferedAmount = 0; // drained before the next poll
+    session.flush();
+    const sends = session.log.events.filter((e) => e.kind === 'api' && e.type === 'send');
+    expect(sends.map((e) => (e.kind === 'api' && e.type === 'send' ? e.buffered : -1))).toEqual([
+      100, 200, 300,
+    ]);
+    expect(session.bufferedPeak).toBe(300);
+  });
+
+  it("records the bufferedAmount of a send the socket's owner reports (the learner's code)", () => {
+    const socket = new FakeSocket('ws://x/echo');
+    let report: ((call: { type: 'send'; data: string }) => void) | undefined;
+    const transport: Transport = {
+      label: 'server',
+      description: 'test',
+      canFragment: false,
+      endpointUrl: (p) => `ws://x${p}`,
+      open: () => ({
+        socket,
+        wire: undefined,
+        dispose: () => {},
+        calls: (fn) => {
+          report = fn;
+          return () => {};
+        },
+      }),
+    };
+    const session = Session.connect(transport, 'ws://x/echo', [], { now: () => 1, schedule: () => {} });
+    socket.open();
+    socket.bufferedAmount = 65_536;
+    report!({ type: 'send', data: 'x' });
+    socket.bufferedAmount = 0;
+    session.flush();
+    expect(session.log.events.at(-1)).toMatchObject({
+      kind: 'api',
+      type: 'send',
+      data: 'x',
+      buffered: 65_536,
+    });
+    expect(session.bufferedPeak).toBe(65_536);
+  });
+
   it('infers CLOSING when the server closes cleanly between two polls, but not for an abnormal closure', () => {
     const a = setup();
     a.socket.open();

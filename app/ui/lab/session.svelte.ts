@@ -182,7 +182,12 @@ export class Session {
       for (let i = 0; i < times; i++) {
         if (fragments > 1) this.transport!.sendFragmented!(socket, data as string | Uint8Array, fragments);
         else socket.send(data instanceof Uint8Array ? data.slice() : data);
-        this.#api({ type: 'send', data: apiData(data), ...(fragments > 1 ? { fragments } : {}) });
+        this.#api({
+          type: 'send',
+          data: apiData(data),
+          ...(fragments > 1 ? { fragments } : {}),
+          buffered: socket.bufferedAmount,
+        });
       }
     } catch (error) {
       this.#pollSocket();
@@ -308,7 +313,11 @@ export class Session {
     };
     const unsubscribeWire = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
     const unsubscribeCalls = opened.calls?.((call) => {
-      this.#api(call);
+      // The owner's report of a send carries the bufferedAmount right after it (the mirror is
+      // updated before the call is told), so the trace has the peak even between two polls.
+      this.#api(call.type === 'send' ? { ...call, buffered: socket.bufferedAmount } : call);
+      if (call.type === 'send' && socket.bufferedAmount > this.#peakSeen)
+        this.#peakSeen = socket.bufferedAmount;
       this.#pollSocket();
     });
     this.#unsubscribe = () => {

@@ -137,6 +137,9 @@ export function readApiEvent(raw: Json, where: string): ApiEvent {
         type,
         data: readApiData(raw, where),
         ...(Number.isInteger(raw.fragments) ? { fragments: raw.fragments as number } : {}),
+        ...(Number.isSafeInteger(raw.buffered) && (raw.buffered as number) >= 0
+          ? { buffered: raw.buffered as number }
+          : {}),
       };
     case 'close-call':
       return {

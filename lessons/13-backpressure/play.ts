@@ -1,0 +1,19 @@
+/**
+ * Lesson 13 as a learner walks it: the tight loop first (the start's client.js, run as it is),
+ * then the paced sender (the solution's). Both run in the code area, in the page only.
+ */
+import { definePlay } from '../../app/lessons/play.ts';
+
+export default definePlay({
+  // Nothing done yet.
+  start: async () => {},
+  solution: async (lab) => {
+    // 512 KiB at 128 KiB/s: about 4 s each; a busy machine (the page relays the loopback's
+    // drain to the sandbox) can take twice that.
+    await lab.run('client.js', 'start');
+    await lab.wait(10_000);
+    await lab.run('client.js', 'solution');
+    await lab.wait(14_000);
+  },
+  browserOnly: ['flood', 'paced', 'in-order'],
+});
