@@ -25,7 +25,7 @@ async function settle<T>(r: ReturnType<typeof rig>, p: Promise<T>, ms = 100): Pr
   return out.v;
 }
 
-describe('plain HTTP on the virtual network (lesson 9)', () => {
+describe('plain HTTP on the virtual network (the why-WebSockets lesson)', () => {
   test("GET /poll answers with the Node server's head, byte for byte, and a JSON body of updates", async () => {
     const r = rig();
     const x = await settle(r, exchange('http://playground.local/poll?since=0', {}, r.network));

@@ -1,5 +1,5 @@
 /**
- * Plain HTTP on the virtual network, for lesson 9's polling endpoints (/poll, /long-poll): the
+ * Plain HTTP on the virtual network, for the polling endpoints (/poll, /long-poll): the
  * page's stand-in for `fetch` when there is no Node server. The answer is the feed's
  * (app/services/feed.ts), the same module and so the same response head, byte for byte, that the
  * Node server writes. Each way pays the link's latency, as a WebSocket frame does.

@@ -181,7 +181,7 @@ export class VirtualNetwork {
     this.#conditions = { latencyMs: 0, bandwidth: Infinity, ...options.conditions };
   }
 
-  /** Lesson 9's polling feed (/poll, /long-poll: plain HTTP, app/loopback/http.ts), on this network's clock. */
+  /** The polling feed (for the lesson on why WebSockets) (/poll, /long-poll: plain HTTP, app/loopback/http.ts), on this network's clock. */
   get feed(): Feed {
     return this.#feed;
   }

@@ -168,7 +168,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const tapPath = options.tapPath ?? DEFAULT_TAP_PATH;
   const base = normaliseBase(options.base);
-  // Lesson 9's polling endpoints (plain HTTP, not WebSocket): the same answers as the loopback's.
+  // The polling endpoints (for the lesson on why WebSockets) (plain HTTP, not WebSocket): the same answers as the loopback's.
   const feed = createFeed({ now, timers });
   const origins = options.origins && options.origins.length > 0 ? [...options.origins] : undefined;
   const hub = new TapHub(now);

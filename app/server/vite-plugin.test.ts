@@ -68,7 +68,7 @@ describe('playgroundServer() in vite dev', () => {
       const page = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
       expect(page.headers.get('x-websocket-playground')).toBe('1');
 
-      // Lesson 9's polling feed: the feed's own head, byte for byte, with Vite's headers gone.
+      // The polling feed (for the lesson on why WebSockets): the feed's own head, byte for byte, with Vite's headers gone.
       const poll = await RawClient.connect(port);
       const pollRequest = `GET /poll?since=0 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n\r\n`;
       poll.write(pollRequest);

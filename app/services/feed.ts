@@ -1,5 +1,5 @@
 /**
- * /poll and /long-poll: the ticker's kind of feed over plain HTTP, for lesson 9 (RFC 6455 §1.1:
+ * /poll and /long-poll: the ticker's kind of feed over plain HTTP, for the lesson on why WebSockets (RFC 6455 §1.1:
  * what a WebSocket replaces). Both hosts answer them from this module, byte for byte: the Node
  * server (app/server/server.ts, `handleRequest`) and the in-page network (app/loopback/http.ts).
  *

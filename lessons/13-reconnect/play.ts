@@ -1,5 +1,5 @@
 /**
- * Lesson 14 as a learner walks it: the dropped connection in the lab, then the reconnecting
+ * The reconnect lesson as a learner walks it: the dropped connection in the lab, then the reconnecting
  * client in the code area, left to run until its schedule has grown to the cap.
  */
 import { definePlay } from '../../app/lessons/play.ts';

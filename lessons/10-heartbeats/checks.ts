@@ -1,5 +1,5 @@
 /**
- * Lesson 11, ping, pong and heartbeats. Every task reads the wire of the learner's connections:
+ * The heartbeats lesson: ping, pong and heartbeats. Every task reads the wire of the learner's connections:
  * the PINGs and PONGs the page's API never shows (5.5.2, 5.5.3), the `__ping__`/`__pong__` text
  * messages it does show, and how a connection ended (a server's CLOSE frame, or none: 1006).
  */

@@ -18,7 +18,7 @@ import {
 import type { ApiData } from '../../app/ui/lab/events.ts';
 
 /*
- * Lesson 10 reads opcodes (5.2, 5.6), the type the page's message event carried (binaryType,
+ * The text-and-binary lesson reads opcodes (5.2, 5.6), the type the page's message event carried (binaryType,
  * WHATWG), UTF-8 lengths (5.6), and what a client does with a text frame that is not UTF-8
  * (8.1, 7.1.7). Events are matched by their data, never by their place in the log: in server
  * mode the tap's frames and the page's API events reach the log by different paths.

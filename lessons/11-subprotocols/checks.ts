@@ -1,5 +1,5 @@
 /**
- * Lesson 12, subprotocols and extensions: each task reads the GET (what the client offered) and
+ * The subprotocols lesson: each task reads the GET (what the client offered) and
  * the 101 (what the server chose) of the learner's connections, and what the page's WebSocket
  * did with them (its `open` event's `protocol` and `extensions`, or its failure).
  */

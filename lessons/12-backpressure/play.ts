@@ -1,5 +1,5 @@
 /**
- * Lesson 13 as a learner walks it: the tight loop first (the start's client.js, run as it is),
+ * The backpressure lesson as a learner walks it: the tight loop first (the start's client.js, run as it is),
  * then the paced sender (the solution's). Both run in the code area, in the page only.
  */
 import { definePlay } from '../../app/lessons/play.ts';
