@@ -58,6 +58,8 @@ export interface VirtualNetworkOptions {
 export interface ConnectOptions {
   /** The client answers pings by itself (default true, as browsers do; `ws` lets you turn it off). */
   autoPong?: boolean;
+  /** The Origin header to send instead of the network's (a lesson's probe posing as another site, 10.2). */
+  origin?: string;
 }
 
 /** A fault the next handshakes meet on the server side. */
@@ -294,7 +296,7 @@ export class VirtualNetwork {
     attempt.client = new ClientEndpoint({
       url,
       protocols,
-      origin: this.origin,
+      origin: options.origin ?? this.origin,
       entropy: this.entropy,
       scheduler: this.scheduler,
       closeTimeout: this.#o.clientCloseTimeout,
