@@ -100,6 +100,7 @@ interface Attempt {
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   426: 'Upgrade Required',
@@ -437,6 +438,78 @@ export class VirtualNetwork {
       this.#refuse(attempt, socket, verdict.response, tap);
       return;
     }
+    if (service.verifyClient) {
+      this.#verify(attempt, socket, service, text, parsed.request.headers, () =>
+        this.#answer(attempt, socket, service, url, verdict, rest, tap),
+      );
+      return;
+    }
+    this.#answer(attempt, socket, service, url, verdict, rest, tap);
+  }
+
+  /**
+   * The service's own verdict on the request (Service.verifyClient, as ws's verifyClient): a
+   * refusal is answered with its HTTP status and no 101 (4.2.2 item 4: 403 for an Origin the
+   * server does not accept, 10.2); a throw, or a verdict that is neither, with a 500.
+   */
+  #verify(
+    attempt: Attempt,
+    socket: VirtualSocket,
+    service: Service,
+    text: string,
+    headers: Readonly<Record<string, string>>,
+    accepted: () => void,
+  ): void {
+    const tap = (e: WireEvent): void => attempt.wire.push(e);
+    const refuse = (status: number, body: string): void => {
+      if (attempt.ended) return;
+      this.#refuse(attempt, socket, httpErrorResponse(status, body), tap);
+    };
+    const settle = (v: unknown): void => {
+      if (attempt.ended) return; // the client went away meanwhile
+      if (v === true) return accepted();
+      const r = (typeof v === 'object' && v !== null ? v : {}) as { status?: unknown; message?: unknown };
+      const status = r.status;
+      if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599)
+        return refuse(500, `the server's verifyClient gave no verdict (true, or a status 400-599)`);
+      const message = typeof r.message === 'string' && HEADER_VALUE.test(r.message) ? r.message : '';
+      refuse(status, message || (STATUS_TEXT[status] ?? 'Refused'));
+    };
+    let result: unknown;
+    try {
+      result = service.verifyClient!({ url: text.split(' ')[1] ?? '/', headers });
+    } catch (error) {
+      refuse(
+        500,
+        `the server's verifyClient threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    if (
+      typeof result === 'object' &&
+      result !== null &&
+      typeof (result as PromiseLike<unknown>).then === 'function'
+    )
+      (result as PromiseLike<unknown>).then(settle, (error: unknown) =>
+        refuse(
+          500,
+          `the server's verifyClient failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+    else settle(result);
+  }
+
+  /** The 101 (or the fault a test asked for), once the request is accepted. */
+  #answer(
+    attempt: Attempt,
+    socket: VirtualSocket,
+    service: Service,
+    url: URL,
+    verdict: Extract<ReturnType<typeof validateClientRequest>, { ok: true }>,
+    rest: Uint8Array,
+    tap: (e: WireEvent) => void,
+  ): void {
+    const now = (): number => this.scheduler.now();
     // The /misbehave escape hatch (services/service.ts): a 101 the engine would never write.
     let response =
       service.breakHandshake?.({

@@ -141,8 +141,27 @@ export interface Service {
    * it (app/loopback/network.ts).
    */
   acceptKey?(key: string): string | PromiseLike<string>;
+  /**
+   * Decides on each handshake before it is answered, as the `ws` package's `verifyClient`
+   * (RFC 6455 4.2.2 item 4: a server may refuse an Origin it does not accept, with 403; 10.2):
+   * `true` goes on to the 101; `{ status, message }` answers that HTTP error (400-599) instead,
+   * and the service never hears of the client. A throw or anything else answers 500. Absent:
+   * every valid handshake is accepted. The loopback honours it (app/loopback/network.ts).
+   */
+  verifyClient?(request: ClientRequestInfo): VerifyVerdict | PromiseLike<VerifyVerdict>;
   open(socket: ServiceSocket, ctx: ServiceContext, rules?: RuleBreaker): void;
 }
+
+/** The handshake request as `verifyClient` sees it. */
+export interface ClientRequestInfo {
+  /** The request target: path and query ('/?token=abc'). */
+  url: string;
+  /** Header names lower-cased; repeated headers joined with ', '. */
+  headers: Readonly<Record<string, string>>;
+}
+
+/** `verifyClient`'s answer: accept, or refuse with an HTTP status and a short text. */
+export type VerifyVerdict = true | { status: number; message?: string };
 
 /** path -> service. */
 export type ServiceIndex = ReadonlyMap<string, Service>;
