@@ -24,8 +24,9 @@ test("verifyClient sees the Origin (the page's, as PAGE_ORIGIN says), refuses wi
       '} }, () => open("ws://localhost:8410/?a=1", "sync"));',
       'new WebSocketServer({ port: 8411, verifyClient: (info, done) => done(false, 403, "not you") },',
       '  () => open("ws://localhost:8411", "async"));',
-      'new WebSocketServer({ port: 8412, maxPayload: 10, verifyClient: (info, done) => done(true) },',
+      'const small = new WebSocketServer({ port: 8412, maxPayload: 10, verifyClient: (info, done) => done(true) },',
       '  () => open("ws://localhost:8412", "small"));',
+      'small.on("connection", (ws, req) => console.log("connection from the page:", req.headers.origin === process.env.PAGE_ORIGIN));',
     ].join('\n'),
   );
   await run(page);
@@ -34,6 +35,7 @@ test("verifyClient sees the Origin (the page's, as PAGE_ORIGIN says), refuses wi
   await expect(log).toContainText('sync closed 1006');
   await expect(log).toContainText('async closed 1006');
   await expect(log).toContainText('small open');
+  await expect(log).toContainText('connection from the page: true');
   await expect(log).toContainText('small closed 1009');
   await expect(log).not.toContainText('sync open');
   await expect(log).not.toContainText('async open');

@@ -440,11 +440,11 @@ export class VirtualNetwork {
     }
     if (service.verifyClient) {
       this.#verify(attempt, socket, service, text, parsed.request.headers, () =>
-        this.#answer(attempt, socket, service, url, verdict, rest, tap),
+        this.#answer(attempt, socket, service, url, verdict, rest, tap, parsed.request.headers),
       );
       return;
     }
-    this.#answer(attempt, socket, service, url, verdict, rest, tap);
+    this.#answer(attempt, socket, service, url, verdict, rest, tap, parsed.request.headers);
   }
 
   /**
@@ -508,6 +508,7 @@ export class VirtualNetwork {
     verdict: Extract<ReturnType<typeof validateClientRequest>, { ok: true }>,
     rest: Uint8Array,
     tap: (e: WireEvent) => void,
+    headers: Readonly<Record<string, string>>,
   ): void {
     const now = (): number => this.scheduler.now();
     // The /misbehave escape hatch (services/service.ts): a 101 the engine would never write.
@@ -541,11 +542,21 @@ export class VirtualNetwork {
       response = buildServerResponse('AAAAAAAAAAAAAAAAAAAAAA==', verdict.protocol);
     } else if (service.acceptKey) {
       this.#ownAccept(attempt, socket, service, verdict.key, (accept) =>
-        this.#open(attempt, socket, service, url, verdict.protocol, withAccept(response, accept), rest, tap),
+        this.#open(
+          attempt,
+          socket,
+          service,
+          url,
+          verdict.protocol,
+          withAccept(response, accept),
+          rest,
+          tap,
+          headers,
+        ),
       );
       return;
     }
-    this.#open(attempt, socket, service, url, verdict.protocol, response, rest, tap);
+    this.#open(attempt, socket, service, url, verdict.protocol, response, rest, tap, headers);
   }
 
   /**
@@ -606,6 +617,7 @@ export class VirtualNetwork {
     response: string,
     rest: Uint8Array,
     tap: (e: WireEvent) => void,
+    headers?: Readonly<Record<string, string>>,
   ): void {
     const o = this.#o;
     const now = (): number => this.scheduler.now();
@@ -639,6 +651,7 @@ export class VirtualNetwork {
       protocol,
       query: new URLSearchParams(url.search),
       remote: `loopback#${attempt.id.slice(1)}`,
+      ...(headers ? { headers } : {}),
       timers: this.scheduler,
       now,
       ...(o.log ? { log: o.log } : {}),

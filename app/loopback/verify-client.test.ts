@@ -87,3 +87,14 @@ describe('Service.verifyClient: the server decides before it answers', () => {
     }
   });
 });
+
+test("a service's socket carries the handshake's headers, Origin included (the sandbox's 'connection' request shows them)", () => {
+  const seen: (Readonly<Record<string, string>> | undefined)[] = [];
+  const { WS, run } = serving({ open: (s) => void seen.push(s.headers) });
+  new WS('ws://playground.local/own', ['chat']);
+  run();
+  expect(seen).toHaveLength(1);
+  expect(seen[0]?.origin).toBe('http://localhost:5173');
+  expect(seen[0]?.upgrade).toBe('websocket');
+  expect(seen[0]?.['sec-websocket-protocol']).toBe('chat');
+});

@@ -567,7 +567,8 @@ export class Sandbox {
       protocol: socket.protocol,
       protocols: socket.protocol ? [socket.protocol] : [],
       remote: socket.remote,
-      origin: '',
+      origin: socket.headers?.origin ?? '',
+      ...(socket.headers ? { headers: { ...socket.headers } } : {}),
     });
   }
 

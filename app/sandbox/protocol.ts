@@ -106,6 +106,8 @@ export type HostMessage =
       protocols: string[];
       remote: string;
       origin: string;
+      /** The handshake request's headers (names lower-cased), for the 'connection' event's request. */
+      headers?: Record<string, string>;
     }
   | { t: 'conn:message'; cid: number; data: string | ArrayBuffer; isBinary: boolean }
   | { t: 'conn:ping'; cid: number; data: ArrayBuffer }

@@ -57,6 +57,8 @@ export interface ServiceSocket {
   readonly query: URLSearchParams;
   /** Who is on the other end, for logs ('127.0.0.1:50312', 'loopback#3'). */
   readonly remote: string;
+  /** The handshake request's headers, names lower-cased (Origin included), when the host gives them (the loopback does). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly readyState: ReadyState;
   /** Bytes handed to the transport and not yet written out. */
   readonly bufferedAmount: number;

@@ -1197,14 +1197,17 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         const req = {
           method: 'GET',
           url: u.pathname + u.search,
-          headers: {
-            host: u.host,
-            upgrade: 'websocket',
-            connection: 'Upgrade',
-            'sec-websocket-version': '13',
-            ...(m.origin ? { origin: m.origin } : {}),
-            ...(m.protocols.length ? { 'sec-websocket-protocol': m.protocols.join(', ') } : {}),
-          },
+          // The request's own headers when the page gives them (the in-page network does).
+          headers: m.headers
+            ? { ...m.headers }
+            : {
+                host: u.host,
+                upgrade: 'websocket',
+                connection: 'Upgrade',
+                'sec-websocket-version': '13',
+                ...(m.origin ? { origin: m.origin } : {}),
+                ...(m.protocols.length ? { 'sec-websocket-protocol': m.protocols.join(', ') } : {}),
+              },
           socket: { remoteAddress: '127.0.0.1', remotePort: 40000 + m.cid, remoteFamily: 'IPv4' },
         };
         s.emit('connection', ws, req);
