@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { apiEvents, closeOf, framesOf, handshakeOf } from './kit.ts';
-import { recordLoopback } from './recorder.ts';
+import { recordLoopback, recordProbe } from './recorder.ts';
 import { traceFromJson, traceToJson } from './trace-json.ts';
 
 describe('recordLoopback', () => {
@@ -77,4 +77,44 @@ test("the request line a check reads has no tap token (the server's mirror, not 
     handshakeOf(connection('c1', 'ws://h/echo', opened(0, 'ws://h/echo', { request: only }))).request
       ?.startLine,
   ).toBe('GET /echo HTTP/1.1');
+});
+
+describe('recordProbe', () => {
+  test("records the sockets a probe drives, with what it returns first, every one as the probe's", async () => {
+    const trace = await recordProbe(async (kit) => {
+      const first = await kit.open('ws://playground.local/echo');
+      const a = kit.connect('ws://playground.local/chat');
+      const b = kit.connect('ws://playground.local/chat');
+      const got: string[] = [];
+      b.addEventListener('message', (e) => got.push(String((e as MessageEvent).data)));
+      expect(await kit.until(() => a.readyState === 1 && b.readyState === 1)).toBe(true);
+      a.send('from a');
+      expect(await kit.until(() => got.includes('from a'))).toBe(true);
+      expect(await kit.until(() => false, 50)).toBe(false);
+      return [first];
+    });
+    expect(trace.connections.map((c) => [c.id, new URL(c.url).pathname, c.origin])).toEqual([
+      ['probe1', '/echo', 'probe'],
+      ['probe2', '/chat', 'probe'],
+      ['probe3', '/chat', 'probe'],
+    ]);
+    // Left open by the probe, each was closed with 1000 when it ended.
+    for (const conn of trace.connections) expect(closeOf(conn)).toMatchObject({ code: 1000, wasClean: true });
+    const b = trace.connections[2]!;
+    expect(apiEvents(b, 'message').map((m) => m.data)).toContain('from a');
+  });
+
+  test('a probe may pose as another site: its Origin header is the one it asks for', async () => {
+    const trace = await recordProbe(
+      async (kit) => [
+        await kit.open('ws://playground.local/echo'),
+        await kit.open('ws://playground.local/echo', { origin: 'https://evil.example' }),
+      ],
+      { origin: 'http://localhost:5173' },
+    );
+    expect(trace.connections.map((c) => handshakeOf(c).request?.headers.origin)).toEqual([
+      'http://localhost:5173',
+      'https://evil.example',
+    ]);
+  });
 });

@@ -5,10 +5,11 @@
  */
 import { LoopbackTransport } from '../loopback/transport.ts';
 import { rig, type Rig } from '../loopback/test-support.ts';
+import type { VirtualNetworkOptions } from '../loopback/network.ts';
 import { Session } from '../ui/lab/session.svelte.ts';
 import type { PlayLab, PlaySocket, Walk } from './play.ts';
 import type { WireEvent } from '../protocol/types.ts';
-import type { Trace, TraceConnection } from './types.ts';
+import type { LessonChecks, ProbeKit, ProbeOptions, Trace, TraceConnection } from './types.ts';
 
 export interface RecordingLab extends PlayLab {
   /** The virtual network's rig (`rig.network` has the latency, drop and handshake-fault controls). */
@@ -69,4 +70,77 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
 /** `recordLoopback` for a walk of a lesson's play.ts. */
 export function recordWalk(walk: Walk): Promise<Trace> {
   return recordLoopback(walk);
+}
+
+/**
+ * Runs a lesson's probe in Vitest, on a fresh virtual network (virtual time) hosting `services`
+ * (default: the playground's own), as the page runs it against the learner's server: a probe
+ * written for a URL can so be recorded against a bundled endpoint or a test's reference service.
+ * Every connection is recorded with origin 'probe', as in the page.
+ */
+export async function recordProbe(
+  probe: NonNullable<LessonChecks['probe']>,
+  options: Pick<VirtualNetworkOptions, 'services' | 'origin'> = {},
+): Promise<Trace> {
+  const r = rig({ hosts: ['playground.local', 'localhost:8080'], ...options });
+  let n = 0;
+  const driven: { session: Session; id: string; url: string; options: ProbeOptions }[] = [];
+  const connect = (url: string, o: ProbeOptions) => {
+    const transport = new LoopbackTransport({
+      network: r.network,
+      ...(o.origin !== undefined ? { origin: o.origin } : {}),
+    });
+    const session = Session.connect(transport, url, o.protocols ?? [], {
+      schedule: () => {},
+      now: () => Math.floor(r.scheduler.now()),
+    });
+    return { session, id: `probe${++n}` };
+  };
+  const record = (session: Session, id: string, url: string, o: ProbeOptions): TraceConnection => {
+    session.flush();
+    const events = [...session.log.events];
+    session.dispose();
+    return { id, url, protocols: o.protocols ?? [], origin: 'probe', events };
+  };
+  const until = async (done: () => boolean, ms = 3000): Promise<boolean> => {
+    for (let waited = 0; !done(); waited += 10) {
+      if (waited >= ms) return false;
+      r.run(10);
+      await Promise.resolve();
+    }
+    return true;
+  };
+  const kit: ProbeKit = {
+    mode: 'loopback',
+    async open(url, o = {}) {
+      const { session, id } = connect(url, o);
+      const socket = session.socket;
+      if (socket) {
+        await until(() => socket.readyState !== 0);
+        if (socket.readyState === 1) socket.close(1000, 'probe done');
+        await until(() => socket.readyState === 3, 1000);
+      }
+      return record(session, id, url, o);
+    },
+    connect(url, o = {}) {
+      const { session, id } = connect(url, o);
+      if (!session.socket) throw new Error(`the probe could not open ${url}: ${session.notes.join(' ')}`);
+      driven.push({ session, id, url, options: o });
+      return session.socket as unknown as PlaySocket;
+    },
+    async wait(ms) {
+      r.run(ms);
+      await Promise.resolve();
+    },
+    until,
+  };
+  const returned = await probe(kit);
+  for (const { session } of driven) {
+    const s = session.socket;
+    if (s && s.readyState < 2) s.close(1000, 'probe done');
+  }
+  await until(() => driven.every(({ session }) => (session.socket?.readyState ?? 3) === 3), 1000);
+  r.run();
+  const connections = [...returned, ...driven.map((d) => record(d.session, d.id, d.url, d.options))];
+  return { mode: 'loopback', connections, inputs: {}, console: [] };
 }

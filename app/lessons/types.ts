@@ -11,6 +11,7 @@
  * source text, so any approach that really does the thing passes.
  */
 import type { SessionEvent } from '../ui/lab/events.ts';
+import type { PlaySocket } from './play.ts';
 
 /** Server mode: the browser's WebSocket to our Node server, bytes from its tap. Loopback: all in the page. */
 export type LessonMode = 'server' | 'loopback';
@@ -149,7 +150,24 @@ export interface ProbeKit {
    *  ws://localhost:8080/), waits until it is open or has failed, closes it, and returns what
    *  crossed the wire. Each opening sends a fresh random Sec-WebSocket-Key, so an answer copied
    *  from an earlier connection fails. */
-  open(url: string, options?: { protocols?: string[] }): Promise<TraceConnection>;
+  open(url: string, options?: ProbeOptions): Promise<TraceConnection>;
+  /**
+   * Opens a connection that the probe drives itself (several at once, sends, closes): a
+   * WebSocket of the engine's client, recorded from its first byte to the probe's end (one still
+   * open then is closed with 1000). Its connection joins the probe's result, after what the
+   * probe returns.
+   */
+  connect(url: string, options?: ProbeOptions): PlaySocket;
+  /** Lets `ms` pass (virtual time in Vitest, real in the page). */
+  wait(ms: number): Promise<void>;
+  /** Waits until `done()` holds, at most `ms`; false when it never did (no throw: the checks say why). */
+  until(done: () => boolean, ms?: number): Promise<boolean>;
+}
+
+export interface ProbeOptions {
+  protocols?: string[];
+  /** The Origin header to send instead of the page's (an attack from another site, RFC 6455 10.2). */
+  origin?: string;
 }
 
 /** The default export of a lesson's checks.ts. */

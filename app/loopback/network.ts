@@ -59,6 +59,8 @@ export interface VirtualNetworkOptions {
 export interface ConnectOptions {
   /** The client answers pings by itself (default true, as browsers do; `ws` lets you turn it off). */
   autoPong?: boolean;
+  /** The Origin header to send instead of the network's (a lesson's probe posing as another site, 10.2). */
+  origin?: string;
 }
 
 /** A fault the next handshakes meet on the server side. */
@@ -99,6 +101,7 @@ interface Attempt {
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   426: 'Upgrade Required',
@@ -308,7 +311,7 @@ export class VirtualNetwork {
     attempt.client = new ClientEndpoint({
       url,
       protocols,
-      origin: this.origin,
+      origin: options.origin ?? this.origin,
       entropy: this.entropy,
       scheduler: this.scheduler,
       closeTimeout: this.#o.clientCloseTimeout,
@@ -449,6 +452,79 @@ export class VirtualNetwork {
       this.#refuse(attempt, socket, verdict.response, tap);
       return;
     }
+    if (service.verifyClient) {
+      this.#verify(attempt, socket, service, text, parsed.request.headers, () =>
+        this.#answer(attempt, socket, service, url, verdict, rest, tap, parsed.request.headers),
+      );
+      return;
+    }
+    this.#answer(attempt, socket, service, url, verdict, rest, tap, parsed.request.headers);
+  }
+
+  /**
+   * The service's own verdict on the request (Service.verifyClient, as ws's verifyClient): a
+   * refusal is answered with its HTTP status and no 101 (4.2.2 item 4: 403 for an Origin the
+   * server does not accept, 10.2); a throw, or a verdict that is neither, with a 500.
+   */
+  #verify(
+    attempt: Attempt,
+    socket: VirtualSocket,
+    service: Service,
+    text: string,
+    headers: Readonly<Record<string, string>>,
+    accepted: () => void,
+  ): void {
+    const tap = (e: WireEvent): void => attempt.wire.push(e);
+    const refuse = (status: number, body: string): void => {
+      if (attempt.ended) return;
+      this.#refuse(attempt, socket, httpErrorResponse(status, body), tap);
+    };
+    const settle = (v: unknown): void => {
+      if (attempt.ended) return; // the client went away meanwhile
+      if (v === true) return accepted();
+      const r = (typeof v === 'object' && v !== null ? v : {}) as { status?: unknown; message?: unknown };
+      const status = r.status;
+      if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599)
+        return refuse(500, `the server's verifyClient gave no verdict (true, or a status 400-599)`);
+      const message = typeof r.message === 'string' && HEADER_VALUE.test(r.message) ? r.message : '';
+      refuse(status, message || (STATUS_TEXT[status] ?? 'Refused'));
+    };
+    let result: unknown;
+    try {
+      result = service.verifyClient!({ url: text.split(' ')[1] ?? '/', headers });
+    } catch (error) {
+      refuse(
+        500,
+        `the server's verifyClient threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    if (
+      typeof result === 'object' &&
+      result !== null &&
+      typeof (result as PromiseLike<unknown>).then === 'function'
+    )
+      (result as PromiseLike<unknown>).then(settle, (error: unknown) =>
+        refuse(
+          500,
+          `the server's verifyClient failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+    else settle(result);
+  }
+
+  /** The 101 (or the fault a test asked for), once the request is accepted. */
+  #answer(
+    attempt: Attempt,
+    socket: VirtualSocket,
+    service: Service,
+    url: URL,
+    verdict: Extract<ReturnType<typeof validateClientRequest>, { ok: true }>,
+    rest: Uint8Array,
+    tap: (e: WireEvent) => void,
+    headers: Readonly<Record<string, string>>,
+  ): void {
+    const now = (): number => this.scheduler.now();
     // The /misbehave escape hatch (services/service.ts): a 101 the engine would never write.
     let response =
       service.breakHandshake?.({
@@ -480,11 +556,21 @@ export class VirtualNetwork {
       response = buildServerResponse('AAAAAAAAAAAAAAAAAAAAAA==', verdict.protocol);
     } else if (service.acceptKey) {
       this.#ownAccept(attempt, socket, service, verdict.key, (accept) =>
-        this.#open(attempt, socket, service, url, verdict.protocol, withAccept(response, accept), rest, tap),
+        this.#open(
+          attempt,
+          socket,
+          service,
+          url,
+          verdict.protocol,
+          withAccept(response, accept),
+          rest,
+          tap,
+          headers,
+        ),
       );
       return;
     }
-    this.#open(attempt, socket, service, url, verdict.protocol, response, rest, tap);
+    this.#open(attempt, socket, service, url, verdict.protocol, response, rest, tap, headers);
   }
 
   /**
@@ -545,6 +631,7 @@ export class VirtualNetwork {
     response: string,
     rest: Uint8Array,
     tap: (e: WireEvent) => void,
+    headers?: Readonly<Record<string, string>>,
   ): void {
     const o = this.#o;
     const now = (): number => this.scheduler.now();
@@ -578,6 +665,7 @@ export class VirtualNetwork {
       protocol,
       query: new URLSearchParams(url.search),
       remote: `loopback#${attempt.id.slice(1)}`,
+      ...(headers ? { headers } : {}),
       timers: this.scheduler,
       now,
       ...(o.log ? { log: o.log } : {}),

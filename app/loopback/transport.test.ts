@@ -46,3 +46,20 @@ test('sendFragmented follows send(): InvalidStateError while CONNECTING', () => 
     expect.objectContaining({ name: 'InvalidStateError' }),
   );
 });
+
+test("a transport given an origin sends it as the Origin header instead of the network's (10.2: a probe posing as another site)", () => {
+  const { network, run } = rig({ origin: 'http://localhost:5173' });
+  const heads: string[] = [];
+  for (const t of [
+    new LoopbackTransport({ network }),
+    new LoopbackTransport({ network, origin: 'https://evil.example' }),
+  ]) {
+    const { wire } = t.open('ws://playground.local/echo', []);
+    wire?.subscribe((e) => {
+      if (e.kind === 'handshake' && e.from === 'client')
+        heads.push(/^Origin: (.*)$/im.exec(e.text)?.[1] ?? '');
+    });
+  }
+  run();
+  expect(heads).toEqual(['http://localhost:5173', 'https://evil.example']);
+});

@@ -24,12 +24,15 @@ export class LoopbackTransport {
   readonly description: string;
   readonly #network: () => VirtualNetwork;
   readonly #host: string;
+  readonly #origin: string | undefined;
 
-  /** `network`: default the page's own (shared with the sandboxes). */
-  constructor(options: { network?: VirtualNetwork; host?: string } = {}) {
+  /** `network`: default the page's own (shared with the sandboxes). `origin`: the Origin header its
+   *  sockets send instead of the network's (a lesson's probe posing as another site). */
+  constructor(options: { network?: VirtualNetwork; host?: string; origin?: string } = {}) {
     const fixed = options.network;
     this.#network = fixed ? () => fixed : getDefaultNetwork;
     this.#host = options.host ?? LOOPBACK_HOST;
+    this.#origin = options.origin;
     this.description = `the in-page virtual network (${this.#host}): the same services and real RFC 6455 bytes, with no server`;
   }
 
@@ -65,7 +68,7 @@ export class LoopbackTransport {
         dispose() {},
       };
     }
-    const WS = bindNetwork(network);
+    const WS = bindNetwork(network, this.#origin !== undefined ? { origin: this.#origin } : {});
     const socket = new WS(url, [...protocols]);
     return { socket, wire: socket[WIRE], dispose() {} };
   }

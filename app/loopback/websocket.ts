@@ -65,7 +65,7 @@ interface HandlerEntry {
 const objectTag = (v: unknown): string => Object.prototype.toString.call(v);
 
 /** The network the socket being constructed belongs to (set by a `bindNetwork` class). */
-let constructingFor: VirtualNetwork | undefined;
+let constructingFor: { network: VirtualNetwork; origin?: string } | undefined;
 
 function baseUrl(): string | undefined {
   const g = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
@@ -151,17 +151,22 @@ export class LoopbackWebSocket extends EventTarget {
     this.#url = parsed.href;
     this.#origin = parsed.origin;
 
-    const network = bound ?? getDefaultNetwork();
+    const network = bound?.network ?? getDefaultNetwork();
     this.#queueTask = (fn) => network.scheduler.queueTask(fn);
-    const { channel, wire, id } = network.connect(parsed, list, {
-      open: (protocol, extensions) => this.#onOpen(protocol, extensions),
-      message: (data) => this.#onMessage(data),
-      closing: () => this.#onClosing(),
-      transmitted: (n) => {
-        this.#bufferedAmount = Math.max(0, this.#bufferedAmount - n);
+    const { channel, wire, id } = network.connect(
+      parsed,
+      list,
+      {
+        open: (protocol, extensions) => this.#onOpen(protocol, extensions),
+        message: (data) => this.#onMessage(data),
+        closing: () => this.#onClosing(),
+        transmitted: (n) => {
+          this.#bufferedAmount = Math.max(0, this.#bufferedAmount - n);
+        },
+        closed: (report) => this.#onClosed(report),
       },
-      closed: (report) => this.#onClosed(report),
-    });
+      bound?.origin !== undefined ? { origin: bound.origin } : {},
+    );
     this.#channel = channel;
     this[WIRE] = wire;
     this[LOOPBACK] = {
@@ -471,10 +476,13 @@ for (const [name, value] of [
  * A Proxy rather than a subclass, so it *is* the interface as far as code can tell: the same
  * prototype, the same own constants and accessors, `instanceof` both ways.
  */
-export function bindNetwork(network: VirtualNetwork): typeof LoopbackWebSocket {
+export function bindNetwork(
+  network: VirtualNetwork,
+  options: { origin?: string } = {},
+): typeof LoopbackWebSocket {
   const bound: typeof LoopbackWebSocket = new Proxy(LoopbackWebSocket, {
     construct(target, args, newTarget) {
-      constructingFor = network;
+      constructingFor = { network, ...options };
       try {
         return Reflect.construct(target, args, newTarget === bound ? target : newTarget) as object;
       } finally {

@@ -15,7 +15,7 @@
 import type { ClientChannel } from '../loopback/client.ts';
 import { utf8ByteLength } from '../protocol/utf8.ts';
 import type { WireSource } from '../loopback/wire.ts';
-import type { ServiceSocket } from '../services/service.ts';
+import type { ClientRequestInfo, ServiceSocket, VerifyVerdict } from '../services/service.ts';
 import { isWorkerMessage } from './messages.ts';
 import type { SandboxNetwork } from './network.ts';
 import { PortGuard, type PortLimits } from './port-guard.ts';
@@ -190,6 +190,8 @@ export class Sandbox {
   #nextConn = 1;
   readonly #accepts = new Map<number, { resolve(v: string): void; reject(e: Error): void }>();
   #nextAccept = 1;
+  readonly #verifies = new Map<number, (v: VerifyVerdict) => void>();
+  #nextVerify = 1;
   #unwatch: (() => void) | undefined;
   #onVisibility = (): void => {
     if (document.visibilityState === 'visible') this.#watchdog.resume();
@@ -291,6 +293,8 @@ export class Sandbox {
     for (const m of this.#mirrors.values()) m.abandon();
     for (const a of this.#accepts.values()) a.reject(new Error('the sandbox has ended'));
     this.#accepts.clear();
+    for (const v of this.#verifies.values()) v({ status: 503, message: 'the server has stopped' });
+    this.#verifies.clear();
     this.#resolveReady();
     this.#o.onExit?.(reason);
   }
@@ -352,8 +356,15 @@ export class Sandbox {
         this.#bridgedCall(m);
         return;
       case 'srv:listen':
-        this.#listen(m.sid, m.port, m.path, m.acceptKey === true);
+        this.#listen(m.sid, m.port, m.path, m.acceptKey === true, m.verify === true, m.maxPayload);
         return;
+      case 'srv:verified': {
+        const settle = this.#verifies.get(m.rid);
+        if (!settle) return;
+        this.#verifies.delete(m.rid);
+        settle(m.ok ? true : { status: m.status, message: m.message });
+        return;
+      }
       case 'srv:accept': {
         const pending = this.#accepts.get(m.rid);
         if (!pending) return;
@@ -486,11 +497,37 @@ export class Sandbox {
     });
   }
 
-  #listen(sid: number, port: number, path: string | undefined, acceptKey: boolean): void {
+  /**
+   * A handshake to a learner server with `verifyClient`: the learner's function runs in the
+   * worker and decides (Service.verifyClient); no verdict within ACCEPT_WAIT_MS answers 500.
+   */
+  #askVerify(sid: number, request: ClientRequestInfo): Promise<VerifyVerdict> {
+    return new Promise((resolve) => {
+      if (this.#ended) return resolve({ status: 503, message: 'the server has stopped' });
+      const rid = this.#nextVerify++;
+      const timer = setTimeout(() => {
+        this.#verifies.delete(rid);
+        resolve({ status: 500, message: `verifyClient did not answer within ${ACCEPT_WAIT_MS / 1000} s` });
+      }, ACCEPT_WAIT_MS);
+      this.#verifies.set(rid, (v) => (clearTimeout(timer), resolve(v)));
+      this.#post({ t: 'srv:verify', sid, rid, url: request.url, headers: { ...request.headers } });
+    });
+  }
+
+  #listen(
+    sid: number,
+    port: number,
+    path: string | undefined,
+    acceptKey: boolean,
+    verify = false,
+    maxPayload?: number,
+  ): void {
     const result = this.#o.network.listen({
       port,
       ...(typeof path === 'string' ? { path } : {}),
       ...(acceptKey ? { acceptKey: (key: string) => this.#askAccept(sid, key) } : {}),
+      ...(verify ? { verifyClient: (r: ClientRequestInfo) => this.#askVerify(sid, r) } : {}),
+      ...(maxPayload !== undefined ? { maxPayload } : {}),
       onConnection: (socket) => this.#accept(sid, port, socket),
     });
     if (!result.ok) {
@@ -530,7 +567,8 @@ export class Sandbox {
       protocol: socket.protocol,
       protocols: socket.protocol ? [socket.protocol] : [],
       remote: socket.remote,
-      origin: '',
+      origin: socket.headers?.origin ?? '',
+      ...(socket.headers ? { headers: { ...socket.headers } } : {}),
     });
   }
 

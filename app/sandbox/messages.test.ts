@@ -69,6 +69,23 @@ describe('isWorkerMessage', () => {
     expect(isWorkerMessage(create({ route: 'other' }))).toBe(false);
   });
 
+  it("takes a server's verifyClient and maxPayload, and a verdict: accept, or a status with a short text", () => {
+    const listen = { t: 'srv:listen', sid: 1, port: 9000 };
+    expect(isWorkerMessage({ ...listen, verify: true, maxPayload: 4096 })).toBe(true);
+    expect(isWorkerMessage({ ...listen, verify: 'yes' })).toBe(false);
+    expect(isWorkerMessage({ ...listen, maxPayload: -1 })).toBe(false);
+    expect(isWorkerMessage({ ...listen, maxPayload: 1.5 })).toBe(false);
+    expect(isWorkerMessage({ t: 'srv:verified', rid: 1, ok: true })).toBe(true);
+    expect(isWorkerMessage({ t: 'srv:verified', rid: 1, ok: false, status: 403, message: 'Forbidden' })).toBe(
+      true,
+    );
+    expect(isWorkerMessage({ t: 'srv:verified', rid: 1, ok: false, status: 403 })).toBe(false);
+    expect(
+      isWorkerMessage({ t: 'srv:verified', rid: 1, ok: false, status: 403, message: 'x'.repeat(300) }),
+    ).toBe(false);
+    expect(isWorkerMessage({ t: 'srv:verified', rid: 0, ok: true })).toBe(false);
+  });
+
   it('refuses anything that is not a message', () => {
     for (const m of [null, 1, 'console', [], { t: 1 }, { t: 'nope' }]) expect(isWorkerMessage(m)).toBe(false);
   });

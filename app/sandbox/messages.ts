@@ -106,12 +106,23 @@ export function isWorkerMessage(m: unknown): m is WorkerMessage {
         isId(m.sid) &&
         typeof m.port === 'number' &&
         optional(m.path, (p) => isShort(p, MAX_URL)) &&
-        optional(m.acceptKey, (a) => typeof a === 'boolean')
+        optional(m.acceptKey, (a) => typeof a === 'boolean') &&
+        optional(m.verify, (v) => typeof v === 'boolean') &&
+        optional(m.maxPayload, (n) => isCount(n) && Number.isSafeInteger(n))
       );
     case 'srv:close':
       return isId(m.sid);
     case 'srv:accept':
       return isId(m.rid) && (isShort(m.accept, MAX_URL) || isShort(m.error, MAX_URL));
+    case 'srv:verified':
+      return (
+        isId(m.rid) &&
+        (m.ok === true ||
+          (m.ok === false &&
+            typeof m.status === 'number' &&
+            Number.isInteger(m.status) &&
+            isShort(m.message, MAX_TOKEN)))
+      );
     case 'conn:send':
       return (
         isId(m.cid) &&

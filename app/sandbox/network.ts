@@ -12,7 +12,13 @@
 import type { ClientChannel, ClientSink } from '../loopback/client.ts';
 import { getDefaultNetwork, VirtualNetwork, type ConnectOptions } from '../loopback/network.ts';
 import type { WireLog } from '../loopback/wire.ts';
-import type { Service, ServiceIndex, ServiceSocket } from '../services/service.ts';
+import type {
+  ClientRequestInfo,
+  Service,
+  ServiceIndex,
+  ServiceSocket,
+  VerifyVerdict,
+} from '../services/service.ts';
 import { serverHosts } from './protocol.ts';
 
 export interface ListenRequest {
@@ -23,6 +29,10 @@ export interface ListenRequest {
   onConnection(socket: ServiceSocket): void;
   /** The server's own Sec-WebSocket-Accept for a key (ws option `acceptKey`, 4.2.2). */
   acceptKey?(key: string): Promise<string>;
+  /** Decides on each handshake before the 101 (ws option `verifyClient`; 4.2.2 item 4, 10.2). */
+  verifyClient?(request: ClientRequestInfo): Promise<VerifyVerdict>;
+  /** Largest message accepted, in bytes (ws option `maxPayload`); over it the connection fails with 1009. */
+  maxPayload?: number;
 }
 
 export type ListenResult =
@@ -93,6 +103,8 @@ export class SandboxNetwork {
       description: `your server on port ${port}`,
       open: (socket) => request.onConnection(socket),
       ...(request.acceptKey ? { acceptKey: (key: string) => request.acceptKey!(key) } : {}),
+      ...(request.verifyClient ? { verifyClient: (r: ClientRequestInfo) => request.verifyClient!(r) } : {}),
+      ...(request.maxPayload !== undefined ? { maxMessageSize: request.maxPayload } : {}),
     };
     const network = new VirtualNetwork({
       services: new LearnerRoutes(service, request.path),

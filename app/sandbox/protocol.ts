@@ -88,6 +88,14 @@ export type HostMessage =
   | { t: 'srv:listening'; sid: number; port: number }
   /** A client's handshake asks the server's acceptKey function for its Sec-WebSocket-Accept. */
   | { t: 'srv:accept-key'; sid: number; rid: number; key: string }
+  /** A client's handshake asks the server's verifyClient whether to accept it (4.2.2 item 4). */
+  | {
+      t: 'srv:verify';
+      sid: number;
+      rid: number;
+      url: string;
+      headers: Record<string, string>;
+    }
   | { t: 'srv:error'; sid: number; code: string; message: string }
   | {
       t: 'srv:conn';
@@ -98,6 +106,8 @@ export type HostMessage =
       protocols: string[];
       remote: string;
       origin: string;
+      /** The handshake request's headers (names lower-cased), for the 'connection' event's request. */
+      headers?: Record<string, string>;
     }
   | { t: 'conn:message'; cid: number; data: string | ArrayBuffer; isBinary: boolean }
   | { t: 'conn:ping'; cid: number; data: ArrayBuffer }
@@ -129,11 +139,24 @@ export type WorkerMessage =
   | { t: 'ws:pong'; id: number; data: ArrayBuffer }
   // learner servers
   /** acceptKey: the server's code answers each handshake's Sec-WebSocket-Accept (srv:accept-key). */
-  | { t: 'srv:listen'; sid: number; port: number; path?: string; acceptKey?: boolean }
+  | {
+      t: 'srv:listen';
+      sid: number;
+      port: number;
+      path?: string;
+      acceptKey?: boolean;
+      /** The server has a verifyClient: ask it (srv:verify) before each 101. */
+      verify?: boolean;
+      /** ws's maxPayload: the largest message accepted (bytes); over it, 1009. */
+      maxPayload?: number;
+    }
   | { t: 'srv:close'; sid: number }
   /** The answer to srv:accept-key: the value for Sec-WebSocket-Accept, or why there is none. */
   | { t: 'srv:accept'; rid: number; accept: string }
   | { t: 'srv:accept'; rid: number; error: string }
+  /** The answer to srv:verify: accept, or refuse with this HTTP status and text. */
+  | { t: 'srv:verified'; rid: number; ok: true }
+  | { t: 'srv:verified'; rid: number; ok: false; status: number; message: string }
   /** fin false: a frame of a message that goes on (ws's send(data, { fin: false }), 5.4). */
   | { t: 'conn:send'; cid: number; data: string | ArrayBuffer; binary: boolean; fin?: boolean }
   | { t: 'conn:ping'; cid: number; data: ArrayBuffer }

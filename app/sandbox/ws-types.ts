@@ -23,7 +23,8 @@ declare var Buffer: {
 };
 
 declare var process: {
-  env: Record<string, string | undefined>;
+  /** PAGE_ORIGIN: the origin of this page, which its sockets send as their Origin header. */
+  env: Record<string, string | undefined> & { PAGE_ORIGIN?: string };
   argv: string[];
   platform: string;
   nextTick(fn: (...args: any[]) => void, ...args: any[]): void;
@@ -158,6 +159,22 @@ declare module 'ws' {
        * client (4.1). A throw, or a value that is not a string, answers 500 instead.
        */
       acceptKey?: (key: string) => string | Promise<string>;
+      /**
+       * Decides on each handshake before the 101 (RFC 6455 4.2.2 item 4, 10.2). Return false
+       * (the client gets 401), or call done(false, 403, 'text') to choose the status; true
+       * accepts. info.origin is the request's Origin header, info.req its URL and headers.
+       */
+      verifyClient?:
+        | ((info: VerifyClientInfo) => boolean)
+        | ((info: VerifyClientInfo, done: (ok: boolean, code?: number, message?: string) => void) => void);
+      /** The largest message accepted, in bytes; a bigger one fails the connection with 1009. */
+      maxPayload?: number;
+    }
+
+    interface VerifyClientInfo {
+      origin: string | undefined;
+      secure: boolean;
+      req: IncomingMessage;
     }
 
     class Server extends EventEmitter {

@@ -57,6 +57,8 @@ export interface ServiceSocket {
   readonly query: URLSearchParams;
   /** Who is on the other end, for logs ('127.0.0.1:50312', 'loopback#3'). */
   readonly remote: string;
+  /** The handshake request's headers, names lower-cased (Origin included), when the host gives them (the loopback does). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly readyState: ReadyState;
   /** Bytes handed to the transport and not yet written out. */
   readonly bufferedAmount: number;
@@ -149,8 +151,27 @@ export interface Service {
    * caps the client's side of the virtual link at that rate.
    */
   readRate?(query: URLSearchParams): number | undefined;
+  /**
+   * Decides on each handshake before it is answered, as the `ws` package's `verifyClient`
+   * (RFC 6455 4.2.2 item 4: a server may refuse an Origin it does not accept, with 403; 10.2):
+   * `true` goes on to the 101; `{ status, message }` answers that HTTP error (400-599) instead,
+   * and the service never hears of the client. A throw or anything else answers 500. Absent:
+   * every valid handshake is accepted. The loopback honours it (app/loopback/network.ts).
+   */
+  verifyClient?(request: ClientRequestInfo): VerifyVerdict | PromiseLike<VerifyVerdict>;
   open(socket: ServiceSocket, ctx: ServiceContext, rules?: RuleBreaker): void;
 }
+
+/** The handshake request as `verifyClient` sees it. */
+export interface ClientRequestInfo {
+  /** The request target: path and query ('/?token=abc'). */
+  url: string;
+  /** Header names lower-cased; repeated headers joined with ', '. */
+  headers: Readonly<Record<string, string>>;
+}
+
+/** `verifyClient`'s answer: accept, or refuse with an HTTP status and a short text. */
+export type VerifyVerdict = true | { status: number; message?: string };
 
 /** path -> service. */
 export type ServiceIndex = ReadonlyMap<string, Service>;

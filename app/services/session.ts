@@ -83,6 +83,8 @@ export interface SessionOptions {
   /** The query the service sees (the host has removed its own keys). */
   query: URLSearchParams;
   remote: string;
+  /** The handshake request's headers (names lower-cased), when the host passes them. */
+  headers?: Readonly<Record<string, string>>;
   timers: Timers;
   now: () => number;
   log?: (line: string) => void;
@@ -309,6 +311,7 @@ export class Session {
       protocol: o.protocol,
       query: o.query,
       remote: o.remote,
+      ...(o.headers ? { headers: o.headers } : {}),
       get readyState() {
         return state();
       },

@@ -82,6 +82,12 @@ function kitFor(acceptFor: AcceptFn | undefined, keys: string[] = []): ProbeKit 
       keys.push(key);
       return probeConnection(url, key, acceptFor);
     },
+    // Lesson 2's probe only opens and closes.
+    connect() {
+      throw new Error('lesson 2 does not drive its probe sockets');
+    },
+    wait: async () => {},
+    until: async (done) => done(),
   };
 }
 

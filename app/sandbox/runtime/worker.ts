@@ -992,7 +992,14 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     noServer?: boolean;
     clientTracking?: boolean;
     handleProtocols?: unknown;
-    verifyClient?: unknown;
+    /**
+     * As ws: decides on each handshake before the 101 (4.2.2 item 4, 10.2). `(info) => boolean`
+     * (false: 401), or `(info, done) => done(ok, status?, message?)`; info is `{ origin, secure,
+     * req }`.
+     */
+    verifyClient?: (info: any, done?: (...a: any[]) => void) => unknown;
+    /** As ws: the largest message accepted, in bytes; over it the connection fails with 1009. */
+    maxPayload?: number;
     /** The playground's own: answers each handshake's Sec-WebSocket-Accept (4.2.2, lesson 2). */
     acceptKey?: (key: string) => string | PromiseLike<string>;
   }
@@ -1020,10 +1027,21 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
           'noServer and handleUpgrade are not available in the playground: use { port } (or { server } with http.createServer())',
         );
       }
-      if (options.handleProtocols || options.verifyClient) {
+      if (options.handleProtocols) {
         sandboxConsole.warn(
-          'ws in the playground: handleProtocols and verifyClient are not supported; the server accepts every client and picks no subprotocol.',
+          'ws in the playground: handleProtocols is not supported; the server picks no subprotocol.',
         );
+      }
+      if (options.verifyClient !== undefined && typeof options.verifyClient !== 'function') {
+        throw new TypeError(
+          'The "verifyClient" option must be a function: (info) => boolean, or (info, done) => done(ok, status, message)',
+        );
+      }
+      if (
+        options.maxPayload !== undefined &&
+        !(Number.isSafeInteger(options.maxPayload) && options.maxPayload >= 0)
+      ) {
+        throw new TypeError('The "maxPayload" option must be a whole number of bytes');
       }
       if (options.acceptKey !== undefined && typeof options.acceptKey !== 'function') {
         throw new TypeError(
@@ -1051,6 +1069,9 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         port: this._port,
         ...(this.options.path ? { path: this.options.path } : {}),
         ...(this.options.acceptKey ? { acceptKey: true } : {}),
+        ...(this.options.verifyClient ? { verify: true } : {}),
+        // ws: 0 means no limit (the page's default limit still applies).
+        ...(this.options.maxPayload ? { maxPayload: this.options.maxPayload } : {}),
       });
     }
     address(): { address: string; family: string; port: number } | null {
@@ -1155,6 +1176,13 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         answerAcceptKey(s.options.acceptKey, m.key, m.rid);
         return;
       }
+      case 'srv:verify': {
+        const s = servers.get(m.sid);
+        if (!s?.options.verifyClient)
+          return post({ t: 'srv:verified', rid: m.rid, ok: false, status: 500, message: 'no verifyClient' });
+        answerVerify(s.options.verifyClient, m.url, m.headers, m.rid);
+        return;
+      }
       case 'srv:conn': {
         const s = servers.get(m.sid);
         if (!s) return;
@@ -1169,14 +1197,17 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         const req = {
           method: 'GET',
           url: u.pathname + u.search,
-          headers: {
-            host: u.host,
-            upgrade: 'websocket',
-            connection: 'Upgrade',
-            'sec-websocket-version': '13',
-            ...(m.origin ? { origin: m.origin } : {}),
-            ...(m.protocols.length ? { 'sec-websocket-protocol': m.protocols.join(', ') } : {}),
-          },
+          // The request's own headers when the page gives them (the in-page network does).
+          headers: m.headers
+            ? { ...m.headers }
+            : {
+                host: u.host,
+                upgrade: 'websocket',
+                connection: 'Upgrade',
+                'sec-websocket-version': '13',
+                ...(m.origin ? { origin: m.origin } : {}),
+                ...(m.protocols.length ? { 'sec-websocket-protocol': m.protocols.join(', ') } : {}),
+              },
           socket: { remoteAddress: '127.0.0.1', remotePort: 40000 + m.cid, remoteFamily: 'IPv4' },
         };
         s.emit('connection', ws, req);
@@ -1227,6 +1258,54 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
       else give(value);
     } catch (error) {
       failed(error);
+    }
+  };
+
+  /** The ws package's status texts for the refusals a verifyClient may choose. */
+  const STATUS: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  };
+
+  /** Runs the server's verifyClient for one handshake, as ws calls it; the page answers from its verdict. */
+  const answerVerify = (
+    fn: NonNullable<ServerOptions['verifyClient']>,
+    url: string,
+    headers: Record<string, string>,
+    rid: number,
+  ): void => {
+    let answered = false;
+    const verdict = (ok: unknown, code?: unknown, message?: unknown): void => {
+      if (answered) return;
+      answered = true;
+      if (ok) return post({ t: 'srv:verified', rid, ok: true });
+      // ws: a refusal without a code is 401.
+      const status =
+        typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599 ? code : 401;
+      const text = typeof message === 'string' && message ? message : (STATUS[status] ?? 'Refused');
+      post({ t: 'srv:verified', rid, ok: false, status, message: text.slice(0, 200) });
+    };
+    const info = {
+      origin: headers.origin,
+      secure: false,
+      req: {
+        method: 'GET',
+        url,
+        headers: { ...headers },
+        socket: { remoteAddress: '127.0.0.1', remotePort: 40000 + rid, remoteFamily: 'IPv4' },
+      },
+    };
+    try {
+      if (fn.length >= 2) fn(info, verdict);
+      else verdict(fn(info));
+    } catch (error) {
+      reportUncaught(error, 'Uncaught (in verifyClient)');
+      verdict(false, 500, 'verifyClient threw');
     }
   };
 
@@ -1284,6 +1363,12 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     switch (m.t) {
       case 'init':
         config = m.init;
+        // The page's origin: what its sockets send as Origin (lesson 16's servers allow it).
+        try {
+          g.process.env.PAGE_ORIGIN = new URL(config.base).origin;
+        } catch {
+          // a base that is no URL: no PAGE_ORIGIN
+        }
         virtualHosts = new Set(m.init.virtualHosts.map((h) => h.toLowerCase()));
         nativeSetInterval(() => post({ t: 'beat' }), config.beatMs);
         return;
