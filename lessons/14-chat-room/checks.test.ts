@@ -1,5 +1,5 @@
 /**
- * Lesson 15's checks on real wires: the lab's part recorded from play.ts on the loopback's /chat,
+ * The chat-room lesson's checks on real wires: the lab's part recorded from play.ts on the loopback's /chat,
  * and the learner's server played by reference rooms (services on a virtual network) that the
  * lesson's own probe joins, as it joins the learner's server in the page: a right room, the
  * start's (back to the sender only), and each classic mistake.

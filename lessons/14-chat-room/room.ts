@@ -1,5 +1,5 @@
 /**
- * Lesson 15: a chat room read from the wire. Every client connection of the room (the lesson's
+ * The chat-room lesson: a chat room read from the wire. Every client connection of the room (the lesson's
  * probe clients, or the lab's tabs) carries both directions, so the fan-out can be read without
  * the server's help: each message a client sent is a message the server received, and every
  * client connected at that moment must then receive it (the sender included). A presence

@@ -18,7 +18,7 @@ ws.onmessage = (event) => {
     const who = notice.joined ? `${notice.joined} joined` : `${notice.left} left`;
     console.info(`${who} (${notice.online} online)`);
   } else {
-    // Print it as text, never as HTML (lesson 16 says why).
+    // Print it as text, never as HTML (the security lesson says why).
     console.log('chat:', event.data);
   }
 };

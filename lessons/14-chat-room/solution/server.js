@@ -1,4 +1,4 @@
-// Lesson 15: a chat room on ws://localhost:8080. Run it, then press Check: the lesson's three
+// The chat-room lesson: a chat room on ws://localhost:8080. Run it, then press Check: the lesson's three
 // clients join your room, talk, and one of them leaves.
 import { WebSocketServer, WebSocket } from 'ws';
 
