@@ -1,6 +1,6 @@
 /**
  * The sandbox's ws server decides on each handshake (verifyClient, as ws's) and limits message
- * size (maxPayload): lesson 16's hardened servers, on the in-page network, seen from a client.
+ * size (maxPayload): the security lesson's hardened servers, on the in-page network, seen from a client.
  */
 import { expect, test } from '@playwright/test';
 import { consoleLog, openCode, run, setCode } from './code-helpers.ts';

@@ -39,6 +39,14 @@ async function load(
   return { content, checks, play };
 }
 
+test('links between lessons name lessons that exist', () => {
+  const contents = folders.map((f) => loadLessonFolder(join(root, f, 'index.md')));
+  const ids = new Set(contents.map((c) => c.meta.id));
+  const html = JSON.stringify(contents.map((c) => [c.intro, c.steps]));
+  const linked = [...html.matchAll(/href=\\"#lesson=([a-z0-9-]+)/g)].map((m) => m[1]);
+  for (const id of linked) expect(ids, `a link to #lesson=${id}`).toContain(id);
+});
+
 test('the course has lessons, numbered 1, 2, 3... with unique ids', async () => {
   expect(folders.length).toBeGreaterThanOrEqual(8);
   const metas = folders.map((f) => loadLessonFolder(join(root, f, 'index.md')).meta);

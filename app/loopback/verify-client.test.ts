@@ -1,6 +1,6 @@
 /**
  * A service that decides on each handshake before the 101 (Service.verifyClient, as ws's
- * verifyClient; RFC 6455 4.2.2 item 4, 10.2): lesson 16's servers refuse a foreign Origin with 403.
+ * verifyClient; RFC 6455 4.2.2 item 4, 10.2): the security lesson's servers refuse a foreign Origin with 403.
  */
 import { describe, expect, test } from 'vitest';
 import type { WireEvent } from '../protocol/types.ts';

@@ -1,5 +1,5 @@
 /**
- * Lesson 15, a chat room. The room is read from its clients' wires: on the bundled /chat (two
+ * The chat-room lesson. The room is read from its clients' wires: on the bundled /chat (two
  * lab tabs), then on the learner's own server, which the lesson's probe joins with three
  * clients of its own (each message carries a fresh random tag, so a server that prints a fixed
  * text cannot pass), and last from the learner's own client.

@@ -1363,7 +1363,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     switch (m.t) {
       case 'init':
         config = m.init;
-        // The page's origin: what its sockets send as Origin (lesson 16's servers allow it).
+        // The page's origin: what its sockets send as Origin (the security lesson's servers allow it).
         try {
           g.process.env.PAGE_ORIGIN = new URL(config.base).origin;
         } catch {
