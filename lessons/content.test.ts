@@ -44,6 +44,7 @@ test('links between lessons name lessons that exist', () => {
   const ids = new Set(contents.map((c) => c.meta.id));
   const html = JSON.stringify(contents.map((c) => [c.intro, c.steps]));
   const linked = [...html.matchAll(/href=\\"#lesson=([a-z0-9-]+)/g)].map((m) => m[1]);
+  expect(linked.length, 'the course links lessons to each other').toBeGreaterThan(0);
   for (const id of linked) expect(ids, `a link to #lesson=${id}`).toContain(id);
 });
 
