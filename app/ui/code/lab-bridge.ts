@@ -80,8 +80,12 @@ export function registerInLab(
   reused.set(lab, tabs);
   const previous = tabs.get(key);
   const old = previous && lab.tabs.find((t) => t.id === previous.tabId);
-  // Closed is read from the socket: the Session applies its events at the next update.
-  const again = old !== undefined && (!old.busy || old.session?.socket?.readyState === 3) ? old : undefined;
+  // Only a tab whose socket has really closed is reused: a new Session's readyState is known only
+  // after its first update, so "not busy" would also catch a socket that is still opening (and
+  // disposing its Session would close it). Closed is read from the socket itself.
+  const closed =
+    old?.session === undefined || old.session.socket?.readyState === 3 || old.session.readyState === 'CLOSED';
+  const again = old !== undefined && closed ? old : undefined;
   const count = again ? previous!.count + 1 : 1;
   const session = Session.connect(transport, s.url, s.protocols, {
     name: `${run.label} · ${shortPath(s.url)}${count > 1 ? ` (connection ${count})` : ''}`,
