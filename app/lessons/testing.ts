@@ -66,3 +66,18 @@ export function failureOf(checks: LessonChecks, id: string, t: Trace): Extract<T
   if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
   return r;
 }
+
+/** A failure's text and the field its frame points at (when it points at one), for `toEqual`. */
+export function failureText(
+  checks: LessonChecks,
+  id: string,
+  t: Trace,
+): { expected: string; seen: string; rfc: string; field?: string } {
+  const r = failureOf(checks, id, t);
+  return {
+    expected: r.expected,
+    seen: r.seen,
+    rfc: r.rfc,
+    ...(r.frame?.field ? { field: r.frame.field } : {}),
+  };
+}

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, failureOf, frameEvent, opened, runTaskById, trace } from '../../app/lessons/testing.ts';
+import {
+  connection,
+  failureText,
+  frameEvent,
+  opened,
+  runTaskById,
+  trace,
+} from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks, { ECHO_LIMIT } from './checks.ts';
 import { closeFramesOf } from './closes.ts';
@@ -12,16 +19,7 @@ const KIB = 1024;
 
 const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
 
-/** The failure's text and the field it points at (if any). */
-function failure(id: string, t: Trace): { expected: string; seen: string; rfc: string; field?: string } {
-  const r = failureOf(checks, id, t);
-  return {
-    expected: r.expected,
-    seen: r.seen,
-    rfc: r.rfc,
-    ...(r.frame?.field ? { field: r.frame.field } : {}),
-  };
-}
+const failure = (id: string, t: Trace) => failureText(checks, id, t);
 
 function observed(id: string, t: Trace): string {
   const r = run(id, t);

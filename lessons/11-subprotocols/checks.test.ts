@@ -1,23 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, trace } from '../../app/lessons/testing.ts';
+import { connection, failureOf, runTaskById, trace } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 
 const T0 = 1_700_000_000_000;
 
-function run(id: string, t: Trace): TaskResult {
-  const task = checks.tasks.find((x) => x.id === id);
-  if (!task) throw new Error(`no task ${id}`);
-  return task.check(t);
-}
+const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
 
 function failure(id: string, t: Trace): { expected: string; seen: string; rfc: string } {
-  const r = run(id, t);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return { expected: r.expected, seen: r.seen, rfc: r.rfc };
+  const { expected, seen, rfc } = failureOf(checks, id, t);
+  return { expected, seen, rfc };
 }
 
 const OFFER = 'permessage-deflate; client_max_window_bits';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { TaskResult, Trace, TraceConnection } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
+import { connection, failureOf, frameEvent, opened, runTaskById, trace } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import { CLEAN, FLAKY, grows, jittered, waitsOf, attemptsTo } from './attempts.ts';
 import checks from './checks.ts';
@@ -9,16 +9,11 @@ import play from './play.ts';
 
 const T0 = 1_700_000_000_000;
 
-function run(id: string, t: Trace): TaskResult {
-  const task = checks.tasks.find((x) => x.id === id);
-  if (!task) throw new Error(`no task ${id}`);
-  return task.check(t);
-}
+const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
 
 function failure(id: string, t: Trace): { expected: string; seen: string; rfc: string } {
-  const r = run(id, t);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return { expected: r.expected, seen: r.seen, rfc: r.rfc };
+  const { expected, seen, rfc } = failureOf(checks, id, t);
+  return { expected, seen, rfc };
 }
 
 type Mode = 'server' | 'loopback';
