@@ -6,6 +6,7 @@ import { expect, test } from '@playwright/test';
 import { collectPageErrors } from './console.ts';
 import { everyLessonPlays, openLesson } from './lesson-helpers.ts';
 import { inspector } from './lab-helpers.ts';
+import { codePanel, openCode } from './code-helpers.ts';
 
 everyLessonPlays('server');
 
@@ -104,4 +105,48 @@ test('the solution asks first, then plays on the wire, and the lesson counts as 
   await expect(l.locator('.meta .status')).toHaveText('solution seen');
   await l.getByRole('button', { name: '‹ All lessons' }).click();
   await expect(l.getByRole('link', { name: /Payload lengths/ })).toContainText('solution seen');
+});
+
+test('a lesson reads as one page: found by RFC section, every step on it, and back to step by step', async ({
+  page,
+}) => {
+  const errors = collectPageErrors(page);
+  await page.goto('./');
+  const l = lessons(page);
+  await l.getByText('Look up by RFC section').click();
+  const masking = l.locator('dt', { hasText: '§5.3' });
+  await expect(masking).toContainText('Client-to-Server Masking');
+  await l
+    .locator('dt:has-text("§5.3") + dd')
+    .getByRole('link', { name: /Masking/ })
+    .click();
+  await expect(page).toHaveURL(/#lesson=masking\/page$/);
+  const steps = l.locator('section.page-step');
+  expect(await steps.count()).toBeGreaterThanOrEqual(4);
+  await expect(l.getByText(/steps on one page/)).toBeVisible();
+  // The last step is on the page without going through the others.
+  await expect(steps.last().locator('h4')).toBeVisible();
+  await expect(l.getByRole('button', { name: /Next ›/ })).toBeHidden();
+
+  await page.reload();
+  await expect(l.locator('section.page-step').first()).toBeVisible();
+  await l.getByRole('button', { name: 'Step by step' }).click();
+  await expect(l.locator('section.page-step')).toHaveCount(0);
+  await expect(page).toHaveURL(/#lesson=masking\/[a-z0-9-]+$/);
+  await expect(page).not.toHaveURL(/\/page$/);
+  expect(errors).toEqual([]);
+});
+
+test('a snippet links to the lesson that teaches it, and the folded lesson column opens for it', async ({
+  page,
+}) => {
+  await openCode(page);
+  const l = lessons(page);
+  const fold = page.locator('#panel-lesson').getByRole('button', { name: 'Lessons', exact: true });
+  await fold.click();
+  await expect(fold).toHaveAttribute('aria-expanded', 'false');
+  await codePanel(page).getByRole('link', { name: 'Learn it in a lesson ›' }).click();
+  await expect(page).toHaveURL(/#lesson=lifecycle/);
+  await expect(fold).toHaveAttribute('aria-expanded', 'true');
+  await expect(l.getByRole('heading', { name: /The API and the lifecycle/ })).toBeVisible();
 });

@@ -20,6 +20,9 @@ export type LessonMode = 'server' | 'loopback';
 export type PanelName = 'lab' | 'inspector' | 'handshake' | 'decode' | 'code';
 
 /** Frontmatter of index.md. Every field is required except `needs.code`, `needs.endpoint` and `weird`. */
+/** The step part of a deep link that shows the whole lesson as one page; no step may take it as its id. */
+export const PAGE_STEP = 'page';
+
 export interface LessonMeta {
   /** Stable id: storage keys, deep links (#/lesson/<id>/<step>) and the classroom use it. Never renamed. */
   id: string;

@@ -121,6 +121,7 @@ Inside.
     ['an unknown directive', FRONT + '## S\n:: radar now\n', /unknown directive ":: radar"/],
     ['a prediction without id', FRONT + '## S\n::: predict\nQ?\n:::\n', /needs an id/],
     ['two steps with one id', FRONT + '## Same\n## Same\n', /two steps have the id "same"/],
+    ['a step whose id is the one-page link', FRONT + '## Page\n', /kept for the one-page view/],
   ])('refuses %s, naming the file and line', (_name, source, message) => {
     expect(() => parseLesson(source, '03-demo')).toThrow(LessonSyntaxError);
     expect(() => parseLesson(source, '03-demo')).toThrow(message);

@@ -8,7 +8,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import { parse as parseYaml } from 'yaml';
-import type { Block, LessonMeta, PanelName, Step } from '../types.ts';
+import { PAGE_STEP, type Block, type LessonMeta, type PanelName, type Step } from '../types.ts';
 import { resolveRfc } from '../rfc.ts';
 
 export class LessonSyntaxError extends Error {
@@ -100,6 +100,8 @@ export function parseLesson(source: string, folder: string): ParsedLesson {
     } else {
       const id = slug(title);
       if (steps.some((s) => s.id === id)) fail(titleLine, `two steps have the id "${id}"`);
+      if (id === PAGE_STEP)
+        fail(titleLine, `"${title}" is kept for the one-page view's link: rename the step`);
       steps.push({ id, title, blocks: parseBlocks(current, render, fail) });
     }
   };

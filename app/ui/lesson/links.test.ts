@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { lessonHash, parseLessonHash, withLessonParam } from './links.ts';
+import { lessonHash, PAGE, parseLessonHash, withLessonParam } from './links.ts';
 
 describe('lesson deep links', () => {
   test('name a lesson, and optionally a step', () => {
@@ -10,6 +10,11 @@ describe('lesson deep links', () => {
     });
     expect(parseLessonHash('#code=abc')).toBeUndefined();
     expect(parseLessonHash('')).toBeUndefined();
+  });
+
+  test('name the whole lesson as one page with the reserved step part "page"', () => {
+    expect(lessonHash('masking', PAGE)).toBe('lesson=masking/page');
+    expect(parseLessonHash('#lesson=masking/page')).toEqual({ lesson: 'masking', step: PAGE });
   });
 
   test('coexist with a code share link in the same hash', () => {

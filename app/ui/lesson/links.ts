@@ -1,8 +1,14 @@
 /**
- * Deep links to lessons: `#lesson=<id>` or `#lesson=<id>/<step>` in the page's hash, beside any
+ * Deep links to lessons: `#lesson=<id>`, `#lesson=<id>/<step>` or `#lesson=<id>/page` (the whole
+ * lesson as one page) in the page's hash, beside any
  * other hash parameters (the code area's share links use `#code=`), so both can coexist.
  */
+import { PAGE_STEP } from '../../lessons/types.ts';
+
 const PARAM = 'lesson';
+
+/** The step part that asks for the whole lesson on one page (`#lesson=<id>/page`). */
+export const PAGE = PAGE_STEP;
 
 export function parseLessonHash(hash: string): { lesson: string; step?: string } | undefined {
   const value = new URLSearchParams(hash.replace(/^#/, '')).get(PARAM);

@@ -22,7 +22,7 @@ import { inspectorFor } from '../inspector/inspector.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
 import type { Session } from '../lab/session.svelte.ts';
 import { collectTrace } from './collect.ts';
-import { parseLessonHash, lessonHash } from './links.ts';
+import { parseLessonHash, lessonHash, PAGE } from './links.ts';
 import { runProbe } from './probe.ts';
 
 /** Milliseconds of quiet on the wire before the checks run again. */
@@ -46,6 +46,8 @@ export class LessonPlayer {
   loaded = $state.raw<LoadedLesson | undefined>(undefined);
   loading = $state(false);
   loadError = $state('');
+  /** The whole lesson on one page (the reference view) instead of one step at a time. */
+  reading = $state(false);
   /** Bumps whenever progress changes (the store is plain TS). */
   #progressVersion = $state(0);
   results = $state.raw<ReadonlyMap<string, TaskResult>>(NO_RESULTS);
@@ -141,9 +143,15 @@ export class LessonPlayer {
     } finally {
       this.loading = false;
     }
-    if (step !== undefined) this.go(step);
+    this.reading = step === PAGE;
+    if (step !== undefined && step !== PAGE) this.go(step);
     this.check();
     return true;
+  }
+
+  /** Switches between one step at a time and the whole lesson as one page. */
+  read(onePage: boolean): void {
+    this.reading = onePage;
   }
 
   /** Back to the table of contents. */
@@ -175,7 +183,8 @@ export class LessonPlayer {
 
   /** `#lesson=<id>/<step>` for the lesson and step shown (empty for the contents). */
   get hash(): string {
-    return this.lessonId ? lessonHash(this.lessonId, this.step?.id) : '';
+    if (!this.lessonId) return '';
+    return lessonHash(this.lessonId, this.reading ? PAGE : this.step?.id);
   }
 
   /** Follows a deep link; true when the hash named a lesson. */
