@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadLessonFolder } from '../app/lessons/build/vite-plugin.ts';
+import { SNIPPETS } from '../app/snippets/index.ts';
 import type { LessonPlay } from '../app/lessons/play.ts';
 import { recordWalk } from '../app/lessons/recorder.ts';
 import { runTasks } from '../app/lessons/runner.ts';
@@ -46,6 +47,13 @@ test('links between lessons name lessons that exist', () => {
   const linked = [...html.matchAll(/href=\\"#lesson=([a-z0-9-]+)/g)].map((m) => m[1]);
   expect(linked.length, 'the course links lessons to each other').toBeGreaterThan(0);
   for (const id of linked) expect(ids, `a link to #lesson=${id}`).toContain(id);
+});
+
+test('the snippets that teach what a lesson teaches link to a lesson that exists', () => {
+  const ids = new Set(folders.map((f) => loadLessonFolder(join(root, f, 'index.md')).meta.id));
+  const linked = SNIPPETS.filter((s) => s.lesson);
+  expect(linked.length, 'snippets link to lessons').toBeGreaterThanOrEqual(10);
+  for (const s of linked) expect(ids, `snippet ${s.id} links to lesson ${s.lesson}`).toContain(s.lesson);
 });
 
 test('the course has lessons, numbered 1, 2, 3... with unique ids', async () => {

@@ -27,15 +27,25 @@ export interface Snippet {
   kind: SnippetKind;
   language: 'javascript' | 'typescript';
   code: string;
+  /** The id of the lesson that teaches what this snippet shows, step by step (checked by lessons/content.test.ts). */
+  lesson?: string;
 }
 
-const js = (id: string, title: string, description: string, kind: SnippetKind, code: string): Snippet => ({
+const js = (
+  id: string,
+  title: string,
+  description: string,
+  kind: SnippetKind,
+  code: string,
+  lesson?: string,
+): Snippet => ({
   id,
   title,
   description,
   kind,
   language: 'javascript',
   code,
+  ...(lesson ? { lesson } : {}),
 });
 
 export const SNIPPETS: readonly Snippet[] = [
@@ -45,6 +55,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Open a socket, watch readyState, and log open, message, error and close.',
     'client',
     connectLog,
+    'lifecycle',
   ),
   js(
     'send-close',
@@ -52,6 +63,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Send three messages, then close with a code and a reason.',
     'client',
     sendClose,
+    'closing',
   ),
   js(
     'binary',
@@ -59,6 +71,7 @@ export const SNIPPETS: readonly Snippet[] = [
     "Text frames, binary frames, and 'arraybuffer' versus 'blob'.",
     'client',
     binary,
+    'text-and-binary',
   ),
   js(
     'backpressure',
@@ -66,6 +79,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Send 12 MiB without queueing more than 1 MiB at a time.',
     'client',
     backpressure,
+    'backpressure',
   ),
   js(
     'heartbeat-client',
@@ -73,6 +87,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'An application-level ping that notices a dead connection.',
     'client',
     heartbeatClient,
+    'heartbeats',
   ),
   js(
     'heartbeat-server',
@@ -80,6 +95,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Ping every client; terminate the ones that miss a pong.',
     'server',
     heartbeatServer,
+    'heartbeats',
   ),
   js(
     'dead-peer',
@@ -87,6 +103,7 @@ export const SNIPPETS: readonly Snippet[] = [
     "A ws client with autoPong off: the heartbeat server's prey.",
     'client',
     deadPeer,
+    'heartbeats',
   ),
   js(
     'reconnect',
@@ -94,6 +111,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Exponential backoff with full jitter after the server drops you.',
     'client',
     reconnect,
+    'reconnect',
   ),
   js(
     'subprotocol',
@@ -101,6 +119,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Offer subprotocols and see which one the server picks.',
     'client',
     subprotocol,
+    'subprotocols',
   ),
   js(
     'chat-server',
@@ -108,6 +127,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'A ws server that broadcasts every message to every client.',
     'server',
     chatServer,
+    'chat-room',
   ),
   js(
     'chat-client',
@@ -115,6 +135,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Join the chat server on ws://localhost:8080 and say hello.',
     'client',
     chatClient,
+    'chat-room',
   ),
   js(
     'errors',
@@ -122,6 +143,7 @@ export const SNIPPETS: readonly Snippet[] = [
     'Exceptions, error events, 1006 and a server-chosen close code.',
     'client',
     errors,
+    'lifecycle',
   ),
 ];
 

@@ -67,6 +67,8 @@ export class CodeDoc {
   readonly title: string;
   readonly description: string;
   readonly kind: Snippet['kind'];
+  /** The lesson that teaches what this snippet shows (a lesson's own files have none). */
+  readonly lesson: string | undefined;
   /** The language as shipped (what Reset restores). */
   readonly originalLanguage: CodeLanguage;
   /** JavaScript or TypeScript: the learner may switch. */
@@ -84,6 +86,7 @@ export class CodeDoc {
     this.title = snippet.title;
     this.description = snippet.description;
     this.kind = snippet.kind;
+    this.lesson = snippet.lesson;
     this.originalLanguage = snippet.language;
     this.language = language;
     this.original = snippet.code;
