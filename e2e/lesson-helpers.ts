@@ -84,7 +84,7 @@ export function everyLessonPlays(mode: 'server' | 'loopback'): void {
     test(`lesson ${id}: the start fails with a precise message, the solution passes, and a reload keeps it (${mode})`, async ({
       page,
     }) => {
-      test.setTimeout(90_000);
+      test.setTimeout(150_000); // walks that run code wait for their checks, up to 40 s a run (PlayLab.settle)
       await openLesson(page, id);
       const lessons = page.getByRole('region', { name: 'Lessons' });
       const start = await play(page, id, 'start');

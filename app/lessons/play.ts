@@ -41,6 +41,13 @@ export interface PlayLab {
   run(file: string, version: 'start' | 'solution'): Promise<void>;
   /** Runs the lesson's probe (it tests the learner's server); in the page only, like `run`. */
   probe(): Promise<void>;
+  /**
+   * Waits until the lesson's checks pass every one of `tasks` (re-checked as time passes), at
+   * most `ms`, and returns either way: the results then say what failed, and why. Walks use it
+   * after `run`, whose timing is the sandbox's and the machine's, in place of a fixed wait. In
+   * Vitest it returns at once, like `run` (those tasks are `browserOnly`).
+   */
+  settle(tasks: readonly string[], ms: number): Promise<void>;
 }
 
 export type Walk = (lab: PlayLab) => Promise<void>;

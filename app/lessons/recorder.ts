@@ -50,6 +50,7 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
     // The sandbox is the browser's (an iframe and a worker): nothing runs here; see LessonPlay.browserOnly.
     run: async () => {},
     probe: async () => {},
+    settle: async () => {},
     wire(socket) {
       const session = sessions.find((s) => s.socket === (socket as unknown));
       session?.flush();

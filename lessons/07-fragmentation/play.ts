@@ -60,7 +60,7 @@ export default definePlay({
     await pingBetween(lab);
     await lab.run('server.js', 'solution');
     await lab.run('client.js', 'solution');
-    await lab.wait(1000);
+    await lab.settle(['server-fragments', 'server-one-event'], 20_000);
   },
   browserOnly: ['server-fragments', 'server-one-event'],
   wrong: {

@@ -24,7 +24,7 @@ export default definePlay({
     await lab.run('server.js', 'solution');
     await lab.run('client.js', 'solution');
     await lab.run('dead-client.js', 'solution');
-    await lab.wait(4000);
+    await lab.settle(['app-heartbeat', 'server-pings', 'dead-terminated', 'live-kept'], 30_000);
   },
   browserOnly: ['app-heartbeat', 'server-pings', 'dead-terminated', 'live-kept'],
   wrong: {

@@ -9,11 +9,11 @@ export default definePlay({
   start: async () => {},
   solution: async (lab) => {
     // 512 KiB at 128 KiB/s: about 4 s each; a busy machine (the page relays the loopback's
-    // drain to the sandbox) can take twice that.
+    // drain to the sandbox) can take several times that.
     await lab.run('client.js', 'start');
-    await lab.wait(10_000);
+    await lab.settle(['flood'], 40_000);
     await lab.run('client.js', 'solution');
-    await lab.wait(14_000);
+    await lab.settle(['paced', 'in-order'], 40_000);
   },
   browserOnly: ['flood', 'paced', 'in-order'],
 });

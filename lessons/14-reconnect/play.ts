@@ -16,7 +16,7 @@ export default definePlay({
     // In the page only (in Vitest `run` does nothing, see browserOnly): 6 attempts take about
     // 4 s of waits and 6 × 300 ms open; a busy browser may hold connections back.
     await lab.run('client.js', 'solution');
-    await lab.wait(18_000);
+    await lab.settle(['backoff-grows', 'backoff-capped', 'backoff-jitter', 'no-retry-1000'], 40_000);
   },
   browserOnly: ['backoff-grows', 'backoff-capped', 'backoff-jitter', 'no-retry-1000'],
 });

@@ -45,6 +45,14 @@ export function pageLab(lab: Lab, player: LessonPlayer, workspace: () => CodeWor
       await sleep(300); // its servers listen, its first sockets open
     },
     probe: () => player.probe(),
+    async settle(tasks, ms) {
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        player.check();
+        if (tasks.every((t) => player.results.get(t)?.ok)) return;
+        await sleep(250);
+      }
+    },
     wire(socket) {
       const record = lab.history.find((r) => r.session.socket === (socket as unknown));
       record?.session.flush();
