@@ -17,8 +17,8 @@ import { cacheControlFor, findFile } from '../app/server/static.ts';
 export interface StaticHost {
   /** e.g. http://127.0.0.1:4173/playground/ */
   url: string;
-  /** Every request seen, and whether it asked to upgrade to WebSocket. */
-  seen: { method: string; path: string; upgrade: boolean }[];
+  /** Every request seen, whether it asked to upgrade to WebSocket, and the status answered. */
+  seen: { method: string; path: string; upgrade: boolean; status?: number }[];
   close(): Promise<void>;
 }
 
@@ -32,7 +32,13 @@ export async function startStaticHost(options: {
   const seen: StaticHost['seen'] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
-    seen.push({ method: req.method ?? '', path: url.pathname, upgrade: req.headers.upgrade !== undefined });
+    const entry: StaticHost['seen'][number] = {
+      method: req.method ?? '',
+      path: url.pathname,
+      upgrade: req.headers.upgrade !== undefined,
+    };
+    seen.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
     const served = url.pathname.startsWith(base)
       ? findFile(root, url.pathname.slice(base.length - 1))
       : Promise.resolve(null);
