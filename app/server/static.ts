@@ -107,6 +107,25 @@ export async function findFile(base: string, urlPath: string): Promise<FoundFile
   return stats?.isFile() ? { path: file, stats } : null;
 }
 
+/**
+ * Connect-style middleware for `vite preview`: files of the build that exist are sent like
+ * `serve` sends them (precompressed, ETag/304, caching); anything else goes on to Vite.
+ * `base` is Vite's (an absolute one is stripped; `./` means the site is at /).
+ */
+export function createFileMiddleware(
+  root: string,
+  base = '/',
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const prefix = base.startsWith('/') ? base.replace(/\/?$/, '/') : '/';
+  return (req, res, next) => {
+    const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !urlPath.startsWith(prefix)) return next();
+    findFile(root, urlPath.slice(prefix.length - 1))
+      .then((found) => (found ? sendFile(req, res, found, cacheControlFor(root, found.path)) : next()))
+      .catch(() => (res.headersSent ? res.destroy() : next()));
+  };
+}
+
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** Vite's hashed assets (under assets/) never change; everything else is revalidated. */
