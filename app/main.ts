@@ -11,10 +11,7 @@ mount(App, { target });
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   addEventListener(
     'load',
-    () =>
-      void import('./ui/shell/offline-start.ts')
-        .then((m) => m.registerOffline())
-        .catch(() => undefined), // the chunk did not load: the page works, only not offline
+    () => void import('./ui/shell/offline-start.ts').then((m) => m.registerOffline()).catch(() => undefined), // the chunk did not load: the page works, only not offline
     { once: true },
   );
 }

@@ -63,7 +63,8 @@ test.describe('without a service worker', () => {
       (a) => a.path === BASE || existsSync(path.join(DIST, `${a.path.slice(BASE.length)}.br`)),
     );
     expect(compressed.filter((a) => a.path.endsWith('.js')).length).toBeGreaterThan(2);
-    for (const a of compressed) expect(a, `${a.path} compressed`).toMatchObject({ status: 200, encoding: 'br' });
+    for (const a of compressed)
+      expect(a, `${a.path} compressed`).toMatchObject({ status: 200, encoding: 'br' });
 
     answers.length = 0;
     const before = host.seen.length;

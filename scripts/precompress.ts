@@ -117,7 +117,9 @@ export async function precompressDir(dir: string, cacheDir?: string): Promise<Co
   const used = new Set<string>();
   const done = await Promise.all(files.map((f) => compressFile(f, cacheDir, used)));
   if (cacheDir !== undefined) {
-    const stale = (await fs.readdir(cacheDir).catch(() => [])).filter((name) => !used.has(name) && !name.endsWith('.tmp'));
+    const stale = (await fs.readdir(cacheDir).catch(() => [])).filter(
+      (name) => !used.has(name) && !name.endsWith('.tmp'),
+    );
     await Promise.all(stale.map((name) => fs.rm(path.join(cacheDir, name), { force: true })));
   }
   return done;

@@ -52,11 +52,16 @@ interface Answer {
 
 function get(target: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: target, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, path: target, method, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -84,7 +89,12 @@ describe('content coding', () => {
   });
 
   it('sends the file as it is with no Accept-Encoding or none that fits', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'zstd' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]) {
+    const cases: Record<string, string>[] = [
+      {},
+      { 'accept-encoding': 'zstd' },
+      { 'accept-encoding': 'br;q=0, gzip;q=0' },
+    ];
+    for (const headers of cases) {
       const r = await get('/assets/app-1234.js', headers);
       expect(r.headers['content-encoding']).toBeUndefined();
       expect(r.headers['content-length']).toBe(String(SCRIPT.length));
@@ -122,7 +132,8 @@ describe('caching', () => {
   it('marks hashed assets immutable for a year, and the page and sw.js no-cache', async () => {
     const asset = await get('/assets/app-1234.js');
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    for (const target of ['/', '/sw.js']) expect((await get(target)).headers['cache-control']).toBe('no-cache');
+    for (const target of ['/', '/sw.js'])
+      expect((await get(target)).headers['cache-control']).toBe('no-cache');
   });
 
   it('gives each coding of a file its own strong ETag', async () => {

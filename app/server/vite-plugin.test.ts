@@ -152,7 +152,9 @@ describe('vite preview sends the build as `serve` does', () => {
       const again = await fetch(url, { headers: { 'accept-encoding': 'br', 'if-none-match': etag } });
       expect(again.status).toBe(304);
       // The page is not precompressed here: identity, revalidated (not immutable).
-      const page = await fetch(url.replace('assets/app-1234.js', ''), { headers: { 'accept-encoding': 'br' } });
+      const page = await fetch(url.replace('assets/app-1234.js', ''), {
+        headers: { 'accept-encoding': 'br' },
+      });
       expect(page.headers.get('content-encoding')).toBeNull();
       expect(page.headers.get('cache-control')).toBe('no-cache');
       expect(await page.text()).toContain('<title>built</title>');

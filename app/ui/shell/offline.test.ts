@@ -1,6 +1,11 @@
 /** The service worker's update rules, on a fake ServiceWorkerContainer (the browser's is in e2e). */
 import { describe, expect, it } from 'vitest';
-import { startOffline, type WaitingWorker, type WorkerContainer, type WorkerRegistration } from './offline.ts';
+import {
+  startOffline,
+  type WaitingWorker,
+  type WorkerContainer,
+  type WorkerRegistration,
+} from './offline.ts';
 
 class FakeWorker implements WaitingWorker {
   state = 'installing';
