@@ -94,15 +94,19 @@ describe('playgroundServer() in vite dev', () => {
   }, 30_000);
 });
 
+function startPreview(): ReturnType<typeof preview> {
+  return preview({
+    configFile: false,
+    root: dir,
+    logLevel: 'silent',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    plugins: [playgroundServer()],
+  });
+}
+
 describe('playgroundServer() in vite preview', () => {
   it('serves /echo and /chat, and answers an unknown path with 404', async () => {
-    const server = await preview({
-      configFile: false,
-      root: dir,
-      logLevel: 'silent',
-      preview: { host: '127.0.0.1', port: 0, strictPort: false },
-      plugins: [playgroundServer()],
-    });
+    const server = await startPreview();
     try {
       const port = (server.httpServer.address() as AddressInfo).port;
       const ws = await openWs(`ws://127.0.0.1:${port}/echo`);
@@ -132,13 +136,7 @@ describe('playgroundServer() in vite preview', () => {
 
 describe('vite preview sends the build as `serve` does', () => {
   it('sends the brotli file with a strong ETag, immutable caching, and 304 on revalidation', async () => {
-    const server = await preview({
-      configFile: false,
-      root: dir,
-      logLevel: 'silent',
-      preview: { host: '127.0.0.1', port: 0, strictPort: false },
-      plugins: [playgroundServer()],
-    });
+    const server = await startPreview();
     try {
       const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/assets/app-1234.js`;
       const r = await fetch(url, { headers: { 'accept-encoding': 'br' } });
