@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startStandalone, type Standalone } from '../app/server/standalone.ts';
 import { startStaticHost, type StaticHost } from '../scripts/static-host.ts';
+import { openCode } from './code-helpers.ts';
 import { collectPageErrors } from './console.ts';
 import { openLesson, play } from './lesson-helpers.ts';
 
@@ -77,7 +78,7 @@ test.describe('without a service worker', () => {
   });
 });
 
-test('once loaded, the static site reloads with no network and a code lesson still runs on the loopback', async ({
+test('once loaded, the static site reloads with no network, a lesson runs on the loopback and the code panel opens', async ({
   page,
   context,
 }) => {
@@ -96,10 +97,12 @@ test('once loaded, the static site reloads with no network and a code lesson sti
   page.on('requestfailed', (r) => failed.push(`${r.method()} ${new URL(r.url()).pathname}`));
   await page.reload();
   await expect(page.getByRole('region', { name: 'Frame inspector' })).toBeVisible();
-  await openLesson(page, 'accept', site);
-  // Lesson 2 runs the learner's server in the code area (sandbox) and probes it over the loopback.
-  const solution = await play(page, 'accept', 'solution');
+  // Lesson 1 on the loopback: the lab's own Connect, checked from the wire.
+  await openLesson(page, 'handshake', site);
+  const solution = await play(page, 'handshake', 'solution');
   expect(Object.entries(solution).filter(([, ok]) => !ok)).toEqual([]);
+  // The code panel's lazy parts come from the cache too: Monaco (and its workers) and xterm.
+  await openCode(page, '');
   // The one request that fails is the mode probe (a HEAD for the page, never cached), which is
   // how the page knows to use its loopback.
   expect([...new Set(failed)]).toEqual([`HEAD ${BASE}`]);
