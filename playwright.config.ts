@@ -69,7 +69,9 @@ export default defineConfig({
       command: `[ -n "$WSP_BUILT" ] || npm run build >/dev/null; exec node --import tsx scripts/static-host.ts --dir dist --base ${SUB_PATH} --port ${staticPort}`,
       url: `http://127.0.0.1:${staticPort}${SUB_PATH}`,
       reuseExistingServer: false,
-      timeout: 180_000,
+      // A first build compresses everything with brotli 11 (minutes on a busy 2-core machine;
+      // later builds reuse node_modules/.vite/precompress).
+      timeout: 420_000,
     },
   ],
 });

@@ -2,11 +2,43 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playgroundServer } from './app/server/vite-plugin.ts';
 import { lessonsPlugin } from './app/lessons/build/vite-plugin.ts';
+import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './scripts/precompress.ts';
 
 export default defineConfig({
   base: './',
   // The echo server and friends on Vite's own port, in `vite` (dev) and `vite preview`.
-  plugins: [svelte(), playgroundServer(), lessonsPlugin()],
+  plugins: [
+    svelte(),
+    playgroundServer(),
+    lessonsPlugin(),
+    // Offline: a service worker precaching the whole build, in `vite build` only (never in dev).
+    // Registered by app/ui/shell/offline.ts after the page has loaded; an update waits for the
+    // learner's "Reload" (prompt), so a lesson is never reloaded midway.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: false,
+      devOptions: { enabled: false },
+      workbox: {
+        // The app shell, every lesson chunk, Monaco, xterm, their workers and the editor's font:
+        // a lesson that opens the code panel must run offline too.
+        globPatterns: ['**/*.{js,css,html,svg,ttf,wasm,json}'],
+        globIgnores: ['.vite/**'],
+        // The TypeScript worker alone is ~7 MB raw (~1 MB on the wire with brotli).
+        maximumFileSizeToCacheInBytes: 10 * 1024 * 1024,
+        // Only precached files are answered: no navigation fallback, so the Node server's paths
+        // (/echo's 426, /poll, /long-poll, /__tap) always reach the network. Deep links are `#`
+        // routes, which never reach a service worker.
+        navigateFallback: null,
+        // The first install takes the open page at once, so it works offline without a reload.
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+    // Last: compresses what every plugin above wrote, the service worker included.
+    precompress(),
+  ],
   // Pre-bundle the lazily loaded editor and console, so a fresh dev server does not discover them
   // on first use and reload the page (which would lose what the learner just did).
   optimizeDeps: {

@@ -26,8 +26,9 @@ export function courseIds(): string[] {
     .map((d) => /^id: *(\S+)/m.exec(readFileSync(join(root, d, 'index.md'), 'utf8'))?.[1] ?? d);
 }
 
-export async function openLesson(page: Page, id: string): Promise<void> {
-  await page.goto(`./#lesson=${id}`);
+/** Opens lesson `id` by its deep link, on the project's site or on `site` (a URL ending in /). */
+export async function openLesson(page: Page, id: string, site = './'): Promise<void> {
+  await page.goto(`${site}#lesson=${id}`);
   await page.waitForFunction((lesson) => {
     const hook = (window as unknown as { __wspLessons?: LessonsHook }).__wspLessons;
     return (

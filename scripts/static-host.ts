@@ -1,35 +1,24 @@
 /**
  * A plain static file host, as a learner gets on any static hosting: files from a folder under
  * a sub-path, nothing else. No WebSocket upgrade handler, no playground header, so the page
- * must fall back to its loopback. Used by the `static` Playwright project and by specs that
+ * must fall back to its loopback. Files are sent as a good static host sends them (Netlify,
+ * Cloudflare Pages, nginx with brotli_static): the precompressed sibling, ETag/304, caching. Used by the `static` Playwright project and by specs that
  * want to see every request.
  *
  *   tsx scripts/static-host.ts --dir dist --base /playground/ --port 4173
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-};
+import { sendFile } from '../app/server/send-file.ts';
+import { cacheControlFor, findFile } from '../app/server/static.ts';
 
 export interface StaticHost {
   /** e.g. http://127.0.0.1:4173/playground/ */
   url: string;
-  /** Every request seen, and whether it asked to upgrade to WebSocket. */
-  seen: { method: string; path: string; upgrade: boolean }[];
+  /** Every request seen, whether it asked to upgrade to WebSocket, and the status answered. */
+  seen: { method: string; path: string; upgrade: boolean; status?: number }[];
   close(): Promise<void>;
 }
 
@@ -43,20 +32,23 @@ export async function startStaticHost(options: {
   const seen: StaticHost['seen'] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
-    seen.push({ method: req.method ?? '', path: url.pathname, upgrade: req.headers.upgrade !== undefined });
-    let rel = url.pathname.startsWith(base) ? decodeURIComponent(url.pathname.slice(base.length)) : undefined;
-    if (rel === '' || rel?.endsWith('/')) rel += 'index.html';
-    const file = rel === undefined ? '' : normalize(join(root, rel));
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    const body = readFileSync(file);
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': body.length,
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const entry: StaticHost['seen'][number] = {
+      method: req.method ?? '',
+      path: url.pathname,
+      upgrade: req.headers.upgrade !== undefined,
+    };
+    seen.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+    const served = url.pathname.startsWith(base)
+      ? findFile(root, url.pathname.slice(base.length - 1))
+      : Promise.resolve(null);
+    served
+      .then((file) => {
+        if (!file) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        // As a good static host does: precompressed files, ETag/304, long caching for hashed assets.
+        else return sendFile(req, res, file, cacheControlFor(root, file.path));
+      })
+      .catch(() => res.destroy());
   });
   // A static host has no WebSocket endpoints: an upgrade is refused like any unknown request.
   server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));

@@ -4,38 +4,10 @@
  * single-page-app fallback for paths that look like pages; nothing outside the root is ever
  * read (the decoded path is resolved and checked against the root, NUL and `..` refused).
  */
-import { createReadStream, promises as fs, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-
-export const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.xml': 'application/xml',
-};
-
-export function mimeType(file: string): string {
-  return MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+import { sendFile, statAsync, type FoundFile } from './send-file.ts';
 
 /**
  * The file for a URL path inside `root`, or null when the path is malformed or escapes it.
@@ -109,55 +81,56 @@ async function serve(
     );
     return;
   }
-  const file = resolveInside(base, urlPath);
-  if (file === null) {
+  if (resolveInside(base, urlPath) === null) {
     send(res, 400, 'text/plain; charset=utf-8', 'bad path\n', head);
     return;
   }
-  let target = file;
-  let stats = await statAsync(target);
-  if (stats?.isDirectory()) {
-    target = path.join(target, 'index.html');
-    stats = await statAsync(target);
-  }
-  if (!stats?.isFile()) {
+  let found = await findFile(base, urlPath);
+  if (!found) {
     // Single-page app: a path without an extension (or one asking for HTML) gets index.html.
     const wantsPage = path.extname(urlPath) === '' || (req.headers.accept ?? '').includes('text/html');
-    if (!wantsPage) {
-      send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
-      return;
-    }
-    target = path.join(base, 'index.html');
-    stats = await statAsync(target);
-    if (!stats?.isFile()) {
+    found = wantsPage ? await findFile(base, '/index.html') : null;
+    if (!found) {
       send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
       return;
     }
   }
-  // Vite's hashed assets never change; everything else is revalidated.
-  const immutable = path.relative(base, target).startsWith('assets' + path.sep);
-  res.writeHead(200, {
-    'Content-Type': mimeType(target),
-    'Content-Length': stats.size,
-    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
-  });
-  if (head) {
-    res.end();
-    return;
-  }
-  const stream = createReadStream(target);
-  stream.on('error', () => res.destroy());
-  res.on('close', () => stream.destroy());
-  stream.pipe(res);
+  await sendFile(req, res, found, cacheControlFor(base, found.path));
 }
 
-async function statAsync(p: string): Promise<Stats | undefined> {
-  try {
-    return await fs.stat(p);
-  } catch {
-    return undefined;
-  }
+/** A file for a URL path inside `base` (a directory means its index.html), or null. */
+export async function findFile(base: string, urlPath: string): Promise<FoundFile | null> {
+  const file = resolveInside(base, urlPath);
+  if (file === null) return null;
+  const stats = await statAsync(file);
+  if (stats?.isDirectory()) return findFile(base, path.posix.join(urlPath, 'index.html'));
+  return stats?.isFile() ? { path: file, stats } : null;
+}
+
+/**
+ * Connect-style middleware for `vite preview`: files of the build that exist are sent like
+ * `serve` sends them (precompressed, ETag/304, caching); anything else goes on to Vite.
+ * `base` is Vite's (an absolute one is stripped; `./` means the site is at /).
+ */
+export function createFileMiddleware(
+  root: string,
+  base = '/',
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const prefix = base.startsWith('/') ? base.replace(/\/?$/, '/') : '/';
+  return (req, res, next) => {
+    const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !urlPath.startsWith(prefix)) return next();
+    findFile(root, urlPath.slice(prefix.length - 1))
+      .then((found) => (found ? sendFile(req, res, found, cacheControlFor(root, found.path)) : next()))
+      .catch(() => (res.headersSent ? res.destroy() : next()));
+  };
+}
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Vite's hashed assets (under assets/) never change; everything else is revalidated. */
+export function cacheControlFor(base: string, file: string): string {
+  return path.relative(base, file).startsWith('assets' + path.sep) ? IMMUTABLE : 'no-cache';
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {

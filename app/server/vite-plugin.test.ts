@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, preview } from 'vite';
 import { WebSocket } from 'ws';
@@ -16,7 +17,12 @@ beforeAll(() => {
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>dev</title>');
   mkdirSync(path.join(dir, 'dist'));
   writeFileSync(path.join(dir, 'dist', 'index.html'), '<!doctype html><title>built</title>');
+  mkdirSync(path.join(dir, 'dist', 'assets'));
+  writeFileSync(path.join(dir, 'dist', 'assets', 'app-1234.js'), ASSET);
+  writeFileSync(path.join(dir, 'dist', 'assets', 'app-1234.js.br'), brotliCompressSync(ASSET));
 });
+
+const ASSET = 'export const lesson = "masking";\n'.repeat(64);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -88,15 +94,19 @@ describe('playgroundServer() in vite dev', () => {
   }, 30_000);
 });
 
+function startPreview(): ReturnType<typeof preview> {
+  return preview({
+    configFile: false,
+    root: dir,
+    logLevel: 'silent',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    plugins: [playgroundServer()],
+  });
+}
+
 describe('playgroundServer() in vite preview', () => {
   it('serves /echo and /chat, and answers an unknown path with 404', async () => {
-    const server = await preview({
-      configFile: false,
-      root: dir,
-      logLevel: 'silent',
-      preview: { host: '127.0.0.1', port: 0, strictPort: false },
-      plugins: [playgroundServer()],
-    });
+    const server = await startPreview();
     try {
       const port = (server.httpServer.address() as AddressInfo).port;
       const ws = await openWs(`ws://127.0.0.1:${port}/echo`);
@@ -118,6 +128,34 @@ describe('playgroundServer() in vite preview', () => {
       const closes = [closed(ws), closed(chat)];
       await server.close();
       for (const c of await Promise.all(closes)) expect(c.code).toBe(1001);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
+
+describe('vite preview sends the build as `serve` does', () => {
+  it('sends the brotli file with a strong ETag, immutable caching, and 304 on revalidation', async () => {
+    const server = await startPreview();
+    try {
+      const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/assets/app-1234.js`;
+      const r = await fetch(url, { headers: { 'accept-encoding': 'br' } });
+      expect(r.headers.get('content-encoding')).toBe('br');
+      expect(r.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(r.headers.get('vary')).toBe('Accept-Encoding');
+      expect(r.headers.get('x-websocket-playground')).toBe('1');
+      expect(await r.text()).toBe(ASSET);
+      const etag = r.headers.get('etag')!;
+      expect(etag).toMatch(/^"/); // strong
+      const again = await fetch(url, { headers: { 'accept-encoding': 'br', 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+      // The page is not precompressed here: identity, revalidated (not immutable).
+      const page = await fetch(url.replace('assets/app-1234.js', ''), {
+        headers: { 'accept-encoding': 'br' },
+      });
+      expect(page.headers.get('content-encoding')).toBeNull();
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      expect(await page.text()).toContain('<title>built</title>');
     } finally {
       await server.close();
     }

@@ -4,15 +4,18 @@
  * - dev: Vite's HMR socket shares the server: upgrades offering its subprotocol (vite-hmr,
  *   vite-ping) are left to Vite untouched; any other unknown path gets a 404 rather than hanging.
  * - preview: Vite has no WebSocket of its own, so an unknown path gets a 404 instead of a
- *   socket that hangs.
+ *   socket that hangs; the build's files are sent precompressed (static.ts), as `serve` does.
+ *   The dev server's files stay Vite's (modules transformed on request, nothing to precompress).
  * Each server gets its own services (its own chat room). Vite's close() destroys every socket
  * it knows, so the plugin wraps it: our connections get their 1001 close first (bounded wait).
  */
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { Plugin } from 'vite';
 import { SERVER_HEADER } from '../services/index.ts';
 import { createPlaygroundServer, type PlaygroundServerOptions, type UpgradeOptions } from './server.ts';
+import { createFileMiddleware } from './static.ts';
 
 /** Longest wait for our closing handshakes before Vite tears the sockets down. */
 const CLOSE_GRACE_MS = 1_000;
@@ -68,6 +71,10 @@ export function playgroundServer(options: PlaygroundServerOptions = {}): Plugin 
     },
     configurePreviewServer(server) {
       hook(server, options, { unknown: 'reject' });
+      // The build as `serve` sends it (precompressed, ETag/304, immutable assets), ahead of
+      // Vite's own static files, which it would gzip on every request.
+      const { root, base, build } = server.config;
+      server.middlewares.use(createFileMiddleware(path.resolve(root, build.outDir), base));
     },
   };
 }
