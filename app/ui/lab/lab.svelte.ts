@@ -3,7 +3,7 @@
  * subprotocols) and its current Session; connecting again starts a fresh Session in the tab.
  */
 import type { SessionFile } from './export.ts';
-import { sessionFiles } from './files.ts';
+import { sessionFiles } from './parts.ts';
 import { Session } from './session.svelte.ts';
 import type { Transport } from './transport.ts';
 import { checkProtocols, checkUrl } from './validate.ts';
