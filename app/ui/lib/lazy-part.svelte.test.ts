@@ -8,7 +8,7 @@ describe('LazyPart', () => {
     const part = new LazyPart('The bit view', async () => ++loads);
     expect(part.status).toBe('idle');
     const [a, b] = await Promise.all([part.start(), part.start()]);
-    expect([a, b, loads, part.status]).toEqual([1, 1, 1, 'ready']);
+    expect([a, b, loads, part.status, part.current]).toEqual([1, 1, 1, 'ready', 1]);
   });
 
   it('names the part and the reason when its chunk fails, and tries again on the next start', async () => {
