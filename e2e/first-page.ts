@@ -15,7 +15,6 @@ export const LAZY_PARTS: Record<string, RegExp> = {
   'paste and decode': /\/PasteDecode[.-]/,
   'import and export': /\/export[.-][^/]*$/,
   'the code area': /\/code-area[.-]/,
-  'the network controls': /\/NetworkControls[.-]/,
   'Monaco and xterm': /monaco|editor\.api|xterm/,
 };
 
@@ -25,10 +24,13 @@ function recordRequests(page: Page): string[] {
   return urls;
 }
 
+/** The in-page network's controls: on a static host they show with the loopback, at once. */
+const NETWORK_CONTROLS = /\/NetworkControls[.-]/;
+
 const requested = (urls: readonly string[], part: string): string[] =>
   urls.filter((u) => LAZY_PARTS[part]!.test(u));
 
-export function firstPageSpecs(): void {
+export function firstPageSpecs(mode: 'server' | 'loopback'): void {
   test('the first screen loads without requesting the parts it does not show', async ({ page }) => {
     const urls = recordRequests(page);
     await page.setViewportSize({ width: 1280, height: 720 });
@@ -41,6 +43,13 @@ export function firstPageSpecs(): void {
     // Not vacuous: the page's own modules were seen, in the form the patterns expect.
     expect(urls.some((u) => /\/(InspectorPanel|index)[.-]/.test(u))).toBe(true);
     for (const part of Object.keys(LAZY_PARTS)) expect(requested(urls, part), part).toEqual([]);
+    // The network controls load with the in-page network (the loopback), and only then.
+    const controls = urls.filter((u) => NETWORK_CONTROLS.test(u));
+    if (mode === 'server') expect(controls).toEqual([]);
+    else {
+      expect(controls.length).toBeGreaterThan(0);
+      await expect(lab(page).getByRole('group', { name: 'Network conditions' })).toBeVisible();
+    }
   });
 
   test('each part loads when it is opened, and works', async ({ page }) => {
