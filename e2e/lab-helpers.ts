@@ -54,6 +54,8 @@ export async function frameRows(page: Page): Promise<string[]> {
 
 /** Field id -> value from the selected frame's field table. */
 export async function fields(page: Page, scope = inspector(page)): Promise<Record<string, string>> {
+  // The bit view loads when the first frame is picked: wait for its table.
+  await scope.locator('table.fields tbody tr').first().waitFor();
   return scope
     .locator('table.fields tbody tr')
     .evaluateAll((rows) =>

@@ -5,7 +5,8 @@
  */
 import { type ApiEvent } from '../ui/lab/events.ts';
 import { decodeFrameBytes, type DecodedFrame } from '../ui/lib/frames.ts';
-import { parseRequest, parseResponse, type Side } from '../ui/lib/engine.ts';
+import type { Side } from '../ui/lib/engine.ts';
+import { parseRequest, parseResponse } from '../ui/lib/handshake.ts';
 import type { FrameRef, LessonChecks, TaskResult, Trace, TraceConnection } from './types.ts';
 
 export type { Trace, TraceConnection, TaskResult, FrameRef, LessonChecks, Task, ProbeKit } from './types.ts';

@@ -5,7 +5,8 @@
  * fails on the masking key.
  */
 import { parsePastedBytes } from '../../app/ui/lib/bytes.ts';
-import { annotateFrame, decodeFrames, isValidUtf8 } from '../../app/ui/lib/engine.ts';
+import { annotateFrame } from '../../app/ui/lib/annotate.ts';
+import { decodeFrames, isValidUtf8 } from '../../app/ui/lib/engine.ts';
 import {
   at,
   defineChecks,

@@ -17,8 +17,10 @@ import { SNIPPETS, findSnippet, type Snippet } from '../../snippets/index.ts';
 import { lineMapFromSourceMap } from '../../sandbox/sourcemap.ts';
 import { CODE_KEY_PREFIX, CodeStore, type CodeLanguage, type SavedCode } from '../../sandbox/storage.ts';
 import { toCommonJs } from '../../sandbox/transform.ts';
-import { importWithRetry, type MonacoModule } from './monaco.ts';
+import { importWithRetry } from '../lib/lazy.ts';
+import type { MonacoModule } from './monaco.ts';
 import type { CodeRun } from './run.svelte.ts';
+import { lessonDocId } from './doc-id.ts';
 
 type SandboxKit = typeof import('./sandbox-kit.ts');
 
@@ -38,10 +40,7 @@ export interface LessonFileSpec {
   kind: Snippet['kind'];
 }
 
-/** The document id of a lesson's file ('lesson-accept-server'); its saved copy uses it too. */
-export function lessonDocId(lessonId: string, file: string): string {
-  return `lesson-${lessonId}-${file.replace(/\.[jt]s$/, '')}`;
-}
+export { lessonDocId };
 
 /**
  * Another tab saved this snippet while this tab has edits of its own (or saved over this tab's

@@ -2,7 +2,7 @@
  * Paste-and-decode: text -> bytes (lib/bytes.ts) -> one frame after another, each annotated by
  * the engine exactly like a live frame. A problem names the frame, the byte and the rule.
  */
-import { annotateFrame, type Annotation } from '../lib/engine.ts';
+import { annotateFrame, type Annotation } from '../lib/annotate.ts';
 import { type PasteFormat, parsePastedBytes } from '../lib/bytes.ts';
 
 export interface PastedFrame {

@@ -2,7 +2,8 @@
  * The connection lab: tabs of connections side by side. A tab keeps what the learner typed (URL,
  * subprotocols) and its current Session; connecting again starts a fresh Session in the tab.
  */
-import { parseSessionFile, type SessionFile } from './export.ts';
+import type { SessionFile } from './export.ts';
+import { sessionFiles } from './parts.ts';
 import { Session } from './session.svelte.ts';
 import type { Transport } from './transport.ts';
 import { checkProtocols, checkUrl } from './validate.ts';
@@ -178,11 +179,20 @@ export class Lab {
       this.activeId = (this.tabs[Math.min(i, this.tabs.length - 1)] ?? this.tabs[0]!).id;
   }
 
-  /** Loads sessions from a file's text into new tabs. Never throws; the outcome is in importMessage. */
-  importText(text: string, fileName: string): boolean {
+  /**
+   * Loads sessions from a file's text into new tabs (the file formats load first, on demand).
+   * Never throws; the outcome is in importMessage.
+   */
+  async importText(text: string, fileName: string): Promise<boolean> {
+    const formats = await sessionFiles.start();
+    if (!formats) {
+      this.importOk = false;
+      this.importMessage = `${fileName} was not imported: ${sessionFiles.error}`;
+      return false;
+    }
     let files: SessionFile[];
     try {
-      files = parseSessionFile(text);
+      files = formats.parseSessionFile(text);
     } catch (error) {
       this.importOk = false;
       this.importMessage = `${fileName} was not imported: ${error instanceof FormatError ? error.message : String(error)}`;

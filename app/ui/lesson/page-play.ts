@@ -31,8 +31,8 @@ export function pageLab(lab: Lab, player: LessonPlayer, workspace: () => CodeWor
     input: (name, value) => player.input(name, value),
     log: (line) => player.log(line),
     async run(file, version) {
+      const ws = workspace() ?? (await player.codeArea());
       const id = player.openFile(file);
-      const ws = workspace();
       const code = player.loaded?.content.code[version][file];
       if (!id || !ws || code === undefined)
         throw new Error(`cannot run ${file}: no code area or no such file`);

@@ -16,7 +16,8 @@ import { ProgressStore, statusOf, type LessonProgress, type LessonStatus } from 
 import { NO_RESULTS, runTasks } from '../../lessons/runner.ts';
 import { traceToJson } from '../../lessons/trace-json.ts';
 import type { Block, FrameRef, Step, TaskResult, Trace, TraceConnection } from '../../lessons/types.ts';
-import { lessonDocId, type CodeWorkspace } from '../code/workspace.svelte.ts';
+import type { CodeWorkspace } from '../code/workspace.svelte.ts';
+import { lessonDocId } from '../code/doc-id.ts';
 import type { InspectorFocus } from '../inspector/focus.svelte.ts';
 import { inspectorFor } from '../inspector/inspector.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
@@ -33,6 +34,8 @@ export interface PlayerDeps {
   focus: InspectorFocus;
   /** The code area, once it exists (lessons with code open files in it). */
   workspace?: () => CodeWorkspace | undefined;
+  /** Loads the code area (it loads on demand); resolves to its workspace, undefined if it failed. */
+  loadCode?: () => Promise<CodeWorkspace | undefined>;
   /** Asks the layout to unfold the code area. */
   revealCode?: () => void;
   store?: ProgressStore;
@@ -218,13 +221,27 @@ export class LessonPlayer {
     this.#change((p) => (p.skipped = true));
   }
 
+  /** The code area's workspace, loading it first if it has not loaded yet. */
+  async codeArea(): Promise<CodeWorkspace | undefined> {
+    return this.#d.workspace?.() ?? (await this.#d.loadCode?.());
+  }
+
   /** Shows the solution (the learner confirmed): the lesson counts as seen, not passed. */
   showSolution(): void {
     const loaded = this.loaded;
     if (!loaded || !this.lessonId) return;
     this.#change((p) => (p.solutionSeen = true));
     const ws = this.#d.workspace?.();
-    for (const [file, code] of Object.entries(loaded.content.code.solution)) {
+    const files = Object.entries(loaded.content.code.solution);
+    if (!ws && files.length > 0) {
+      // The code area is still loading: the solution goes there once it has.
+      const id = this.lessonId;
+      void this.codeArea().then((area) => {
+        if (area && this.lessonId === id) this.showSolution();
+      });
+      return;
+    }
+    for (const [file, code] of files) {
       if (!ws) break;
       const doc = this.openFile(file);
       if (doc) ws.replaceCode(doc, code);
@@ -330,6 +347,17 @@ export class LessonPlayer {
   openFile(file: string): string | undefined {
     const loaded = this.loaded;
     const ws = this.#d.workspace?.();
+    if (loaded && !ws && this.lessonId && this.#d.loadCode) {
+      // The code area loads on demand: the file opens once it has (or the area says why not).
+      const id = this.lessonId;
+      this.notice = 'Opening the code area…';
+      this.#d.revealCode?.();
+      void this.codeArea().then((area) => {
+        if (this.notice === 'Opening the code area…') this.notice = '';
+        if (area && this.lessonId === id) this.openFile(file);
+      });
+      return undefined;
+    }
     if (!loaded || !ws || !this.lessonId) {
       this.notice = 'The code area is not ready yet.';
       return undefined;

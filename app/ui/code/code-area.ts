@@ -1,0 +1,25 @@
+/**
+ * Mounts the code area into an element, on demand: App loads this file with a dynamic import
+ * when the code area is unfolded, a lesson opens (its files open here) or a share link arrives,
+ * so the workspace, the snippets and the sandbox's helpers cost nothing in the first load.
+ */
+import { mount, unmount } from 'svelte';
+import type { Lab } from '../lab/lab.svelte.ts';
+import type { ModeChoice } from '../lab/mode.svelte.ts';
+import CodePanel from './CodePanel.svelte';
+import { createWorkspace } from './create.ts';
+import type { CodeWorkspace } from './workspace.svelte.ts';
+
+export interface MountedCode {
+  workspace: CodeWorkspace;
+  unmount: () => void;
+}
+
+export function mountCode(
+  target: HTMLElement,
+  options: { lab: Lab; modes: ModeChoice; onreveal: () => void },
+): MountedCode {
+  const workspace = createWorkspace(options.lab, options.modes);
+  const component = mount(CodePanel, { target, props: { workspace, onreveal: options.onreveal } });
+  return { workspace, unmount: () => void unmount(component) };
+}
