@@ -117,21 +117,29 @@ function payloadOf(size: number): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff);
 }
 
-function maskedFrame(size: number): Frame {
+function maskedFrame(size: number, opcode = 0x2): Frame {
   return {
     fin: true,
     rsv1: false,
     rsv2: false,
     rsv3: false,
-    opcode: 0x2,
-    payload: payloadOf(size),
+    opcode,
+    payload: opcode === 0x1 ? textOf(size) : payloadOf(size),
     maskKey: KEY,
   };
 }
 
+/** `size` bytes of UTF-8 text, mostly ASCII with 2-, 3- and 4-byte characters, ending whole. */
+function textOf(size: number): Uint8Array {
+  const unit = new TextEncoder().encode('WebSocket frames: héllo wörld, 日本語, 😀. ');
+  const out = new Uint8Array(size).fill(0x20);
+  for (let at = 0; at + unit.length <= size; at += unit.length) out.set(unit, at);
+  return out;
+}
+
 /** A chunk of whole masked frames of `size`, about 64 KiB (at least one frame). */
-function chunkOf(size: number): { chunk: Uint8Array; count: number } {
-  const one = encodeFrame(maskedFrame(size));
+function chunkOf(size: number, opcode = 0x2): { chunk: Uint8Array; count: number } {
+  const one = encodeFrame(maskedFrame(size, opcode));
   const count = Math.max(1, Math.floor(65536 / one.length));
   const chunk = new Uint8Array(one.length * count);
   for (let i = 0; i < count; i++) chunk.set(one, i * one.length);
@@ -200,6 +208,63 @@ function decodeWs(size: number, { Receiver }: Ws): Case {
       messages = 0;
       receiver.write(buffer);
       if (messages !== count) throw new Error(`ws decoded ${messages} of ${count}`);
+    },
+  };
+}
+
+/**
+ * Text: both unmask in place, so each step first restores the masked chunk (the same copy for
+ * both); both validate UTF-8 and make a string of each message (ws: data.toString()).
+ */
+function decodeTextOurs(size: number): Case {
+  const { chunk: pristine, count } = chunkOf(size, 0x1);
+  const chunk = pristine.slice();
+  const assembler = new MessageAssembler({ maxMessageSize: 1 << 30 });
+  const decoder = new FrameDecoder({
+    role: 'server',
+    maxPayload: 1 << 30,
+    unmaskInPlace: true,
+    onHeader: (h) => assembler.check(h),
+  });
+  return {
+    frames: count,
+    size,
+    step: () => {
+      chunk.set(pristine);
+      decoder.push(chunk);
+      let chars = 0;
+      for (;;) {
+        const d = decoder.next();
+        if (d.kind !== 'frame') {
+          if (d.kind === 'error') throw d.error;
+          break;
+        }
+        const m = assembler.push(d.frame);
+        if (m.kind === 'message') chars += (m.data as string).length;
+        else if (m.kind === 'error') throw m.error;
+      }
+      if (chars === 0) throw new Error('ours decoded no text');
+    },
+  };
+}
+
+function decodeTextWs(size: number, { Receiver }: Ws): Case {
+  const { chunk: pristine, count } = chunkOf(size, 0x1);
+  const buffer = Buffer.from(pristine);
+  const receiver = new Receiver({ isServer: true, maxPayload: 0 });
+  let chars = 0;
+  receiver.on('message', (data: Buffer) => (chars += data.toString().length));
+  receiver.on('error', (e: Error) => {
+    throw e;
+  });
+  return {
+    frames: count,
+    size,
+    step: () => {
+      buffer.set(pristine);
+      chars = 0;
+      receiver.write(buffer);
+      if (chars === 0) throw new Error('ws decoded no text');
     },
   };
 }
@@ -320,6 +385,11 @@ export async function runCodecBench(options: { only?: string; clock?: Clock } = 
       'decode masked: Connection({ frameEvents: false }) vs Receiver',
       (n) => decodeConnection(n, false),
       decodeWs,
+    ],
+    [
+      'decode masked text (UTF-8 checked, to strings): FrameDecoder+MessageAssembler vs Receiver',
+      decodeTextOurs,
+      decodeTextWs,
     ],
     [
       'encode masked: encodeFrame vs Sender.frame',
