@@ -10,8 +10,8 @@
  *
  * Decode: masked client frames (what a server reads) of 16 B, 1 KiB and 64 KiB, delivered in
  * chunks of whole frames (~64 KiB of 16 B / 1 KiB frames; one 64 KiB frame per chunk).
- *   ours  = FrameDecoder + MessageAssembler (frames -> messages, payload unmasked), the same
- *           work ws's Receiver does; then the full Connection.receiveData + events(): with
+ *   ours  = FrameDecoder + MessageAssembler (frames -> messages, payload unmasked in place in
+ *           the chunk, `unmaskInPlace`), the same work ws's Receiver does; then the full Connection.receiveData + events(): with
  *           its default 'frame' events (a frame object, its wire bytes and mask key kept per
  *           frame for the inspector, which ws does not do) and with `frameEvents: false`
  *           (messages only: the same output as ws). Each step counts the 'message' events.
@@ -22,16 +22,22 @@
  *   Unmasked server frames, two ways: encodeFrame copies the payload into one buffer (what
  *   Connection queues, since the inspector needs the frame's bytes in one piece), while
  *   encodeFrameHeader, like ws, leaves the payload where it is (header + payload for writev).
+ * Ours masks as our Node server does: with bufferutil's native mask when it is installed
+ * (app/server/mask-kernel.ts; WSP_NO_BUFFER_UTIL=1 keeps the engine's TypeScript loops).
  * Each case warms up, then runs for a fixed time. Binary frames, so the bytes ws unmasks in
  * place (it mutates its input) stay valid frames. Not a test: nothing passes or fails.
  */
-import { Receiver, Sender } from 'ws';
+import type * as WsModule from 'ws';
 import { Connection } from '../app/protocol/connection.ts';
 import { FrameDecoder } from '../app/protocol/decoder.ts';
 import { encodeFrame, encodeFrameHeader } from '../app/protocol/frame.ts';
-import { applyMask } from '../app/protocol/mask.ts';
+import { applyMask, maskKernel, useMaskKernel } from '../app/protocol/mask.ts';
+import { installNativeMask } from '../app/server/mask-kernel.ts';
 import { MessageAssembler } from '../app/protocol/message.ts';
 import type { Frame } from '../app/protocol/types.ts';
+import { loadWs, WS_LABELS, WS_VARIANTS, wsVersion, type WsVariant } from './ws-variants.ts';
+
+type Ws = typeof WsModule;
 
 const WARMUP_MS = 300;
 /** Ours and ws run in alternating slices, so load from other processes hits both alike. */
@@ -86,57 +92,80 @@ const median = (xs: number[]): number => {
   return s[s.length >> 1]!;
 };
 
-/** Warms both up, then alternates ROUNDS slices of each; medians of rates and of ratios. */
-function compare(ours: Case, ws: Case): { ours: Rate; ws: Rate; ratio: number } {
-  slice(ours, WARMUP_MS);
-  slice(ws, WARMUP_MS);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    a.push(slice(ours, SLICE_MS));
-    b.push(slice(ws, SLICE_MS));
-  }
+/**
+ * Warms each up, then alternates ROUNDS slices of ours and each ws configuration; medians of
+ * the rates and of the per-round ratios ours / ws.
+ */
+function compare(ours: Case, ws: Record<WsVariant, Case>): Omit<Row, 'task' | 'size'> {
+  const cases = [ours, ...WS_VARIANTS.map((v) => ws[v])];
+  for (const c of cases) slice(c, WARMUP_MS);
+  const rates: number[][] = cases.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) cases.forEach((c, i) => rates[i]!.push(slice(c, SLICE_MS)));
   const rate = (xs: number[], size: number): Rate => ({ fps: median(xs), mbps: (median(xs) * size) / 1e6 });
-  return { ours: rate(a, ours.size), ws: rate(b, ws.size), ratio: median(a.map((x, i) => x / b[i]!)) };
+  const [a, ...others] = rates;
+  const wsRates = {} as Record<WsVariant, Rate>;
+  const ratios = {} as Record<WsVariant, number>;
+  WS_VARIANTS.forEach((v, i) => {
+    const b = others[i]!;
+    wsRates[v] = rate(b, ws[v].size);
+    ratios[v] = median(a!.map((x, j) => x / b[j]!));
+  });
+  return { ours: rate(a!, ours.size), ws: wsRates, ratio: ratios };
 }
 
 function payloadOf(size: number): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) & 0xff);
 }
 
-function maskedFrame(size: number): Frame {
+function maskedFrame(size: number, opcode = 0x2): Frame {
   return {
     fin: true,
     rsv1: false,
     rsv2: false,
     rsv3: false,
-    opcode: 0x2,
-    payload: payloadOf(size),
+    opcode,
+    payload: opcode === 0x1 ? textOf(size) : payloadOf(size),
     maskKey: KEY,
   };
 }
 
+/** `size` bytes of UTF-8 text, mostly ASCII with 2-, 3- and 4-byte characters, ending whole. */
+function textOf(size: number): Uint8Array {
+  const unit = new TextEncoder().encode('WebSocket frames: héllo wörld, 日本語, 😀. ');
+  const out = new Uint8Array(size).fill(0x20);
+  for (let at = 0; at + unit.length <= size; at += unit.length) out.set(unit, at);
+  return out;
+}
+
 /** A chunk of whole masked frames of `size`, about 64 KiB (at least one frame). */
-function chunkOf(size: number): { chunk: Uint8Array; count: number } {
-  const one = encodeFrame(maskedFrame(size));
+function chunkOf(size: number, opcode = 0x2): { chunk: Uint8Array; count: number } {
+  const one = encodeFrame(maskedFrame(size, opcode));
   const count = Math.max(1, Math.floor(65536 / one.length));
   const chunk = new Uint8Array(one.length * count);
   for (let i = 0; i < count; i++) chunk.set(one, i * one.length);
   return { chunk, count };
 }
 
-function decodeOurs(size: number): Case {
-  const { chunk, count } = chunkOf(size);
+/**
+ * Text (opcode 1): both unmask in place, so each step first restores the masked chunk (the
+ * same copy on both sides); both check UTF-8 and make a string of each message (ws:
+ * data.toString()). Binary frames stay valid frames when unmasked again, so they need no copy.
+ */
+function decodeOurs(size: number, opcode = 0x2): Case {
+  const { chunk: pristine, count } = chunkOf(size, opcode);
+  const chunk = opcode === 0x1 ? pristine.slice() : pristine;
   const assembler = new MessageAssembler({ maxMessageSize: 1 << 30 });
   const decoder = new FrameDecoder({
     role: 'server',
     maxPayload: 1 << 30,
+    unmaskInPlace: true,
     onHeader: (h) => assembler.check(h),
   });
   return {
     frames: count,
     size,
     step: () => {
+      if (opcode === 0x1) chunk.set(pristine);
       decoder.push(chunk);
       let messages = 0;
       for (;;) {
@@ -170,12 +199,15 @@ function decodeConnection(size: number, frameEvents = true): Case {
   };
 }
 
-function decodeWs(size: number): Case {
-  const { chunk, count } = chunkOf(size);
-  const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+function decodeWs(size: number, { Receiver }: Ws, opcode = 0x2): Case {
+  const { chunk: pristine, count } = chunkOf(size, opcode);
+  const buffer = Buffer.from(pristine);
   const receiver = new Receiver({ isServer: true, maxPayload: 0 });
   let messages = 0;
-  receiver.on('message', () => messages++);
+  receiver.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary && data.toString().length === 0) throw new Error('ws decoded no text');
+    messages++;
+  });
   receiver.on('error', (e: Error) => {
     throw e;
   });
@@ -183,6 +215,7 @@ function decodeWs(size: number): Case {
     frames: count,
     size,
     step: () => {
+      if (opcode === 0x1) buffer.set(pristine);
       messages = 0;
       receiver.write(buffer);
       if (messages !== count) throw new Error(`ws decoded ${messages} of ${count}`);
@@ -223,7 +256,7 @@ function encodeHeaderOurs(size: number): Case {
   };
 }
 
-function encodeWs(size: number, masked: boolean): Case {
+function encodeWs(size: number, masked: boolean, { Sender }: Ws): Case {
   const data = Buffer.from(payloadOf(size));
   const options = {
     fin: true,
@@ -252,8 +285,9 @@ interface Row {
   task: string;
   size: string;
   ours: Rate;
-  ws: Rate;
-  ratio: number;
+  ws: Record<WsVariant, Rate>;
+  /** ours / ws, per configuration (> 1: ours is faster) */
+  ratio: Record<WsVariant, number>;
 }
 
 function rate(r: Rate): string {
@@ -262,13 +296,19 @@ function rate(r: Rate): string {
 }
 
 function print(rows: Row[]): void {
-  const header = ['task', 'size', 'ours', 'ws', 'ours/ws'];
+  const header = [
+    'task',
+    'size',
+    'ours',
+    ...WS_VARIANTS.map((v) => WS_LABELS[v]),
+    ...WS_VARIANTS.map((v) => `ours/${WS_LABELS[v]}`),
+  ];
   const lines = rows.map((row) => [
     row.task,
     row.size,
     rate(row.ours),
-    rate(row.ws),
-    `${row.ratio.toFixed(2)}x`,
+    ...WS_VARIANTS.map((v) => rate(row.ws[v])),
+    ...WS_VARIANTS.map((v) => `${row.ratio[v].toFixed(2)}x`),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]): string =>
@@ -280,13 +320,19 @@ function print(rows: Row[]): void {
 
 export async function runCodecBench(options: { only?: string; clock?: Clock } = {}): Promise<void> {
   clock = options.clock ?? 'cpu';
+  const kernel = installNativeMask();
+  const ws = { 'ws-js': loadWs('ws-js'), 'ws-native': loadWs('ws-native') } satisfies Record<WsVariant, Ws>;
   console.log(
-    `codec: ours vs ws ${await wsVersion()} (bufferutil ${hasBufferUtil() ? 'installed' : 'not installed: ws masks byte by byte'}), node ${process.version}`,
+    `codec: ours vs ws ${wsVersion()} in two configurations loaded side by side (fresh module instances): ` +
+      `${WS_LABELS['ws-js']} (WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1) and ${WS_LABELS['ws-native']}; node ${process.version}`,
+  );
+  console.log(
+    `ours masks with ${kernel === 'bufferutil' ? "bufferutil's native mask (payloads >= 256 B)" : 'the TypeScript loops (no native kernel)'}`,
   );
   console.log(
     `median of ${ROUNDS} alternating ${SLICE_MS} ms slices per case (${clock === 'cpu' ? 'process CPU time' : 'wall time'}), after ${WARMUP_MS} ms warm-up; MB/s = payload bytes`,
   );
-  const tasks: Array<[string, (size: number) => Case, (size: number) => Case]> = [
+  const tasks: Array<[string, (size: number) => Case, (size: number, ws: Ws) => Case]> = [
     ['decode masked: FrameDecoder+MessageAssembler vs Receiver', decodeOurs, decodeWs],
     ['decode masked: Connection.receiveData vs Receiver', (n) => decodeConnection(n), decodeWs],
     [
@@ -294,52 +340,57 @@ export async function runCodecBench(options: { only?: string; clock?: Clock } = 
       (n) => decodeConnection(n, false),
       decodeWs,
     ],
-    ['encode masked: encodeFrame vs Sender.frame', (n) => encodeOurs(n, true), (n) => encodeWs(n, true)],
+    [
+      'decode masked text (UTF-8 checked, to strings): FrameDecoder+MessageAssembler vs Receiver',
+      (n) => decodeOurs(n, 0x1),
+      (n, w) => decodeWs(n, w, 0x1),
+    ],
+    [
+      'encode masked: encodeFrame vs Sender.frame',
+      (n) => encodeOurs(n, true),
+      (n, w) => encodeWs(n, true, w),
+    ],
     [
       'encode unmasked: encodeFrame (copies) vs Sender.frame',
       (n) => encodeOurs(n, false),
-      (n) => encodeWs(n, false),
+      (n, w) => encodeWs(n, false, w),
     ],
     [
       'encode unmasked: encodeFrameHeader (no copy) vs Sender.frame',
       encodeHeaderOurs,
-      (n) => encodeWs(n, false),
+      (n, w) => encodeWs(n, false, w),
     ],
   ];
   const rows: Row[] = [];
-  for (const [task, ours, ws] of tasks) {
+  for (const [task, ours, wsCase] of tasks) {
     if (options.only !== undefined && !task.includes(options.only)) continue;
     for (const [label, size] of SIZES) {
-      const r = compare(ours(size), ws(size));
+      const r = compare(ours(size), {
+        'ws-js': wsCase(size, ws['ws-js']),
+        'ws-native': wsCase(size, ws['ws-native']),
+      });
       rows.push({ task, size: label, ...r });
     }
   }
   print(rows);
   if (options.only !== undefined) return;
-  // applyMask alone (budget: >= 1 GB/s on 64 KiB), aligned and at an odd address.
+  // applyMask alone (budget: >= 1 GB/s on 64 KiB), aligned and at an odd address, with the
+  // TypeScript loops and with the kernel installed (if any).
   const buf = new Uint8Array(65536 + 8);
-  for (const [label, view] of [
-    ['aligned', buf.subarray(0, 65536)],
-    ['unaligned (+3)', buf.subarray(3, 65539)],
-  ] as const) {
-    const fps = slice({ frames: 1, size: 65536, step: () => applyMask(view, KEY) }, 300);
-    console.log(`applyMask 64 KiB ${label}: ${((fps * 65536) / 1e9).toFixed(2)} GB/s`);
+  const installed = maskKernel();
+  for (const k of installed === undefined ? [undefined] : [undefined, installed]) {
+    useMaskKernel(k);
+    for (const [label, view] of [
+      ['aligned', buf.subarray(0, 65536)],
+      ['unaligned (+3)', buf.subarray(3, 65539)],
+    ] as const) {
+      const fps = slice({ frames: 1, size: 65536, step: () => applyMask(view, KEY) }, 300);
+      console.log(
+        `applyMask 64 KiB ${label}, ${k === undefined ? 'TypeScript' : 'kernel'}: ${((fps * 65536) / 1e9).toFixed(2)} GB/s`,
+      );
+    }
   }
-}
-
-async function wsVersion(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  return (require('ws/package.json') as { version: string }).version;
-}
-
-function hasBufferUtil(): boolean {
-  try {
-    import.meta.resolve('bufferutil');
-    return true;
-  } catch {
-    return false;
-  }
+  useMaskKernel(installed);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

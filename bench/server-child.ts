@@ -1,6 +1,7 @@
 /**
  * One echo server for bench/server.ts, in its own process so the clients' work does not share
- * its event loop: `tsx bench/server-child.ts ours|ws`. Prints `PORT <n>` once listening,
+ * its event loop: `tsx bench/server-child.ts ours|ws`. Which configuration of ws (pure JS or with
+ * bufferutil) depends on the environment it is started with (bench/ws-variants.ts). Prints `PORT <n>` once listening,
  * answers an IPC 'cpu' message with its process.cpuUsage() (µs), and stops on SIGTERM.
  */
 import { WebSocketServer } from 'ws';

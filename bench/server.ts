@@ -2,7 +2,9 @@
  * Server benchmark: echo round trips with 50 concurrent `ws` clients, 64 B and 16 KiB
  * messages, against our server (app/server) and a `ws` WebSocketServer echo, each started the
  * same way (a child process on 127.0.0.1, port 0) in the same run. Each client sends one
- * message, waits for its echo, and repeats, for a fixed time. Prints round trips per second,
+ * message, waits for its echo, and repeats, for a fixed time. ws runs in both configurations,
+ * each in its own child: pure JavaScript (started with WS_NO_BUFFER_UTIL=1 and
+ * WS_NO_UTF_8_VALIDATE=1) and with bufferutil (bench/ws-variants.ts). Prints round trips per second,
  * p50/p99 latency, the server process's CPU time per message, and the ratios ours / ws.
  *
  * The load generator must not be the bottleneck, or msg/s measures it instead of the servers
@@ -21,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Sender, WebSocket } from 'ws';
+import { WS_LABELS, WS_VARIANTS, wsEnv, type WsVariant } from './ws-variants.ts';
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
@@ -32,8 +35,11 @@ export interface ServerBenchOptions {
   rounds?: number;
 }
 
+type Kind = 'ours' | WsVariant;
+const KINDS: readonly Kind[] = ['ours', ...WS_VARIANTS];
+
 export interface Figures {
-  server: 'ours' | 'ws';
+  server: Kind;
   size: number;
   roundTrips: number;
   perSecond: number;
@@ -46,16 +52,13 @@ export interface Figures {
 export interface ServerBenchResult {
   size: number;
   ours: Figures;
-  ws: Figures;
-  /** ours.perSecond / ws.perSecond (> 1: ours is faster) */
-  ratio: number;
-  /** ws CPU per message / ours (> 1: ours spends less CPU per message) */
-  cpuRatio: number;
+  ws: Record<WsVariant, Figures>;
 }
 
-async function startChild(kind: 'ours' | 'ws'): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, kind], {
+async function startChild(kind: Kind): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, kind === 'ours' ? 'ours' : 'ws'], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: kind === 'ours' ? process.env : wsEnv(kind),
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -112,7 +115,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function drive(
-  server: 'ours' | 'ws',
+  server: Kind,
   child: ChildProcess,
   port: number,
   size: number,
@@ -212,29 +215,23 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
     // Fresh server processes for each size, so one case's heap and allocator state do not
     // colour the next (after the 64 B run, perf showed ours paying page faults for 16 KiB reads
     // as glibc trimmed and regrew its heap: ~27 us per echo instead of ~16).
-    const ours = await startChild('ours');
-    const ws = await startChild('ws');
+    const children = {} as Record<Kind, { child: ChildProcess; port: number }>;
     try {
-      const runs: Record<'ours' | 'ws', Figures[]> = { ours: [], ws: [] };
+      for (const kind of KINDS) children[kind] = await startChild(kind);
+      const runs = Object.fromEntries(KINDS.map((k) => [k, [] as Figures[]])) as Record<Kind, Figures[]>;
       for (let r = 0; r < rounds; r++) {
-        // Alternate the order so neither always runs on a warmer machine.
-        const order: Array<'ours' | 'ws'> = r % 2 === 0 ? ['ws', 'ours'] : ['ours', 'ws'];
+        // Rotate the order so none always runs on a warmer machine.
+        const order = KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]!);
         for (const kind of order) {
-          const server = kind === 'ours' ? ours : ws;
-          runs[kind].push(await drive(kind, server.child, server.port, size, clients, seconds));
+          const { child, port } = children[kind];
+          runs[kind].push(await drive(kind, child, port, size, clients, seconds));
         }
       }
-      const o = median(runs.ours);
-      const w = median(runs.ws);
-      results.push({
-        size,
-        ours: o,
-        ws: w,
-        ratio: o.perSecond / w.perSecond,
-        cpuRatio: w.serverCpuUsPerMessage / o.serverCpuUsPerMessage,
-      });
+      const ws = {} as Record<WsVariant, Figures>;
+      for (const v of WS_VARIANTS) ws[v] = median(runs[v]);
+      results.push({ size, ours: median(runs.ours), ws });
     } finally {
-      await Promise.all([stopChild(ours.child), stopChild(ws.child)]);
+      await Promise.all(Object.values(children).map((c) => stopChild(c.child)));
     }
   }
   return results;
@@ -248,11 +245,16 @@ export function formatServerBench(results: ServerBenchResult[], clients = 50): s
     const f = (x: Figures): string =>
       `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg`;
     const size = r.size >= 1024 ? `${r.size / 1024} KiB` : `${r.size} B`;
-    lines.push(`  ${size.padEnd(7)} ours ${f(r.ours)}`);
-    lines.push(`  ${''.padEnd(7)} ws   ${f(r.ws)}`);
-    lines.push(
-      `  ${''.padEnd(7)} ratio ours/ws: throughput ${r.ratio.toFixed(2)}x, p99 latency ${(r.ours.p99Ms / r.ws.p99Ms).toFixed(2)}x, server CPU efficiency ${r.cpuRatio.toFixed(2)}x`,
-    );
+    const width = Math.max(4, ...WS_VARIANTS.map((v) => WS_LABELS[v].length));
+    lines.push(`  ${size.padEnd(7)} ${'ours'.padEnd(width)} ${f(r.ours)}`);
+    for (const v of WS_VARIANTS) lines.push(`  ${''.padEnd(7)} ${WS_LABELS[v].padEnd(width)} ${f(r.ws[v])}`);
+    for (const v of WS_VARIANTS) {
+      const w = r.ws[v];
+      lines.push(
+        `  ${''.padEnd(7)} ours vs ${WS_LABELS[v]}: throughput ${(r.ours.perSecond / w.perSecond).toFixed(2)}x, ` +
+          `p99 ${(w.p99Ms / r.ours.p99Ms).toFixed(2)}x, CPU per message ${(w.serverCpuUsPerMessage / r.ours.serverCpuUsPerMessage).toFixed(2)}x (> 1: ours better)`,
+      );
+    }
   }
   return lines.join('\n');
 }

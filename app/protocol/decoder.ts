@@ -36,7 +36,7 @@
  * `next()` complete and is never streamed, so the common path costs nothing more.
  */
 import { protocolError, type ProtocolError } from './errors.ts';
-import { applyMask } from './mask.ts';
+import { applyMask, copyMasked } from './mask.ts';
 import { isControl, isReserved } from './opcodes.ts';
 import type { Frame, Role } from './types.ts';
 import { allocBytes } from './pool.ts';
@@ -209,12 +209,8 @@ export class FrameDecoder {
     } else {
       // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
       payload = allocBytes(n);
-      if (n <= 64) {
-        unmaskSmall(bytes, hl, payload, 0, n);
-      } else {
-        payload.set(bytes.subarray(hl));
-        applyMask(payload, maskKey);
-      }
+      if (n <= 64) unmaskSmall(bytes, hl, payload, 0, n);
+      else copyMasked(bytes.subarray(hl), maskKey, payload, 0);
     }
     const frame = newFrame(h, payload);
     frame.maskKey = maskKey;
@@ -261,12 +257,6 @@ export class FrameDecoder {
 
     let payloadLength = len7;
     let headerLength = 2;
-    // 5.4 before 10.4: a frame that may not come here at all (a continuation with no message
-    // begun, a new message inside a fragmented one) is a protocol error (1002) whatever length
-    // it declares; only a frame that could be accepted is refused for its size (1009).
-    const tooBig = (length: number, detail: string, at: number): ProtocolError =>
-      this.#onHeader?.({ fin, rsv1, rsv2, rsv3, opcode, masked, payloadLength: length, headerLength }) ??
-      protocolError('MESSAGE_TOO_BIG', detail, at);
     if (len7 === 126) {
       if (this.#buffered < 4) {
         this.#state = 'LENGTH_16';
@@ -291,7 +281,7 @@ export class FrameDecoder {
       // 5.2: the most significant bit must be 0.
       if (high >= 0x80000000) return protocolError('LENGTH_TOO_LARGE', undefined, 2);
       // Beyond 2^53 - 1 bytes no limit could accept it (10.4).
-      if (high > 0x1fffff) return tooBig(Infinity, 'length above 2^53 - 1', 2);
+      if (high > 0x1fffff) return this.#tooBig(b0, b1, Infinity, 'length above 2^53 - 1', 2);
       payloadLength = high * 0x100000000 + low;
       // 5.2: minimal encoding: >= 65536 only.
       if (payloadLength < 0x10000)
@@ -299,7 +289,7 @@ export class FrameDecoder {
     }
     // 10.4: refuse oversized payloads from the header, before buffering them.
     if (payloadLength > this.maxPayload) {
-      return tooBig(payloadLength, `${payloadLength} bytes, limit ${this.maxPayload}`, 1);
+      return this.#tooBig(b0, b1, payloadLength, `${payloadLength} bytes, limit ${this.maxPayload}`, 1);
     }
     if (masked) {
       headerLength += 4;
@@ -309,6 +299,30 @@ export class FrameDecoder {
       }
     }
     return { fin, rsv1, rsv2, rsv3, opcode, masked, payloadLength, headerLength };
+  }
+
+  /**
+   * 5.4 before 10.4: a frame that may not come here at all (a continuation with no message
+   * begun, a new message inside a fragmented one) is a protocol error (1002) whatever length it
+   * declares; only a frame that could be accepted is refused for its size (1009). A method, not
+   * a closure in #readHeader: that would be one more function made per header read.
+   */
+  #tooBig(b0: number, b1: number, length: number, detail: string, at: number): ProtocolError {
+    const masked = (b1 & 0x80) !== 0;
+    const len7 = b1 & 0x7f;
+    return (
+      this.#onHeader?.({
+        fin: (b0 & 0x80) !== 0,
+        rsv1: (b0 & 0x40) !== 0,
+        rsv2: (b0 & 0x20) !== 0,
+        rsv3: (b0 & 0x10) !== 0,
+        opcode: b0 & 0x0f,
+        masked,
+        payloadLength: length,
+        // As far as read when the size is checked: before the masking key.
+        headerLength: len7 === 126 ? 4 : len7 === 127 ? 10 : 2,
+      }) ?? protocolError('MESSAGE_TOO_BIG', detail, at)
+    );
   }
 
   /**

@@ -21,7 +21,7 @@
  *   126-65535    7 bits = 126, then 16 bits (network order)
  *   >= 65536     7 bits = 127, then 64 bits (network order, most significant bit 0)
  */
-import { applyMask } from './mask.ts';
+import { copyMasked } from './mask.ts';
 import { isControl } from './opcodes.ts';
 import type { Entropy, Frame, Opcode, Role } from './types.ts';
 import { encodeUtf8 } from './utf8.ts';
@@ -70,9 +70,9 @@ function encode(byte0: number, payload: Uint8Array, maskKey: Uint8Array | undefi
   const p = headerLength(len, maskKey !== undefined);
   const out = allocBytes(p + len);
   writeHeader(out, byte0, len, maskKey);
-  out.set(payload, p);
   // §5.3: the payload goes on the wire masked.
-  if (maskKey !== undefined && len > 0) applyMask(out, maskKey, 0, p);
+  if (maskKey === undefined) out.set(payload, p);
+  else if (len > 0) copyMasked(payload, maskKey, out, p);
   return out;
 }
 

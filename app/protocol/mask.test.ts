@@ -1,6 +1,14 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { applyMask, maskKeyHex } from './mask.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  applyMask,
+  copyMasked,
+  KERNEL_MIN,
+  maskKernel,
+  maskKeyHex,
+  useMaskKernel,
+  type MaskKernel,
+} from './mask.ts';
 import { fromHex, hex } from './test-helpers.ts';
 
 function reference(data: Uint8Array, key: Uint8Array, offset: number): Uint8Array {
@@ -86,4 +94,95 @@ describe('applyMask (§5.3)', () => {
   });
 
   it('formats a key as hex', () => expect(maskKeyHex(fromHex('37fa213d'))).toBe('37fa213d'));
+});
+
+/** A kernel that keeps the contract byte by byte and counts its calls. */
+function countingKernel(): MaskKernel & { calls: number } {
+  const k = ((source, key, output, outputOffset, length) => {
+    k.calls++;
+    for (let i = 0; i < length; i++) output[outputOffset + i] = source[i]! ^ key[i & 3]!;
+  }) as MaskKernel & { calls: number };
+  k.calls = 0;
+  return k;
+}
+
+describe('a mask kernel (useMaskKernel)', () => {
+  afterEach(() => useMaskKernel(undefined));
+
+  it('applyMask with a kernel equals the plain loops for any length, offset, range and alignment', () => {
+    const kernel = countingKernel();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3 * KERNEL_MIN, size: 'max' }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.nat({ max: 11 }),
+        fc.nat({ max: 7 }),
+        fc.nat(),
+        fc.nat(),
+        (data, key, offset, align, a, b) => {
+          const start = data.length === 0 ? 0 : a % data.length;
+          const end = start + (b % (data.length - start + 1));
+          const plain = data.slice();
+          applyMask(plain, key, offset, start, end);
+          const buffer = new Uint8Array(data.length + 8);
+          const view = buffer.subarray(align, align + data.length);
+          view.set(data);
+          useMaskKernel(kernel);
+          applyMask(view, key, offset, start, end);
+          useMaskKernel(undefined);
+          expect(hex(view)).toBe(hex(plain));
+          expect(Array.from(buffer.subarray(0, align))).toEqual(new Array(align).fill(0));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(kernel.calls).toBeGreaterThan(0);
+  });
+
+  it('copyMasked equals a copy then applyMask, with and without a kernel', () => {
+    const kernel = countingKernel();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3 * KERNEL_MIN, size: 'max' }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.nat({ max: 9 }),
+        fc.boolean(),
+        (data, key, at, withKernel) => {
+          const expected = new Uint8Array(data.length + 9 + 3);
+          expected.set(data, at);
+          applyMask(expected, key, 0, at, at + data.length);
+          const got = new Uint8Array(data.length + 9 + 3);
+          useMaskKernel(withKernel ? kernel : undefined);
+          copyMasked(data, key, got, at);
+          useMaskKernel(undefined);
+          expect(hex(got)).toBe(hex(expected));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(kernel.calls).toBeGreaterThan(0);
+  });
+
+  it('sends only payloads of KERNEL_MIN bytes or more to the kernel, turning the key for an offset', () => {
+    const calls: Array<{ length: number; key: string; inPlace: boolean }> = [];
+    useMaskKernel((source, key, output, outputOffset, length) => {
+      calls.push({ length, key: hex(key), inPlace: source === output && outputOffset === 0 });
+      for (let i = 0; i < length; i++) output[outputOffset + i] = source[i]! ^ key[i & 3]!;
+    });
+    expect(maskKernel()).toBeDefined();
+    const key = fromHex('01020304');
+    applyMask(new Uint8Array(KERNEL_MIN - 1), key);
+    expect(calls).toEqual([]);
+    applyMask(new Uint8Array(KERNEL_MIN + 10), key, 6, 10);
+    // data[10] is payload byte 6: key[6 MOD 4] = key[2] comes first.
+    expect(calls).toEqual([{ length: KERNEL_MIN, key: '03040102', inPlace: true }]);
+  });
+
+  it('still refuses a key that is not 4 bytes', () => {
+    useMaskKernel(countingKernel());
+    expect(() => applyMask(new Uint8Array(KERNEL_MIN), new Uint8Array(3))).toThrow(RangeError);
+    expect(() =>
+      copyMasked(new Uint8Array(KERNEL_MIN), new Uint8Array(5), new Uint8Array(KERNEL_MIN), 0),
+    ).toThrow(RangeError);
+  });
 });

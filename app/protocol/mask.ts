@@ -15,6 +15,12 @@
  *   memory      d[i]   d[i+1] d[i+2] d[i+3]   (i aligned)
  *   XOR with    k[j]   k[j+1] k[j+2] k[j+3]   j = (offset + i) MOD 4, indices MOD 4
  *   little-endian word = k[j] | k[j+1] << 8 | k[j+2] << 16 | k[j+3] << 24
+ *
+ * A faster kernel: the engine never looks for one (it runs anywhere, and imports nothing), but
+ * a transport that has one can install it with `useMaskKernel`: the Node server installs the
+ * native `mask` of the optional `bufferutil` package (app/server/mask-kernel.ts), the one `ws`
+ * uses. With a kernel, payloads of KERNEL_MIN bytes or more go through it; the loops below stay
+ * the reference and the fallback.
  */
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -26,6 +32,39 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const WORD_THRESHOLD = 64;
 
 /**
+ * XORs `length` bytes: output[outputOffset + i] = source[i] XOR key[i MOD 4] (§5.3, key index
+ * from 0). `output` may be `source` itself (in place). The same contract as bufferutil's `mask`.
+ */
+export type MaskKernel = (
+  source: Uint8Array,
+  key: Uint8Array,
+  output: Uint8Array,
+  outputOffset: number,
+  length: number,
+) => void;
+
+let kernel: MaskKernel | undefined;
+
+/**
+ * Below this many bytes the loops here beat a call into a kernel (a native call and a subarray
+ * cost more than XORing a few words in JavaScript; measured in bench/codec.ts).
+ */
+export const KERNEL_MIN = 256;
+
+/** Installs a faster XOR for payloads of KERNEL_MIN bytes or more; `undefined` removes it. */
+export function useMaskKernel(k: MaskKernel | undefined): void {
+  kernel = k;
+}
+
+/** The kernel installed, if any. */
+export function maskKernel(): MaskKernel | undefined {
+  return kernel;
+}
+
+/** The key turned so that rotated[0] = key[phase]: for a kernel, which always starts at key[0]. */
+const rotated = new Uint8Array(4);
+
+/**
  * XORs `data[start..end)` with `key` in place (§5.3). `offset` is the position of
  * `data[start]` in the whole payload (default 0). `start`/`end` let a caller mask part of a
  * buffer without making a subarray (cheaper for small frames).
@@ -34,6 +73,11 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0, start =
   if (key.length !== 4) throw new RangeError('a masking key is 4 bytes (RFC 6455 §5.3)');
   // Key index of data[i] is (shift + i) & 3. The key as one 32-bit number, key[0] lowest:
   // key[j] is (k >>> 8j) & 0xff (no array to allocate or load from in the byte loops).
+  if (kernel !== undefined && end - start >= KERNEL_MIN) {
+    const view = start === 0 && end === data.length ? data : data.subarray(start, end);
+    kernel(view, turned(key, offset & 3), view, 0, end - start);
+    return;
+  }
   const shift = (offset - start) & 3;
   const k = key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
   if (end - start < WORD_THRESHOLD) {
@@ -65,6 +109,32 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0, start =
   i += count << 2;
   // Tail: the last 0-3 bytes.
   for (; i < end; i++) data[i]! ^= k >>> (((shift + i) & 3) << 3);
+}
+
+/**
+ * Copies `source` into `output` at `outputOffset`, masked with `key` from key[0] (§5.3): one
+ * pass through a kernel when one is installed, else a copy then applyMask.
+ */
+export function copyMasked(
+  source: Uint8Array,
+  key: Uint8Array,
+  output: Uint8Array,
+  outputOffset: number,
+): void {
+  const n = source.length;
+  if (kernel !== undefined && n >= KERNEL_MIN) {
+    if (key.length !== 4) throw new RangeError('a masking key is 4 bytes (RFC 6455 §5.3)');
+    kernel(source, key, output, outputOffset, n);
+    return;
+  }
+  output.set(source, outputOffset);
+  applyMask(output, key, 0, outputOffset, outputOffset + n);
+}
+
+function turned(key: Uint8Array, phase: number): Uint8Array {
+  if (phase === 0) return key;
+  for (let i = 0; i < 4; i++) rotated[i] = key[(phase + i) & 3]!;
+  return rotated;
 }
 
 /** The masking key as 8 hex digits, e.g. '37fa213d'. */

@@ -11,12 +11,26 @@
  * Within a fragment too: a frame that spans TCP reads can be fed to `streamPayload` as its
  * bytes arrive (the frame decoder's `onPayloadBytes`), so a 1 MiB text frame fails at its
  * first bad byte, not at its end; `push` then validates only the bytes not streamed.
+ *
+ * Two validators, one verdict. Whole fragments are validated and decoded in one native pass by
+ * a fatal, streaming TextDecoder (WHATWG's UTF-8 decoder refuses exactly what RFC 3629 does:
+ * overlongs, surrogates, code points above U+10FFFF, stray continuation bytes), which keeps
+ * its state across the fragments of a message. It only says "invalid somewhere in this
+ * fragment", so when it refuses one, our Utf8Validator replays the message's fragments to name
+ * the bad byte and why. A message with a frame that spans reads is validated by Utf8Validator
+ * alone (it keeps its state per byte, so it can fail mid-frame): at the first streamed bytes,
+ * the validator catches up on the fragments the decoder took so far, and the rest of that
+ * message goes the byte-by-byte way.
  */
 import { protocolError, type ProtocolError } from './errors.ts';
 import { headerLength } from './frame.ts';
 import { isControl } from './opcodes.ts';
 import type { Frame } from './types.ts';
 import { decodeUtf8, Utf8Validator } from './utf8.ts';
+
+/** Which validator holds the text message in progress (see the top). */
+const NATIVE = 0;
+const MACHINE = 1;
 
 export type AssembleResult =
   | { kind: 'message'; opcode: 0x1; data: string; bytes: Uint8Array }
@@ -39,6 +53,11 @@ export class MessageAssembler {
   #fragments: Uint8Array[] = [];
   #size = 0;
   readonly #utf8 = new Utf8Validator();
+  /** 8.1: validates and decodes whole text fragments natively; fatal: invalid bytes throw. */
+  #text = newTextDecoder();
+  /** The text of the fragments the decoder took (NATIVE mode). */
+  #decoded = '';
+  #mode = NATIVE;
   /** Payload bytes of the frame being read already validated by streamPayload. */
   #streamed = 0;
 
@@ -109,7 +128,13 @@ export class MessageAssembler {
       this.#streamed = 0; // a new frame (the previous one never reached push)
     }
     // A Text frame starts a message (check() made sure none is in progress): a fresh validator.
-    if (payloadOffset === 0 && header.opcode === 0x1) this.#utf8.reset();
+    if (payloadOffset === 0 && header.opcode === 0x1) {
+      this.#utf8.reset();
+      this.#mode = MACHINE;
+    } else if (this.#mode === NATIVE) {
+      // A continuation of a message the decoder held so far: the validator takes over.
+      this.#toMachine();
+    }
     const bad = this.#utf8.push(bytes);
     this.#streamed = payloadOffset + bytes.length;
     if (bad === -1) return undefined;
@@ -138,28 +163,15 @@ export class MessageAssembler {
     if (frame.opcode !== 0x0) {
       this.#opcode = frame.opcode;
       this.#size = 0;
-      // A text message starts with a fresh validator (unless streamPayload already started it).
-      if (frame.opcode === 0x1 && streamed === 0) this.#utf8.reset();
+      // A text message starts with the native decoder, unless streamPayload already started it
+      // on the validator.
+      if (frame.opcode === 0x1 && streamed === 0) this.#mode = NATIVE;
     }
     const opcode = this.#opcode as 0x1 | 0x2;
     const payload = frame.payload;
     if (opcode === 0x1) {
-      // 8.1: validate this fragment now (what streamPayload has not), continuing any character
-      // left open by the previous fragment.
-      const bad = this.#utf8.push(payload, streamed);
-      if (bad !== -1) {
-        const at = headerLength(payload.length, frame.maskKey !== undefined) + bad;
-        return this.#fail(
-          protocolError(
-            'INVALID_UTF8',
-            `${this.#utf8.problem} at byte ${this.#size + bad} of the message`,
-            at,
-          ),
-        );
-      }
-      // 8.1: the message must not end in the middle of a character.
-      if (frame.fin && !this.#utf8.complete)
-        return this.#fail(protocolError('INVALID_UTF8', 'the message ends inside a character'));
+      const problem = this.#mode === NATIVE ? this.#decodeText(frame) : this.#validateText(frame, streamed);
+      if (problem !== undefined) return this.#fail(problem);
     }
     this.#size += payload.length;
     if (!frame.fin) {
@@ -173,17 +185,76 @@ export class MessageAssembler {
     }
     this.#opcode = 0;
     this.#size = 0;
-    if (opcode === 0x1) return { kind: 'message', opcode, data: decodeUtf8(bytes), bytes };
+    if (opcode === 0x1) {
+      const data = this.#mode === NATIVE ? this.#decoded : decodeUtf8(bytes);
+      this.#decoded = '';
+      return { kind: 'message', opcode, data, bytes };
+    }
     return { kind: 'message', opcode, data: bytes, bytes };
+  }
+
+  /**
+   * 8.1, native: validates and decodes a whole fragment, the decoder carrying an open character
+   * to the next fragment (stream) until the last (FIN), where an open character is an error.
+   */
+  #decodeText(frame: Frame): ProtocolError | undefined {
+    try {
+      const part = this.#text.decode(frame.payload, { stream: !frame.fin });
+      this.#decoded = this.#decoded === '' ? part : this.#decoded + part;
+      return undefined;
+    } catch {
+      // Refused somewhere in this fragment: the validator replays the message to name the byte
+      // (and holds the message from here, should it see no fault).
+      this.#toMachine();
+      return this.#validateText(frame, 0);
+    }
+  }
+
+  /** 8.1, byte by byte: the bytes of this fragment not streamed yet (`streamed` were). */
+  #validateText(frame: Frame, streamed: number): ProtocolError | undefined {
+    const payload = frame.payload;
+    // Continue any character left open by the previous fragment.
+    const bad = this.#utf8.push(payload, streamed);
+    if (bad !== -1) {
+      const at = headerLength(payload.length, frame.maskKey !== undefined) + bad;
+      return protocolError(
+        'INVALID_UTF8',
+        `${this.#utf8.problem} at byte ${this.#size + bad} of the message`,
+        at,
+      );
+    }
+    // 8.1: the message must not end in the middle of a character.
+    if (frame.fin && !this.#utf8.complete)
+      return protocolError('INVALID_UTF8', 'the message ends inside a character');
+    return undefined;
+  }
+
+  /** The validator catches up on the fragments the native decoder took; it holds the message now. */
+  #toMachine(): void {
+    this.#utf8.reset();
+    for (const f of this.#fragments) this.#utf8.push(f);
+    this.#text = newTextDecoder();
+    this.#decoded = '';
+    this.#mode = MACHINE;
   }
 
   #fail(error: ProtocolError): AssembleResult {
     this.#fragments = [];
+    this.#decoded = '';
+    this.#mode = NATIVE;
     this.#opcode = 0;
     this.#size = 0;
     this.#streamed = 0;
     return { kind: 'error', error };
   }
+}
+
+/**
+ * `fatal`: invalid UTF-8 throws instead of becoming U+FFFD. `ignoreBOM`: a leading U+FEFF is
+ * part of the message and must reach the API (see decodeUtf8 in utf8.ts).
+ */
+function newTextDecoder(): TextDecoder {
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 }
 
 function concat(parts: Uint8Array[], last: Uint8Array, size: number): Uint8Array {

@@ -36,6 +36,7 @@ import {
   type Wire,
 } from '../services/session.ts';
 import { ReadPace } from '../services/read-rate.ts';
+import { installNativeMask } from './mask-kernel.ts';
 import { TapHub } from './tap.ts';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
@@ -160,6 +161,8 @@ const nodeTimers: Timers = {
 const nodeEntropy: Entropy = { randomBytes: (n) => randomBytes(n) };
 
 export function createPlaygroundServer(options: PlaygroundServerOptions = {}): PlaygroundServer {
+  // §5.3 at native speed when bufferutil is installed (the engine's own loops otherwise).
+  installNativeMask();
   const services = options.services ?? createServices();
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
