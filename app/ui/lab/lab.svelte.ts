@@ -234,6 +234,28 @@ export class Lab {
       this.importMessage = `${fileName} was not imported: ${error instanceof FormatError ? error.message : String(error)}`;
       return false;
     }
+    return this.#load(files, fileName);
+  }
+
+  /**
+   * Loads a file's bytes: a pcap or pcapng capture (its reader is loaded only now), else the
+   * text formats. Never throws; the outcome is in importMessage.
+   */
+  async importBytes(bytes: Uint8Array, fileName: string): Promise<boolean> {
+    const pcap = await import('./pcap/capture-import.ts');
+    if (!pcap.isCapture(bytes)) return this.importText(new TextDecoder().decode(bytes), fileName);
+    let files: SessionFile[];
+    try {
+      files = pcap.importCapture(bytes);
+    } catch (error) {
+      this.importOk = false;
+      this.importMessage = `${fileName} was not imported: ${error instanceof Error ? error.message : String(error)}`;
+      return false;
+    }
+    return this.#load(files, fileName);
+  }
+
+  #load(files: SessionFile[], fileName: string): boolean {
     for (const f of files) {
       const tab = this.addTab(f.url);
       const session = Session.fromEvents(f.events, { source: 'import', ...(f.url ? { url: f.url } : {}) });

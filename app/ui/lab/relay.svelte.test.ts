@@ -120,3 +120,27 @@ describe('the relay in the lab', () => {
     ]);
   });
 });
+
+describe('importing a capture into the lab', () => {
+  it('loads a pcapng capture into a tab per WebSocket connection, and says why when it has none', async () => {
+    const { sessionToPcapng } = await import('./pcap/pcapng-write.ts');
+    const { echoSession } = await import('./fixtures.ts');
+    const { transport } = relayTransport();
+    const lab = new Lab(transport);
+    const capture = sessionToPcapng('ws://127.0.0.1:5173/echo', echoSession());
+    expect(await lab.importBytes(capture, 'echo.pcapng')).toBe(true);
+    expect(lab.importMessage).toBe('Imported echo.pcapng: 1 connection, 8 frames.');
+    expect(lab.active?.session?.source).toBe('import');
+    expect(lab.active?.session?.log.frames).toHaveLength(8);
+    // The text formats still go through the same door.
+    expect(await lab.importBytes(new TextEncoder().encode('{"nope":1}'), 'x.json')).toBe(false);
+    expect(lab.importMessage).toMatch(/^x.json was not imported: /);
+    const plain = sessionToPcapng('ws://127.0.0.1:8080/', [
+      { kind: 'handshake', t: 1, from: 'client', text: 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' },
+    ]);
+    expect(await lab.importBytes(plain, 'web.pcapng')).toBe(false);
+    expect(lab.importMessage).toMatch(
+      /^web.pcapng was not imported: no WebSocket connection in this pcapng capture/,
+    );
+  });
+});

@@ -28,6 +28,7 @@ export {
   acceptSteps,
   computeAccept,
   parseRequest,
+  HeadReader,
   parseResponse,
   encodeBase64,
   decodeBase64,
