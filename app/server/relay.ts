@@ -204,7 +204,9 @@ export function createRelay(deps: RelayDeps): {
       if (state === 'CLOSING') armDeadline();
     };
     const write = (l: Leg, frame: Frame): void => {
-      if (l.ended || l.socket.destroyed || !l.socket.writable) return;
+      // 5.5.1: nothing follows a Close frame on a leg (what an end sends after its Close stays
+      // on its own leg's tap, read but not passed on).
+      if (l.ended || l.closeSent || l.socket.destroyed || !l.socket.writable) return;
       if (l.us === 'client') frame.maskKey = deps.entropy.randomBytes(4).slice(0, 4);
       else delete frame.maskKey;
       const bytes = encodeFrame(frame);
