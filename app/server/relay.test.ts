@@ -302,6 +302,34 @@ describe('the relay', () => {
     expect(refused.body).toContain('refused the WebSocket handshake with 401');
   });
 
+  it('passes nothing after a Close (5.5.1): a data frame the target sends after its Close stays on its leg', async () => {
+    const server = await servers.start();
+    const t = token();
+    const browserLeg = await tapOf(server, t);
+    const onwardLeg = await tapOf(server, `${t}-onward`);
+    const bad = net.createServer((s) => {
+      s.once('data', (d) => {
+        const key = /Sec-WebSocket-Key: (\S+)/i.exec(d.toString())![1]!;
+        s.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n\r\n`,
+        );
+        // Close 4003, then a text frame that must not follow it.
+        s.write(Buffer.from([0x88, 0x02, 0x0f, 0xa3, 0x81, 0x05, ...Buffer.from('late!')]));
+      });
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => bad.listen(0, '127.0.0.1', () => r()));
+    servers.later(() => bad.close());
+    const client = await openWs(
+      relayUrl(server, `ws://127.0.0.1:${(bad.address() as AddressInfo).port}/`, t),
+    );
+    expect((await closed(client)).code).toBe(4003);
+    expect(inboxOf(client).messages).toEqual([]);
+    await until(() => framesFrom(onwardLeg, 'server').length === 2, 'both target frames on its leg');
+    expect(framesFrom(onwardLeg, 'server').map((f) => f.opcode)).toEqual([8, 1]);
+    expect(framesFrom(browserLeg, 'server').map((f) => f.opcode)).toEqual([8]);
+  });
+
   it('fails the browser leg with 1014 (bad gateway) when the target breaks the protocol', async () => {
     const server = await servers.start();
     // A "server" that answers the handshake, then sends a masked frame (5.1 forbids it).

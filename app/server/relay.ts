@@ -204,8 +204,7 @@ export function createRelay(deps: RelayDeps): {
       if (state === 'CLOSING') armDeadline();
     };
     const write = (l: Leg, frame: Frame): void => {
-      // 5.5.1: nothing follows a Close frame on a leg (what an end sends after its Close stays
-      // on its own leg's tap, read but not passed on).
+      // 5.5.1: nothing follows a Close frame on a leg.
       if (l.ended || l.closeSent || l.socket.destroyed || !l.socket.writable) return;
       if (l.us === 'client') frame.maskKey = deps.entropy.randomBytes(4).slice(0, 4);
       else delete frame.maskKey;
@@ -253,7 +252,6 @@ export function createRelay(deps: RelayDeps): {
     };
 
     const read = (from: Leg, to: Leg, chunk: Uint8Array): void => {
-      if (from.closeRead) return; // 5.5.1: nothing after a Close frame
       from.decoder.push(chunk);
       for (;;) {
         const n = from.decoder.next();
@@ -271,6 +269,8 @@ export function createRelay(deps: RelayDeps): {
         }
         const { frame, bytes } = n;
         from.tap?.({ kind: 'frame', t: now(), from: from.peer, bytes });
+        // 5.5.1: what an end sends after its Close is shown on its leg, never passed on.
+        if (from.closeRead) continue;
         if (frame.opcode === Opcode.Close) {
           const parsed = parseClosePayload(frame.payload);
           from.closeRead = parsed.ok
@@ -282,7 +282,7 @@ export function createRelay(deps: RelayDeps): {
           // 7.1.1: once both Close frames crossed, the server ends TCP: on the browser leg that
           // is us; on the onward leg we wait for the target to (the deadline bounds the wait).
           if (browser.closeSent && browser.closeRead) endLeg(browser);
-          return;
+          continue;
         }
         write(to, { ...frame });
       }
