@@ -27,7 +27,7 @@ test('a live session saved as pcapng opens in tshark as WebSocket and loads back
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    lab(page).getByRole('button', { name: 'pcapng', exact: true }).click(),
+    lab(page).getByRole('button', { name: 'pcap', exact: true }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/\.pcapng$/);
   const file = info.outputPath('session.pcapng');

@@ -96,6 +96,7 @@ test('Chromium through the relay: both legs show what each side sent, pings and 
 
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
+    await page.waitForTimeout(600); // colour transitions settle
     await page.screenshot({ path: `docs/screenshots/relay-${theme}.png` });
   }
   await page.emulateMedia({ colorScheme: 'light' });
