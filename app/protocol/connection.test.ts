@@ -219,6 +219,68 @@ describe('Connection', () => {
       });
     });
 
+    describe('messages completed before a violation in the same read are delivered first (§7.1.7)', () => {
+      /** A valid text frame, then a frame with RSV2 set (no extension defines it), in one read. */
+      const textThenRsv2 = (role: Role): Uint8Array =>
+        concatBytes([to(role, frame(0x1, 'Hello, world!')), to(role, frame(0x1, 'bad', { rsv2: true }))]);
+
+      for (const role of ['server', 'client'] as const) {
+        it(`${role}: Autobahn 3.2: the echo of the text goes out, then Close 1002 and the failure`, () => {
+          const c = role === 'server' ? server() : client();
+          c.receiveData(textThenRsv2(role));
+          // Nothing failed yet: the message is waiting for the application.
+          expect(c.readyState).toBe('OPEN');
+          expect(c.shouldCloseTransport).toBe(false);
+          const first = c.events();
+          expect(types(first)).toEqual(['frame', 'message']);
+          expect(first[1]).toMatchObject({ type: 'message', data: 'Hello, world!' });
+          expect(c.sendText('Hello, world!')).toBe(true);
+          const second = c.events();
+          expect(types(second)).toEqual(['frame', 'error', 'frame', 'close']);
+          expect(second[1]).toMatchObject({ type: 'error', error: { closeCode: 1002 } });
+          expect(second.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+          expect(c.shouldCloseTransport).toBe(true);
+          const out = written(c);
+          expect(out.map((f) => f.opcode)).toEqual([0x1, 0x8]);
+          expect(new TextDecoder().decode(out[0]!.payload)).toBe('Hello, world!');
+          expect(closeOf(out[1]!).code).toBe(1002);
+          expect(c.events()).toEqual([]);
+        });
+      }
+
+      it('reads nothing after a held violation, and a held violation is acted on at the end of TCP', () => {
+        const c = server();
+        c.receiveData(textThenRsv2('server'));
+        c.receiveData(to('server', frame(0x1, 'after the violation')));
+        c.receiveEof();
+        const events = c.events();
+        expect(events.filter((e) => e.type === 'message')).toHaveLength(1);
+        expect(types(events).slice(-3)).toEqual(['error', 'frame', 'close']);
+        expect(events.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+      });
+
+      it('fails at once when no message is waiting (a violation alone in its read)', () => {
+        const c = server();
+        c.receiveData(to('server', frame(0x1, 'bad', { rsv2: true })));
+        expect(c.readyState).toBe('CLOSED');
+        expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1002, reason: 'RESERVED_BITS' }]);
+      });
+
+      it('holds an assembler violation too (8.1: invalid UTF-8 after a complete message): 1007 after the echo', () => {
+        const c = server();
+        c.receiveData(
+          concatBytes([to('server', frame(0x1, 'ok')), to('server', frame(0x1, Uint8Array.of(0xff)))]),
+        );
+        // The bad frame was read whole (its frame event comes); the message before it waits.
+        expect(types(c.events())).toEqual(['frame', 'message', 'frame']);
+        c.sendText('ok');
+        expect(types(c.events())).toEqual(['frame', 'error', 'frame', 'close']);
+        const out = written(c);
+        expect(out.map((f) => f.opcode)).toEqual([0x1, 0x8]);
+        expect(closeOf(out[1]!).code).toBe(1007);
+      });
+    });
+
     it('answers an empty close with an empty close and reports 1005', () => {
       const c = server();
       c.receiveData(to('server', frame(0x8, '')));

@@ -15,6 +15,9 @@
  *   is waiting in `events()`, it is held, and acted on by the `events()` call after the one
  *   that returned the message. So a peer's `send(); close()` arriving in one read gets its
  *   answer to the message before the Close. Drain `events()` until it returns an empty array.
+ * - §7.1.7 after the messages before it: a violation read in the same chunk as complete
+ *   messages is held the same way, so those messages are delivered (and can be answered, an
+ *   echo) before the connection fails; nothing after the violation is read.
  * - §7.1.1: once both Close frames have crossed, the server closes TCP first
  *   (`shouldCloseTransport` turns true and 'close' is emitted at once); the client waits for
  *   the server to close TCP: `receiveEof()` then emits 'close' (wasClean: true). A client
@@ -116,6 +119,8 @@ export class Connection {
   #messageWaiting = false;
   /** A Close frame read while a message was waiting (see §5.5.1 above), and its wire bytes. */
   #heldClose: { frame: Frame; bytes: Uint8Array } | undefined;
+  /** A violation read while a message was waiting: the connection fails after it (see the top). */
+  #heldError: ProtocolError | undefined;
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
@@ -188,7 +193,10 @@ export class Connection {
 
   /** Events since the last call. Call until it returns none: a held Close is handled then. */
   events(): ConnectionEvent[] {
-    if (this.#heldClose !== undefined && !this.#messageWaiting) this.#releaseClose();
+    if (!this.#messageWaiting) {
+      if (this.#heldClose !== undefined) this.#releaseClose();
+      else if (this.#heldError !== undefined) this.#releaseError();
+    }
     const e = this.#events;
     this.#events = [];
     this.#messageWaiting = false;
@@ -204,13 +212,15 @@ export class Connection {
 
   receiveData(bytes: Uint8Array): void {
     // 5.5.1: after a Close frame, nothing more is processed (and nothing after CLOSED).
-    if (this.#closeReceived || this.#closed || this.#heldClose !== undefined) return;
+    // 7.1.7: after a violation too (one may be held, waiting for the messages before it).
+    if (this.#closeReceived || this.#closed || this.#heldClose !== undefined || this.#heldError !== undefined)
+      return;
     this.#decoder.push(bytes);
     for (;;) {
       const r = this.#decoder.next();
       if (r.kind === 'more') return;
       if (r.kind === 'error') {
-        this.#fail(r.error);
+        this.#failAfterMessages(r.error);
         return;
       }
       const { frame } = r;
@@ -234,7 +244,7 @@ export class Connection {
         default: {
           const m = this.#assembler.push(frame);
           if (m.kind === 'error') {
-            this.#fail(m.error);
+            this.#failAfterMessages(m.error);
             return;
           }
           if (m.kind === 'message') {
@@ -250,6 +260,7 @@ export class Connection {
   receiveEof(): void {
     if (this.#closed) return;
     if (this.#heldClose !== undefined) this.#releaseClose();
+    if (this.#heldError !== undefined) this.#releaseError();
     if (this.#closed) return;
     this.#shouldCloseTransport = true;
     if (this.#closeSent && this.#closeReceived) {
@@ -333,6 +344,22 @@ export class Connection {
     // 7.1.7 then 7.1.1: close TCP without waiting for the peer's Close.
     this.#shouldCloseTransport = true;
     this.#finish(ABNORMAL_CLOSURE, '', false);
+  }
+
+  /**
+   * A violation read in the same chunk as complete messages before it: those messages are
+   * delivered first, so the application can answer them (an echo) before the connection fails
+   * (Autobahn 3.x: the echo, then the failure). 7.1.7 holds for every byte after the violation.
+   */
+  #failAfterMessages(error: ProtocolError): void {
+    if (this.#messageWaiting) this.#heldError = error;
+    else this.#fail(error);
+  }
+
+  #releaseError(): void {
+    const error = this.#heldError!;
+    this.#heldError = undefined;
+    this.#fail(error);
   }
 
   #releaseClose(): void {

@@ -76,6 +76,27 @@ describe('cli', () => {
     expect(r.err()).toContain('bogus');
   });
 
+  it('refuses a --relay-allow that is not host:port, saying what it wants, with exit code 2', async () => {
+    const r = run(['serve', '--relay-allow', '10.0.0.5']);
+    expect((await withTimeout(r.exit, 20_000, 'exit')).code).toBe(2);
+    expect(r.err()).toContain("--relay-allow wants host:port (or host:*), not '10.0.0.5'");
+  });
+
+  it('serve --relay-allow: the relay reaches the allowed target; another gets 403 naming the flag', async () => {
+    const s = await start(['serve', '--host', '127.0.0.1', '--port', '0', '--relay-allow', '192.0.2.9:9000']);
+    const probe = (to: string) =>
+      fetch(`http://127.0.0.1:${s.port}/__relay?to=${encodeURIComponent(to)}`).then(async (r) => ({
+        status: r.status,
+        body: await r.text(),
+      }));
+    expect((await probe('ws://192.0.2.9:9000/')).status).toBe(426); // allowed: a WebSocket endpoint
+    const refused = await probe('ws://192.0.2.9:9001/');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('--relay-allow 192.0.2.9:9001');
+    s.child.kill('SIGTERM');
+    await withTimeout(s.exit, 10_000, 'exit');
+  }, 40_000);
+
   it('serve: listens on port 0 (printing the real port), echoes, and on SIGTERM closes with 1001 and exits 0', async () => {
     const s = await start(['serve', '--host', '127.0.0.1', '--port', '0']);
     expect(s.line).toMatch(/http:\/\/127\.0\.0\.1:\d+\//);

@@ -18,6 +18,7 @@ import {
   type StandaloneOptions,
 } from './standalone.ts';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../services/session.ts';
+import { parseAllowList } from './relay-target.ts';
 
 const CLASSROOM_MAX_CONNECTIONS = 2_000;
 
@@ -28,7 +29,7 @@ Usage:
   classroom  [options]   the same on every network interface, printing the LAN URLs
                          students type, and logging who joins and leaves
 
-Endpoints: ${SERVICE_PATHS.join(' ')}  (and the byte tap /__tap?token=T)
+Endpoints: ${SERVICE_PATHS.join(' ')}  (and the byte tap /__tap?token=T, the relay /__relay?to=ws://...)
 
 Options:
   --host H                 address to listen on (serve: 127.0.0.1, classroom: 0.0.0.0)
@@ -38,6 +39,8 @@ Options:
   --max-message-size B     largest message in bytes before close 1009 (default ${DEFAULT_MAX_MESSAGE_SIZE})
   --rate N                 messages per second per connection before close 1008 (default: none)
   --origin O               allow only this Origin (repeatable; default: any) — others get 403
+  --relay-allow H:P,...    relay targets allowed besides loopback (repeatable; H:* for any port):
+                           /__relay?to=ws://H:P/path connects there and taps both legs
   --close-timeout MS       longest closing handshake before TCP is dropped (default ${DEFAULT_CLOSE_TIMEOUT_MS})
   --handshake-timeout MS   time to send the request head (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
   --max-buffered B         unread bytes per connection before close 1008 (default ${DEFAULT_MAX_BUFFERED_BYTES})
@@ -114,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
         'max-message-size': { type: 'string' },
         rate: { type: 'string' },
         origin: { type: 'string', multiple: true },
+        'relay-allow': { type: 'string', multiple: true },
         'close-timeout': { type: 'string' },
         'handshake-timeout': { type: 'string' },
         'max-buffered': { type: 'string' },
@@ -163,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(handshakeTimeout !== undefined ? { handshakeTimeout } : {}),
       ...(maxBufferedBytes !== undefined ? { maxBufferedBytes } : {}),
       ...(values.origin ? { origins: values.origin } : {}),
+      ...(values['relay-allow'] ? { relayAllow: parseAllowList(values['relay-allow']) } : {}),
     };
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

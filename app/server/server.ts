@@ -38,6 +38,8 @@ import {
 import { ReadPace } from '../services/read-rate.ts';
 import { installNativeMask } from './mask-kernel.ts';
 import { TapHub } from './tap.ts';
+import { createRelay, DEFAULT_RELAY_PATH, onwardToken } from './relay.ts';
+import { checkRelayTarget } from './relay-target.ts';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -60,6 +62,10 @@ export interface PlaygroundServerOptions {
   maxBufferedBytes?: number;
   /** The tap's path; '' disables the tap. Default '/__tap'. */
   tapPath?: string;
+  /** The relay's path ('' disables it). Default '/__relay' (relay.ts). */
+  relayPath?: string;
+  /** Relay targets allowed besides loopback: 'host:port' or 'host:*' (relay-target.ts). */
+  relayAllow?: readonly string[];
   /** A path prefix to strip before routing (a preview served under /sub/). Default '/'. */
   base?: string;
   log?: (line: string) => void;
@@ -123,6 +129,9 @@ export interface PlaygroundServer {
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   403: 'Forbidden',
+  499: 'Client Closed Request',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
   404: 'Not Found',
   426: 'Upgrade Required',
   503: 'Service Unavailable',
@@ -177,17 +186,34 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
   const hub = new TapHub(now);
   const tapService = tapPath ? hub.service(tapPath) : undefined;
   const sessions = new Set<Session>();
+  const relayPath = options.relayPath ?? DEFAULT_RELAY_PATH;
+  const relayAllow = options.relayAllow ?? [];
+  const relay = createRelay({
+    entropy,
+    now,
+    log,
+    closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS,
+    maxFrameSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    refuse: (socket, response, tap) => refuse(socket, response, tap),
+    httpError: (status, body) => httpError(status, body),
+  });
+  const open = (): number => sessions.size + relay.count;
   const snapshots = new Map<Session, () => ConnectionSnapshot>();
   let nextId = 0;
   let closing = false;
   let whenEmpty: (() => void) | undefined;
 
+  function unbased(pathname: string): string {
+    return base !== '/' && pathname.startsWith(base + '/') ? pathname.slice(base.length) : pathname;
+  }
+
   function route(pathname: string): Service | undefined {
-    let p = pathname;
-    if (base !== '/' && p.startsWith(base + '/')) p = p.slice(base.length);
+    const p = unbased(pathname);
     if (tapService && p === tapPath) return tapService;
     return services.get(p);
   }
+
+  const isRelay = (pathname: string): boolean => relayPath !== '' && unbased(pathname) === relayPath;
 
   function refuse(socket: Duplex, response: string, tap?: (e: WireEvent) => void): void {
     tap?.({ kind: 'handshake', t: now(), from: 'server', text: response });
@@ -214,7 +240,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       url = new URL('http://playground.invalid/');
     }
     const service = route(url.pathname);
-    if (!service && (upgrade.unknown === 'ignore' || upgrade.leave?.(req))) return false;
+    const relayed = isRelay(url.pathname);
+    if (!service && !relayed && (upgrade.unknown === 'ignore' || upgrade.leave?.(req))) return false;
     const earlyError = (error: Error): void => log(`socket error before open: ${error.message}`);
     socket.on('error', earlyError);
     const isTap = service !== undefined && service === tapService;
@@ -225,6 +252,12 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     const text = requestText(req);
     tap?.({ kind: 'handshake', t: now(), from: 'client', text });
 
+    if (relayed) {
+      openRelay(req, socket, head, url, id, text, tap, tapped ? token : undefined);
+      socket.off('error', earlyError);
+      socket.on('error', () => {});
+      return true;
+    }
     if (!service) {
       refuse(
         socket,
@@ -237,8 +270,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       refuse(socket, httpError(503, 'server shutting down', { 'Retry-After': '5' }), tap);
       return true;
     }
-    if (sessions.size >= maxConnections) {
-      log(`refused ${url.pathname}: ${sessions.size} connections open (max ${maxConnections})`);
+    if (open() >= maxConnections) {
+      log(`refused ${url.pathname}: ${open()} connections open (max ${maxConnections})`);
       refuse(
         socket,
         httpError(503, `too many connections (max ${maxConnections})`, { 'Retry-After': '5' }),
@@ -270,13 +303,58 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
         offeredProtocols: verdict.offeredProtocols,
         query: serviceQuery(url),
       }) ?? verdict.response;
-    if (open(req, socket as Socket, head, service, url, id, verdict.protocol, response, tap)) {
+    if (openSession(req, socket as Socket, head, service, url, id, verdict.protocol, response, tap)) {
       socket.off('error', earlyError); // open() attached the connection's own handler
     }
     return true;
   }
 
-  function open(
+  /**
+   * `/__relay?to=ws://...` (relay.ts): the target checked against the allow list (403 with how to
+   * allow it), the browser's request checked by the engine, then the relay connects onward.
+   */
+  function openRelay(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    id: string,
+    text: string,
+    tap: ((e: WireEvent) => void) | undefined,
+    token: string | undefined,
+  ): void {
+    if (closing) return refuse(socket, httpError(503, 'server shutting down', { 'Retry-After': '5' }), tap);
+    if (open() >= maxConnections)
+      return refuse(
+        socket,
+        httpError(503, `too many connections (max ${maxConnections})`, { 'Retry-After': '5' }),
+        tap,
+      );
+    const checked = checkRelayTarget(url.searchParams.get('to'), relayAllow);
+    if (!checked.ok) {
+      log(`relay refused ${url.searchParams.get('to') ?? '(no target)'}: ${checked.status}`);
+      return refuse(socket, httpError(checked.status, checked.body), tap);
+    }
+    const parsed = parseRequest(text);
+    const verdict = parsed.ok
+      ? validateClientRequest(parsed.request, { protocols: [], ...(origins ? { origins } : {}) })
+      : rejection(parsed.error);
+    if (!verdict.ok) return refuse(socket, verdict.response, tap);
+    const onward = token !== undefined ? onwardToken(token) : undefined;
+    relay.open({
+      req,
+      socket,
+      head,
+      target: checked.target,
+      key: verdict.key,
+      offeredProtocols: verdict.offeredProtocols,
+      id,
+      tap,
+      onwardTap: onward !== undefined ? hub.sink(onward, `${id}-onward`) : undefined,
+    });
+  }
+
+  function openSession(
     req: IncomingMessage,
     socket: Socket,
     head: Buffer,
@@ -424,6 +502,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       answerFeed(polled, req, res);
       return true;
     }
+    if (isRelay(pathname)) return answerRelayProbe(req, res);
     if (!route(pathname)) return false;
     // 4.1 and 4.2.1: a WebSocket opening is a GET with `Upgrade: websocket` and `Connection:
     // Upgrade`; without them this is no handshake. RFC 9110 15.5.22: a 426 names the protocol to
@@ -434,6 +513,26 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       Upgrade: 'websocket',
       Connection: 'Upgrade',
       'Sec-WebSocket-Version': '13',
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
+  /**
+   * A plain GET to the relay path: whether the target in `?to=` would be allowed (403 with why,
+   * 400 for a bad target, else 426 as for any endpoint), so a page can say so before connecting.
+   */
+  function answerRelayProbe(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://playground.invalid');
+    const checked = checkRelayTarget(url.searchParams.get('to'), relayAllow);
+    const body = checked.ok
+      ? `the relay would connect to ${checked.target.url.toString()}: open it with a WebSocket client.\n`
+      : checked.body + '\n';
+    res.writeHead(checked.ok ? 426 : checked.status, {
+      ...(checked.ok ? { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13' } : {}),
       'Content-Type': 'text/plain; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(body)),
       'Cache-Control': 'no-store',
@@ -483,7 +582,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       };
     },
     get connections() {
-      return sessions.size;
+      return open();
     },
     snapshot() {
       return [...snapshots.values()].map((f) => f());
@@ -492,6 +591,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     tap: hub,
     close(code = 1001, reason = 'server shutting down') {
       closing = true;
+      relay.close(code, reason);
       if (sessions.size === 0) return Promise.resolve();
       const done = new Promise<void>((resolve) => {
         whenEmpty = resolve;

@@ -116,6 +116,25 @@ describe('framing errors fail with 1002 and end TCP', () => {
   }
 });
 
+describe('a message completed before a violation in the same TCP read is echoed first (7.1.7)', () => {
+  it('Autobahn 3.2: echoes the text, then closes 1002 for the RSV2 frame that followed it in one write', async () => {
+    const { client } = await RawClient.open(server.port, '/echo');
+    // One write, so the server reads both frames in one chunk.
+    client.write(
+      Buffer.concat([
+        frameBytes({ opcode: 1, payload: 'Hello, world!' }),
+        frameBytes({ opcode: 1, payload: 'Hello, world!', rsv: 2 }),
+      ]),
+    );
+    const close = await client.closeFrame();
+    expect(close.code).toBe(1002);
+    await client.tcpEnded();
+    const frames = client.frames();
+    expect(frames.map((f) => f.opcode)).toEqual([1, 8]);
+    expect(frames[0]?.payload.toString('utf8')).toBe('Hello, world!');
+  });
+});
+
 describe('invalid UTF-8 fails with 1007', () => {
   it('fails with 1007 on invalid UTF-8 in a text message (8.1)', async () => {
     await expectFailure([{ opcode: 1, payload: new Uint8Array([0x68, 0xff, 0x69]) }], 1007);

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Plugin } from 'vite';
 import { SERVER_HEADER } from '../services/index.ts';
+import { parseAllowList } from './relay-target.ts';
 import { createPlaygroundServer, type PlaygroundServerOptions, type UpgradeOptions } from './server.ts';
 import { createFileMiddleware } from './static.ts';
 
@@ -35,6 +36,8 @@ function hook(server: Closable, options: PlaygroundServerOptions, upgrade: Upgra
   const playground = createPlaygroundServer({
     base: server.config.base,
     log: (line) => server.config.logger.info(`[ws] ${line}`, { timestamp: true }),
+    // The relay's targets besides loopback: WSP_RELAY_ALLOW=host:port,... npm run dev.
+    relayAllow: parseAllowList([process.env['WSP_RELAY_ALLOW'] ?? '']),
     ...options,
   });
   server.middlewares.use((req, res, next) => {

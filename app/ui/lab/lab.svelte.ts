@@ -50,6 +50,8 @@ export class ConnectionTab {
   session = $state<Session | undefined>(undefined);
   /** A problem opening the socket that validation did not foresee. */
   openError = $state('');
+  /** Through the relay: which leg the lab and inspector show. */
+  leg = $state<'browser' | 'onward'>('browser');
   readonly #lab: Lab;
 
   constructor(lab: Lab, url: string) {
@@ -71,6 +73,37 @@ export class ConnectionTab {
     return this.session?.live === true && (s === 'CONNECTING' || s === 'OPEN' || s === 'CLOSING');
   }
 
+  /** The session the panels show: the chosen leg of a relayed connection, else the session. */
+  get shown(): Session | undefined {
+    return this.leg === 'onward' ? (this.session?.onward ?? this.session) : this.session;
+  }
+
+  /**
+   * The typed URL is a host other than ours: the browser alone would show no bytes. The relay
+   * URL for it when the transport has a server to relay through, '' when it has none (loopback).
+   */
+  get relayOffer(): { target: string; url: string } | undefined {
+    const check = this.urlCheck;
+    if (!check.ok || !isForeign(check.value, this.#lab.transport)) return undefined;
+    return { target: check.value, url: this.#lab.transport.relayUrl?.(check.value) ?? '' };
+  }
+
+  /** Connects to the typed URL through our server's relay, both legs tapped. */
+  connectViaRelay(): boolean {
+    const offer = this.relayOffer;
+    if (!offer?.url) return false;
+    const protocols = this.protocolsCheck;
+    if (!protocols.ok || !this.#lab.ready) return false;
+    this.openError = '';
+    this.leg = 'browser';
+    this.session?.dispose();
+    this.session = Session.connect(this.#lab.transport, offer.url, protocols.value, {
+      name: `relay ${shortLabel(offer.target)}`,
+    });
+    this.#lab.remember(this.session, 'lab');
+    return true;
+  }
+
   get label(): string {
     return this.session?.name ?? (this.url.trim() ? shortLabel(this.url) : 'new');
   }
@@ -87,6 +120,7 @@ export class ConnectionTab {
       return tab.connect();
     }
     this.openError = '';
+    this.leg = 'browser';
     this.session?.dispose();
     this.session = Session.connect(this.#lab.transport, url.value, protocols.value);
     this.#lab.remember(this.session, 'lab');
@@ -95,6 +129,18 @@ export class ConnectionTab {
 
   disconnect(): void {
     this.session?.close(1000, '');
+  }
+}
+
+/** Not one of the transport's own endpoints (its host, or the page's). */
+function isForeign(url: string, transport: Transport): boolean {
+  try {
+    const host = new URL(url).host;
+    const ours = new URL(transport.endpointUrl('/echo')).host;
+    const page = typeof location === 'undefined' ? ours : location.host;
+    return host !== ours && host !== page;
+  } catch {
+    return false;
   }
 }
 
@@ -198,6 +244,28 @@ export class Lab {
       this.importMessage = `${fileName} was not imported: ${error instanceof FormatError ? error.message : String(error)}`;
       return false;
     }
+    return this.#load(files, fileName);
+  }
+
+  /**
+   * Loads a file's bytes: a pcap or pcapng capture (its reader is loaded only now), else the
+   * text formats. Never throws; the outcome is in importMessage.
+   */
+  async importBytes(bytes: Uint8Array, fileName: string): Promise<boolean> {
+    const pcap = await import('./pcap/capture-import.ts');
+    if (!pcap.isCapture(bytes)) return this.importText(new TextDecoder().decode(bytes), fileName);
+    let files: SessionFile[];
+    try {
+      files = pcap.importCapture(bytes);
+    } catch (error) {
+      this.importOk = false;
+      this.importMessage = `${fileName} was not imported: ${error instanceof Error ? error.message : String(error)}`;
+      return false;
+    }
+    return this.#load(files, fileName);
+  }
+
+  #load(files: SessionFile[], fileName: string): boolean {
     for (const f of files) {
       const tab = this.addTab(f.url);
       const session = Session.fromEvents(f.events, { source: 'import', ...(f.url ? { url: f.url } : {}) });

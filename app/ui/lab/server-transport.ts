@@ -4,6 +4,19 @@
  * tap only sees connections to our server).
  */
 import { TAP_PATH, TapClient, tapToken, withTap } from './tap-client.ts';
+
+/** The relay's path on our server (app/server/relay.ts). */
+export const RELAY_PATH = '__relay';
+
+/** The target of a relay URL (`?to=`), or undefined when `url` is not one. */
+export function relayTargetOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.pathname.endsWith(`/${RELAY_PATH}`) ? (u.searchParams.get('to') ?? undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 import type { OpenedConnection, Transport } from './transport.ts';
 
 function wsUrl(path: string, base: string): string {
@@ -36,6 +49,11 @@ export class ServerTransport implements Transport {
     }
   }
 
+  relayUrl(target: string): string | undefined {
+    if (this.isOurs(target)) return undefined;
+    return `${wsUrl(RELAY_PATH, this.#base)}?to=${encodeURIComponent(target)}`;
+  }
+
   open(url: string, protocols: readonly string[]): OpenedConnection {
     if (!this.isOurs(url)) {
       const socket = new WebSocket(url, [...protocols]);
@@ -47,8 +65,20 @@ export class ServerTransport implements Transport {
       };
     }
     const token = tapToken();
-    const tap = new TapClient(`${wsUrl(TAP_PATH, this.#base)}?token=${token}`);
+    const tapUrl = wsUrl(TAP_PATH, this.#base);
+    const tap = new TapClient(`${tapUrl}?token=${token}`);
+    const target = relayTargetOf(url);
+    // The relay taps its onward leg under the token suffixed with -onward (app/server/README.md).
+    const onward = target !== undefined ? new TapClient(`${tapUrl}?token=${token}-onward`) : undefined;
     const socket = new WebSocket(withTap(url, token), [...protocols]);
-    return { socket, wire: tap, dispose: () => tap.close() };
+    return {
+      socket,
+      wire: tap,
+      ...(onward && target !== undefined ? { onward: { wire: onward, target } } : {}),
+      dispose: () => {
+        tap.close();
+        onward?.close();
+      },
+    };
   }
 }

@@ -11,7 +11,7 @@ import type { ReadyState, WireEvent } from '../lib/engine.ts';
 import { type ApiData, type ApiEvent, readyStateName, type SessionEvent } from './events.ts';
 import { SessionLog } from './session-log.ts';
 import { requestTarget, shortName } from './names.ts';
-import type { OpenedConnection, Transport, TransportLabel, WebSocketLike } from './transport.ts';
+import type { OpenedConnection, Transport, TransportLabel, WebSocketLike, WireStream } from './transport.ts';
 
 export type SessionSource = TransportLabel | 'import' | 'recording';
 
@@ -71,6 +71,12 @@ export class Session {
    * in-page network (a learner's own server): nothing of ours is on the path, so no bytes.
    */
   direct = $state(false);
+  /**
+   * Through the relay: the onward leg (our server to the learner's server) as a session of its
+   * own, live but with no page socket; and the target it reaches.
+   */
+  onward = $state<Session | undefined>(undefined);
+  relayTarget = $state<string | undefined>(undefined);
 
   readonly #log = new SessionLog();
   #version = $state(0);
@@ -111,6 +117,13 @@ export class Session {
   ): Session {
     const s = new Session(transport.label, url, protocols, transport, options);
     s.#open();
+    return s;
+  }
+
+  /** A live view of a wire stream with no page socket of its own (the relay's onward leg). */
+  static follow(wire: WireStream, options: SessionOptions & { url: string }): Session {
+    const s = new Session('server', options.url, [], undefined, options);
+    s.#unsubscribe = wire.subscribe((e) => s.#push(e));
     return s;
   }
 
@@ -239,6 +252,7 @@ export class Session {
     this.#detach?.();
     this.#unsubscribe?.();
     this.#opened?.dispose();
+    this.onward?.dispose();
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -260,6 +274,15 @@ export class Session {
     socket.binaryType = this.binaryType;
     if (opened.wireNote) this.notes = [...this.notes, opened.wireNote];
     this.direct = opened.wire === undefined;
+    if (opened.onward) {
+      this.relayTarget = opened.onward.target;
+      this.onward = Session.follow(opened.onward.wire, {
+        url: opened.onward.target,
+        name: `relay → ${shortName(opened.onward.target)}`,
+        now: this.#now,
+        schedule: this.#schedule,
+      });
+    }
     this.#state(readyStateName(socket.readyState));
 
     const onOpen = (): void => {
@@ -311,7 +334,10 @@ export class Session {
       socket.removeEventListener('error', onError);
       socket.removeEventListener('close', onClose);
     };
-    const unsubscribeWire = opened.wire?.subscribe((e: WireEvent) => this.#push(e));
+    const unsubscribeWire = opened.wire?.subscribe((e: WireEvent) => {
+      this.#push(e);
+      if (opened.onward) this.#relayRefusal(e);
+    });
     const unsubscribeCalls = opened.calls?.((call) => {
       // The owner's report of a send carries the bufferedAmount right after it (the mirror is
       // updated before the call is told), so the trace has the peak even between two polls.
@@ -329,6 +355,15 @@ export class Session {
   }
 
   #detach: (() => void) | undefined;
+
+  /** The relay answered with an error instead of a 101: its body says why (and how to allow it). */
+  #relayRefusal(e: WireEvent): void {
+    if (e.kind !== 'handshake' || e.from !== 'server' || /^HTTP\/1\.1 101 /.test(e.text)) return;
+    const split = e.text.indexOf('\r\n\r\n');
+    const status = e.text.slice(0, e.text.indexOf('\r\n')).replace(/^HTTP\/1\.1 /, '');
+    const body = split === -1 ? '' : e.text.slice(split + 4).trim();
+    this.notes = [...this.notes, `The relay answered ${status}: ${body || 'no reason given.'}`];
+  }
 
   #stop(): void {
     if (this.#poll !== undefined) clearInterval(this.#poll);

@@ -32,6 +32,11 @@ export interface OpenedConnection {
   wire: WireStream | undefined;
   /** Why `wire` is missing, in one sentence for the learner. */
   wireNote?: string;
+  /**
+   * Through the relay (server mode): the second leg, from our server to the learner's own
+   * server, as a wire stream of its own (no page socket is on that leg).
+   */
+  onward?: { wire: WireStream; target: string };
   /** Ends whatever the transport opened beside the socket (the tap); called once, at the end. */
   dispose(): void;
   /**
@@ -62,6 +67,11 @@ export interface Transport {
    * subprotocol list); the lab validates first, so a throw here is shown as it is.
    */
   open(url: string, protocols: readonly string[]): OpenedConnection;
+  /**
+   * The relay URL that reaches `target` through our server with both legs tapped (server mode
+   * only: the loopback has no server to relay through). Undefined for our own endpoints.
+   */
+  relayUrl?(target: string): string | undefined;
   /**
    * Sends one message as `fragments` frames (only when `canFragment`): text for a string,
    * binary for bytes.

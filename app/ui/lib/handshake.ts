@@ -4,4 +4,4 @@
  * and the lessons load on demand, and the handshake modules with them.
  */
 export { acceptSteps, computeAccept, WEBSOCKET_GUID } from '../../protocol/handshake.ts';
-export { parseRequest, parseResponse } from '../../protocol/http.ts';
+export { HeadReader, parseRequest, parseResponse } from '../../protocol/http.ts';
