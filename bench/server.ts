@@ -53,7 +53,9 @@ export interface ServerBenchResult {
   cpuRatio: number;
 }
 
-async function startChild(kind: 'ours' | 'ws'): Promise<{ child: ChildProcess; port: number }> {
+export async function startChild(
+  kind: 'ours' | 'ws' | 'classroom',
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, kind], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -69,7 +71,7 @@ async function startChild(kind: 'ours' | 'ws'): Promise<{ child: ChildProcess; p
   return { child, port };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

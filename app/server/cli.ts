@@ -231,6 +231,13 @@ export async function main(argv: string[]): Promise<number> {
   if (classroom) {
     const tls = options.tls !== undefined;
     banner += classroomUrls(standalone.host, port, lanAddresses(), tls);
+    options.classroom?.classroom.setJoinUrls(
+      isWildcard(standalone.host)
+        ? lanAddresses().map((a) => `${tls ? 'https' : 'http'}://${a}:${port}/`)
+        : isLoopback(standalone.host)
+          ? []
+          : [standalone.httpUrl],
+    );
     const local = isWildcard(standalone.host) ? 'localhost' : hostForUrl(standalone.host);
     banner +=
       `Instructor's dashboard (keep this link to yourself; it holds the secret):\n` +

@@ -5,11 +5,7 @@
  * returns undefined for anything malformed: bad input is ignored, never thrown.
  */
 
-/** Paths hosted only by `classroom` (app/server/classroom.ts). */
-export const CLASSROOM_PATH = '/__classroom';
-export const DASHBOARD_PATH = '/__classroom/dashboard';
-/** Plain HTTP: answers `{"classroom":true}` on a classroom server (the page's probe). */
-export const CLASSROOM_INFO_PATH = '/__classroom/info';
+export { CLASSROOM_INFO_PATH, CLASSROOM_PATH, DASHBOARD_PATH } from './classroom-paths.ts';
 
 export const MAX_NAME = 40;
 export const MAX_ANNOUNCEMENT = 500;
@@ -72,6 +68,8 @@ export interface DashboardState {
     dropped: number;
   };
   stuckAfterMs: number;
+  /** The URLs students type; empty: the dashboard's own origin. */
+  joinUrls: string[];
 }
 
 export type ToDashboard = DashboardState | { type: 'error'; text: string };
@@ -94,11 +92,13 @@ const isId = (v: unknown): v is string => typeof v === 'string' && /^[\w-]{1,64}
 
 /** Printable text only: control and bidi-override characters become spaces, then trimmed and cut. */
 export function cleanText(text: string, max: number): string {
-  return text
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')
-    .trim()
-    .slice(0, max);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')
+      .trim()
+      .slice(0, max)
+  );
 }
 
 export function parseStudentMessage(text: string): StudentMessage | undefined {

@@ -46,6 +46,8 @@ export interface Classroom {
   /** The host tells the classroom about every WebSocket that opens and closes (for the socket count). */
   connectionOpened(address: string): void;
   connectionClosed(address: string): void;
+  /** The URLs students type (the projector view shows them with a QR code). */
+  setJoinUrls(urls: readonly string[]): void;
   state(): DashboardState;
 }
 
@@ -76,6 +78,7 @@ export function createClassroom(options: ClassroomOptions): Classroom {
   const dashboards = new Set<ServiceSocket>();
   let version = 0;
   let nextStudent = 0;
+  let joinUrls: string[] = [];
   const changed = (): void => void version++;
   moderation.onChange = changed;
 
@@ -113,6 +116,7 @@ export function createClassroom(options: ClassroomOptions): Classroom {
         dropped: moderation.droppedTotal,
       },
       stuckAfterMs,
+      joinUrls,
     };
   }
 
@@ -249,6 +253,10 @@ export function createClassroom(options: ClassroomOptions): Classroom {
       const n = (sockets.get(address) ?? 1) - 1;
       if (n > 0) sockets.set(address, n);
       else sockets.delete(address);
+      changed();
+    },
+    setJoinUrls(urls) {
+      joinUrls = [...urls];
       changed();
     },
     state,
