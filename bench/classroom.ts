@@ -198,13 +198,11 @@ export async function runClassroomBench(argv: string[] = []): Promise<void> {
         m.last.set(s, n);
       }
     });
-    m.ws.on('close', (code) => {
+    m.ws.on('close', (code: number, reason: Buffer) => {
       m.closedCode = code;
-      if (!stopping)
-        closes.set(
-          `${m.slow ? 'slow reader' : 'member'} closed with ${code}`,
-          (closes.get(`${m.slow ? 'slow reader' : 'member'} closed with ${code}`) ?? 0) + 1,
-        );
+      if (stopping) return;
+      const key = `${m.slow ? 'slow reader' : 'member'} closed with ${code} ${reason.toString()}`;
+      closes.set(key, (closes.get(key) ?? 0) + 1);
     });
     members.push(m);
   }

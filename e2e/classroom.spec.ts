@@ -4,12 +4,11 @@
  * instructor's dashboard (`#teacher=SECRET`).
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { createClassroomHost } from '../app/server/classroom.ts';
+import { makeTestCertificate, type TestCertificate } from '../app/server/test-cert.ts';
 import {
   DEFAULT_ROOT,
   startStandalone,
@@ -156,38 +155,17 @@ test('on serve (no classroom) the page says its progress stays in the browser an
 });
 
 test.describe('over TLS', () => {
-  let dir = '';
+  let made: TestCertificate;
   test.beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'wsp-e2e-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    made = makeTestCertificate();
   });
-  test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  test.afterAll(() => made.remove());
 
   test('Chromium loads the page over https, its sockets use wss, and the dashboard works', async ({
     browser,
   }) => {
     await start({
-      tls: { cert: readFileSync(path.join(dir, 'cert.pem')), key: readFileSync(path.join(dir, 'key.pem')) },
+      tls: { cert: made.cert, key: made.key },
     });
     expect(server.httpUrl).toMatch(/^https:/);
     const context = await browser.newContext({ ignoreHTTPSErrors: true });

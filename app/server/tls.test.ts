@@ -1,46 +1,24 @@
 /** wss: serve and classroom over TLS, with a self-signed certificate made here by openssl. */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClassroomHost } from './classroom.ts';
+import { makeTestCertificate, type TestCertificate } from './test-cert.ts';
 import { closed, inboxOf, openWs, testServers, withTimeout } from './test-helpers.ts';
 
 const servers = testServers();
-let dir = '';
+let made: TestCertificate;
 let cert = '';
 let key = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'wsp-tls-'));
-  cert = path.join(dir, 'cert.pem');
-  key = path.join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  made = makeTestCertificate();
+  cert = made.certFile;
+  key = made.keyFile;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => made.remove());
 
 describe('TLS (wss)', () => {
   it('serves /echo over wss to a client that trusts the certificate, and says https/wss', async () => {
