@@ -1,18 +1,30 @@
 /**
  * One echo server for bench/server.ts, in its own process so the clients' work does not share
- * its event loop: `tsx bench/server-child.ts ours|ws`. Which configuration of ws (pure JS or with
+ * its event loop: `tsx bench/server-child.ts ours|ws|classroom`. Which configuration of ws (pure JS or with
  * bufferutil) depends on the environment it is started with (bench/ws-variants.ts). Prints `PORT <n>` once listening,
  * answers an IPC 'cpu' message with its process.cpuUsage() (µs), and stops on SIGTERM.
  */
 import { WebSocketServer } from 'ws';
+import { createClassroomHost } from '../app/server/classroom.ts';
 import { startStandalone } from '../app/server/standalone.ts';
 
 const kind = process.argv[2];
 process.on('message', (m) => {
   if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (m === 'rss') process.send?.({ rss: process.memoryUsage().rss });
 });
 if (kind === 'ours') {
   const s = await startStandalone({ host: '127.0.0.1', port: 0, root: '/nonexistent-bench-root' });
+  process.stdout.write(`PORT ${s.port}\n`);
+  process.once('SIGTERM', () => void s.stop().then(() => process.exit(0)));
+} else if (kind === 'classroom') {
+  // bench/classroom.ts: the classroom as `npm run classroom` runs it (its defaults), serving dist/.
+  const s = await startStandalone({
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: 2_000,
+    classroom: createClassroomHost({ secret: 'bench-secret' }),
+  });
   process.stdout.write(`PORT ${s.port}\n`);
   process.once('SIGTERM', () => void s.stop().then(() => process.exit(0)));
 } else if (kind === 'ws') {
@@ -34,6 +46,6 @@ if (kind === 'ours') {
   });
   process.once('SIGTERM', () => wss.close(() => process.exit(0)));
 } else {
-  process.stderr.write('usage: server-child.ts ours|ws\n');
+  process.stderr.write('usage: server-child.ts ours|ws|classroom\n');
   process.exit(2);
 }

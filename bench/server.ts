@@ -55,11 +55,15 @@ export interface ServerBenchResult {
   ws: Record<WsVariant, Figures>;
 }
 
-async function startChild(kind: Kind): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, kind === 'ours' ? 'ours' : 'ws'], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: kind === 'ours' ? process.env : wsEnv(kind),
-  });
+export async function startChild(kind: Kind | 'classroom'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, kind === 'ours' || kind === 'classroom' ? kind : 'ws'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: kind === 'ours' || kind === 'classroom' ? process.env : wsEnv(kind),
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -72,7 +76,7 @@ async function startChild(kind: Kind): Promise<{ child: ChildProcess; port: numb
   return { child, port };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

@@ -4,7 +4,7 @@
  *   tsx app/server/cli.ts classroom [--port P] [options]
  * Run with --help for the options.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,8 @@ import {
 } from './standalone.ts';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../services/session.ts';
 import { parseAllowList } from './relay-target.ts';
+import { CLASSROOM_CHAT_LIMITS } from '../services/chat-moderation.ts';
+import { createClassroomHost } from './classroom.ts';
 
 const CLASSROOM_MAX_CONNECTIONS = 2_000;
 
@@ -44,8 +46,17 @@ Options:
   --close-timeout MS       longest closing handshake before TCP is dropped (default ${DEFAULT_CLOSE_TIMEOUT_MS})
   --handshake-timeout MS   time to send the request head (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
   --max-buffered B         unread bytes per connection before close 1008 (default ${DEFAULT_MAX_BUFFERED_BYTES})
+  --tls-cert FILE          PEM certificate: serve HTTPS and wss:// (needs --tls-key)
+  --tls-key FILE           PEM private key of that certificate
   --quiet                  log nothing but the listening line and errors
   -h, --help               this text
+
+Classroom only (the /chat room's limits, per connection; shown on the dashboard):
+  --chat-rate N            messages per second before close 1008 (default ${CLASSROOM_CHAT_LIMITS.rate})
+  --chat-max-size B        largest message in bytes before close 1009 (default ${CLASSROOM_CHAT_LIMITS.maxMessageSize})
+  --chat-queue B           unread bytes per member beyond which broadcasts to it are skipped
+                           (it is told how many; default ${CLASSROOM_CHAT_LIMITS.queueBytes})
+  --secret S               the dashboard's secret (default: a new random one each start)
 
 Stops on SIGINT or SIGTERM, closing every WebSocket with 1001 (Going Away).
 `;
@@ -82,24 +93,25 @@ function isLoopback(host: string): boolean {
  * listens on all interfaces; else only the one address it listens on (a LAN URL would point at
  * an interface with nobody listening), saying why there is no LAN URL when that is a loopback.
  */
-export function classroomUrls(host: string, port: number, lan: readonly string[]): string {
+export function classroomUrls(host: string, port: number, lan: readonly string[], tls = false): string {
+  const [http, ws] = tls ? ['https', 'wss'] : ['http', 'ws'];
   if (isWildcard(host)) {
     let out =
       lan.length > 0 ? 'Students open one of:\n' : 'No LAN address found: students on this machine only:\n';
-    for (const a of lan) out += `  http://${a}:${port}/   (ws://${a}:${port}/chat)\n`;
-    return out + `  http://localhost:${port}/   (this machine)\n`;
+    for (const a of lan) out += `  ${http}://${a}:${port}/   (${ws}://${a}:${port}/chat)\n`;
+    return out + `  ${http}://localhost:${port}/   (this machine)\n`;
   }
   const shown = hostForUrl(host);
   if (isLoopback(host)) {
     return (
       `No LAN URL: ${host} is a loopback address, which other machines cannot reach. ` +
       `For students on other machines, run classroom without --host (it listens on 0.0.0.0).\n` +
-      `  http://${shown}:${port}/   (this machine only)\n`
+      `  ${http}://${shown}:${port}/   (this machine only)\n`
     );
   }
   return (
     `Students open (the one address this server listens on; without --host it listens on every interface):\n` +
-    `  http://${shown}:${port}/   (ws://${shown}:${port}/chat)\n`
+    `  ${http}://${shown}:${port}/   (${ws}://${shown}:${port}/chat)\n`
   );
 }
 
@@ -121,6 +133,12 @@ export async function main(argv: string[]): Promise<number> {
         'close-timeout': { type: 'string' },
         'handshake-timeout': { type: 'string' },
         'max-buffered': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'chat-rate': { type: 'string' },
+        'chat-max-size': { type: 'string' },
+        'chat-queue': { type: 'string' },
+        secret: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -169,6 +187,31 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.origin ? { origins: values.origin } : {}),
       ...(values['relay-allow'] ? { relayAllow: parseAllowList(values['relay-allow']) } : {}),
     };
+    if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
+      throw new Error('--tls-cert and --tls-key go together: give both files (PEM) or neither');
+    if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
+      options.tls = {
+        cert: readPem('tls-cert', values['tls-cert']),
+        key: readPem('tls-key', values['tls-key']),
+      };
+    }
+    if (classroom) {
+      const chatRate = number('chat-rate', values['chat-rate'], 1);
+      const chatMax = number('chat-max-size', values['chat-max-size'], 1);
+      const chatQueue = number('chat-queue', values['chat-queue'], 1024);
+      if (values.secret !== undefined && !/^[\w-]{8,128}$/.test(values.secret))
+        throw new Error('--secret wants 8-128 characters of A-Z a-z 0-9 _ -');
+      options.classroom = createClassroomHost({
+        chat: {
+          ...(chatRate !== undefined ? { rate: chatRate } : {}),
+          ...(chatMax !== undefined ? { maxMessageSize: chatMax } : {}),
+          ...(chatQueue !== undefined ? { queueBytes: chatQueue } : {}),
+        },
+        ...(values.secret !== undefined ? { secret: values.secret } : {}),
+      });
+    } else if (['chat-rate', 'chat-max-size', 'chat-queue', 'secret'].some((k) => k in values)) {
+      throw new Error('--chat-rate, --chat-max-size, --chat-queue and --secret are for classroom only');
+    }
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
@@ -190,7 +233,21 @@ export async function main(argv: string[]): Promise<number> {
   let banner = `WebSocket Playground listening on ${standalone.httpUrl}  (${standalone.wsUrl})\n`;
   if (!standalone.built && !quiet)
     banner += `dist/ not built: serving the endpoints only (run npm run build for the site)\n`;
-  if (classroom) banner += classroomUrls(standalone.host, port, lanAddresses());
+  if (classroom) {
+    const tls = options.tls !== undefined;
+    banner += classroomUrls(standalone.host, port, lanAddresses(), tls);
+    options.classroom?.classroom.setJoinUrls(
+      isWildcard(standalone.host)
+        ? lanAddresses().map((a) => `${tls ? 'https' : 'http'}://${a}:${port}/`)
+        : isLoopback(standalone.host)
+          ? []
+          : [standalone.httpUrl],
+    );
+    const local = isWildcard(standalone.host) ? 'localhost' : hostForUrl(standalone.host);
+    banner +=
+      `Instructor's dashboard (keep this link to yourself; it holds the secret):\n` +
+      `  ${tls ? 'https' : 'http'}://${local}:${port}/#teacher=${options.classroom?.secret ?? ''}\n`;
+  }
   // The signal handlers go in before the banner: whoever reads "listening" may signal at once
   // (a supervisor, a test), and a signal with no handler yet would kill the process without
   // the 1001 closes.
@@ -241,6 +298,17 @@ function classroomLog(log: (line: string) => void): Pick<StandaloneOptions, 'onO
       }
     },
   };
+}
+
+function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new Error(
+      `--${flag}: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 function isMain(): boolean {

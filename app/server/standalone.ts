@@ -3,9 +3,11 @@
  * Used by the CLI (serve, classroom), the tests and the benchmark.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SERVER_HEADER, SERVICE_PATHS } from '../services/index.ts';
+import type { ClassroomHost } from './classroom.ts';
 import { createPlaygroundServer, type PlaygroundServer, type PlaygroundServerOptions } from './server.ts';
 import { createStaticHandler } from './static.ts';
 
@@ -19,10 +21,14 @@ export interface StandaloneOptions extends PlaygroundServerOptions {
   root?: string;
   /** Time for a client to send a complete request head (then 408 and TCP closed). Default 10 s. */
   handshakeTimeout?: number;
+  /** PEM certificate and key: the server speaks HTTPS and wss:// (TLS), its URLs say so. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** The classroom (app/server/classroom.ts): its services, hooks and probe answer. */
+  classroom?: ClassroomHost;
 }
 
 export interface Standalone {
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
   readonly playground: PlaygroundServer;
   readonly host: string;
   readonly port: number;
@@ -52,20 +58,38 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const files = createStaticHandler(options.root ?? DEFAULT_ROOT, notBuiltPage());
-  const playground = createPlaygroundServer(options);
-  const server = http.createServer(
-    {
-      // The handshake timeout: a head must arrive within it (Node answers 408 and closes).
-      headersTimeout: handshakeTimeout,
-      requestTimeout: handshakeTimeout,
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(handshakeTimeout / 4))),
-      keepAliveTimeout: 5_000,
-    },
-    (req, res) => {
-      res.setHeader(SERVER_HEADER, '1'); // the page's probe looks for it (app/loopback/mode.ts)
-      if (!playground.handleRequest(req, res)) files(req, res);
-    },
+  const classroom = options.classroom;
+  const playground = createPlaygroundServer(
+    classroom
+      ? {
+          ...options,
+          services: classroom.services,
+          onOpen: (info) => {
+            classroom.hooks.onOpen(info);
+            options.onOpen?.(info);
+          },
+          onClose: (info) => {
+            classroom.hooks.onClose(info);
+            options.onClose?.(info);
+          },
+        }
+      : options,
   );
+  const serverOptions: http.ServerOptions = {
+    // The handshake timeout: a head must arrive within it (Node answers 408 and closes).
+    headersTimeout: handshakeTimeout,
+    requestTimeout: handshakeTimeout,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(handshakeTimeout / 4))),
+    keepAliveTimeout: 5_000,
+  };
+  const handler: http.RequestListener = (req, res) => {
+    res.setHeader(SERVER_HEADER, '1'); // the page's probe looks for it (app/loopback/mode.ts)
+    if (classroom?.handleRequest(req, res)) return;
+    if (!playground.handleRequest(req, res)) files(req, res);
+  };
+  const server = options.tls
+    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
+    : http.createServer(serverOptions, handler);
   server.maxHeadersCount = 100;
   // Garbage instead of a request: Node's parser fails; answer 400 and close (never throw).
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -97,8 +121,8 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
     playground,
     host,
     port,
-    httpUrl: `http://${shown}:${port}/`,
-    wsUrl: `ws://${shown}:${port}/echo`,
+    httpUrl: `${options.tls ? 'https' : 'http'}://${shown}:${port}/`,
+    wsUrl: `${options.tls ? 'wss' : 'ws'}://${shown}:${port}/echo`,
     built: files.built,
     stop() {
       stopping ??= (async () => {

@@ -17,6 +17,19 @@ export interface ChatRoom {
   members(): readonly ServiceSocket[];
   /** The last messages, oldest first. */
   history(): readonly MessageData[];
+  /** Forgets the history (the classroom's "clear"); newcomers then get none of it. */
+  clear(): void;
+}
+
+/**
+ * How a room is moderated (the classroom's, chat-moderation.ts); absent: every message goes to
+ * every member as it is.
+ */
+export interface ChatPolicy {
+  /** Before a member's message is kept and broadcast: false drops it (the policy tells the sender). */
+  admit(from: ServiceSocket, data: MessageData): boolean;
+  /** Hands one broadcast message to one member, or holds it back (a member whose queue is full). */
+  deliver(to: ServiceSocket, data: MessageData): void;
 }
 
 export interface ChatService extends Service {
@@ -31,7 +44,7 @@ export interface ChatService extends Service {
  * - every join and leave sends all members a presence notice, a JSON text message
  *   `{"type":"presence","online":3,"joined":"c7"}`.
  */
-export function createChatService(historySize = CHAT_HISTORY): ChatService {
+export function createChatService(historySize = CHAT_HISTORY, policy?: ChatPolicy): ChatService {
   const members = new Set<ServiceSocket>();
   const history: MessageData[] = [];
   const announce = (notice: PresenceNotice): void => {
@@ -44,6 +57,7 @@ export function createChatService(historySize = CHAT_HISTORY): ChatService {
     room: {
       members: () => [...members],
       history: () => [...history],
+      clear: () => void history.splice(0),
     },
     open(socket, ctx) {
       for (const old of history) socket.send(old);
@@ -51,13 +65,18 @@ export function createChatService(historySize = CHAT_HISTORY): ChatService {
       ctx.log(`${socket.id} joined /chat (${members.size} online)`);
       announce({ type: 'presence', online: members.size, joined: socket.id });
       socket.on('message', (data) => {
+        if (policy && !policy.admit(socket, data)) return;
         const size = typeof data === 'string' ? data.length * 3 : data.length;
         if (size <= CHAT_HISTORY_MAX_BYTES) {
           // A copy: received bytes may share memory with the whole chunk they came in.
           history.push(typeof data === 'string' ? data : data.slice());
           if (history.length > historySize) history.shift();
         }
-        for (const m of members) if (m.readyState === 'OPEN') m.send(data);
+        for (const m of members) {
+          if (m.readyState !== 'OPEN') continue;
+          if (policy) policy.deliver(m, data);
+          else m.send(data);
+        }
       });
       socket.on('close', () => {
         if (!members.delete(socket)) return;
