@@ -100,7 +100,7 @@ export interface HttpHead {
 }
 
 /** The request line without the playground's own `tap=` token (the server's byte mirror, not the learner's). */
-function withoutTap(line: string): string {
+export function withoutTap(line: string): string {
   return line.replace(/([?&])tap=[^&\s]*&?/, '$1').replace(/[?&] /, ' ');
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { WireEvent } from '../protocol/types.ts';
+import type { HttpRecord } from './types.ts';
 
 /** The part of the browser's WebSocket a walkthrough may use. */
 export type PlaySocket = Pick<
@@ -41,6 +42,12 @@ export interface PlayLab {
   run(file: string, version: 'start' | 'solution'): Promise<void>;
   /** Runs the lesson's probe (it tests the learner's server); in the page only, like `run`. */
   probe(): Promise<void>;
+  /**
+   * One plain HTTP GET of a bundled path ('/poll?since=3', '/long-poll?since=3'), as the page's
+   * `fetch` makes it (server mode) or the in-page network answers it (loopback); resolves when
+   * the answer has arrived. It joins `trace.http`, as the lesson's polling widget's requests do.
+   */
+  fetch(path: string): Promise<HttpRecord>;
 }
 
 export type Walk = (lab: PlayLab) => Promise<void>;

@@ -45,6 +45,7 @@ export function pageLab(lab: Lab, player: LessonPlayer, workspace: () => CodeWor
       await sleep(300); // its servers listen, its first sockets open
     },
     probe: () => player.probe(),
+    fetch: (path) => player.fetchHttp(path),
     wire(socket) {
       const record = lab.history.find((r) => r.session.socket === (socket as unknown));
       record?.session.flush();
