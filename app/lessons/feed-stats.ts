@@ -16,6 +16,7 @@
  * host's clock and the page's, the same machine in both modes here.
  */
 import { FEED_INTERVAL_MS } from '../services/feed.ts';
+import { utf8ByteLength } from '../ui/lib/engine.ts';
 import { apiEvents, framesOf, pathOf, withoutTap } from './kit.ts';
 import type { HttpRecord, Trace, TraceConnection } from './types.ts';
 
@@ -45,9 +46,6 @@ interface Stamp {
   seq: number;
   t: number;
 }
-
-const utf8 = new TextEncoder();
-export const byteLength = (text: string): number => utf8.encode(text).length;
 
 /** The updates in a feed answer or a ticker message (`{seq, t}` of each quote), [] when it is not one. */
 export function stampsOf(text: string): Stamp[] {
@@ -123,7 +121,7 @@ function handshakeBytes(conn: TraceConnection): number {
     const end = e.text.indexOf('\r\n');
     const text =
       e.from === 'client' && end > 0 ? withoutTap(e.text.slice(0, end)) + e.text.slice(end) : e.text;
-    bytes += byteLength(text);
+    bytes += utf8ByteLength(text);
   }
   return bytes;
 }

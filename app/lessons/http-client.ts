@@ -7,8 +7,10 @@
 import { exchange } from '../loopback/http.ts';
 import type { VirtualNetwork } from '../loopback/network.ts';
 import { REQUEST_BYTES_HEADER } from '../services/feed.ts';
-import { byteLength } from './feed-stats.ts';
 import type { HttpRecord } from './types.ts';
+
+/** Bytes of a head as it crossed the wire (UTF-8; heads are ASCII in practice). */
+const headBytes = (head: string): number => new TextEncoder().encode(head).length;
 
 export interface HttpOptions {
   signal?: AbortSignal;
@@ -52,7 +54,7 @@ export async function serverHttp(
     status: response.status,
     requestHeadBytes: Number.isSafeInteger(told) && told > 0 ? told : 0,
     responseHead,
-    responseHeadBytes: byteLength(responseHead),
+    responseHeadBytes: headBytes(responseHead),
     body,
   };
 }
@@ -71,10 +73,10 @@ export async function loopbackHttp(
     sent: x.sent,
     received: x.received,
     status: x.response.status,
-    requestHeadBytes: byteLength(x.requestHead),
+    requestHeadBytes: headBytes(x.requestHead),
     requestHead: x.requestHead,
     responseHead: x.responseHead,
-    responseHeadBytes: byteLength(x.responseHead),
+    responseHeadBytes: headBytes(x.responseHead),
     body,
   };
 }

@@ -2,11 +2,10 @@
  * The lab's plain HTTP exchanges (the polling lesson's /poll and /long-poll), for the trace: its
  * widget's requests and its walkthroughs' `lab.fetch`, each kept as an `HttpRecord` when its
  * answer has arrived (an aborted request has none and is not kept). The transport decides how a
- * request is made: server mode, the page's real fetch to our server; loopback, the in-page network.
+ * request is made: server mode, the page's real fetch to our server; loopback, the in-page
+ * network. The code that makes requests loads with the first one (it is not part of the first page).
  */
-import { httpUrl, loopbackHttp, serverHttp } from '../../lessons/http-client.ts';
 import type { HttpRecord } from '../../lessons/types.ts';
-import { getDefaultNetwork, type VirtualNetwork } from '../../loopback/network.ts';
 import type { Transport } from '../lab/transport.ts';
 
 /** Exchanges kept at most (a long session's oldest go first). */
@@ -18,12 +17,8 @@ export class HttpLog {
 
   /** GETs a bundled path on `transport`'s host and keeps the exchange. Rejects as fetch does. */
   async get(transport: Transport, path: string, signal?: AbortSignal): Promise<HttpRecord> {
-    const url = httpUrl(transport.endpointUrl(path));
-    const options = signal ? { signal } : {};
-    const record =
-      transport.label === 'server'
-        ? await serverHttp(url, options)
-        : await loopbackHttp(url, networkOf(transport), options);
+    const { requestOn } = await import('./http-request.ts');
+    const record = await requestOn(transport, path, signal);
     this.add(record);
     return record;
   }
@@ -43,8 +38,4 @@ export class HttpLog {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
-}
-
-function networkOf(transport: Transport): VirtualNetwork {
-  return (transport as Partial<{ network: VirtualNetwork }>).network ?? getDefaultNetwork();
 }
