@@ -47,7 +47,6 @@ export class FeedColumn {
     if (this.kind !== 'websocket') return pollStats(this.records);
     const s = this.session;
     if (!s) return { requests: 0, headerBytes: 0, updates: 0, empty: 0 };
-    s.flush();
     return socketStats([{ id: 'c1', url: s.url, protocols: [], origin: 'lab', events: s.log.events }]);
   }
 
@@ -77,6 +76,8 @@ export class FeedColumn {
   }
 
   #refresh(): void {
+    // The session applies its queued events on the next frame; now, so the counts are current.
+    this.session?.flush();
     this.#tick++;
     const ws = this.session?.socket;
     if (this.kind === 'websocket' && this.session && (!ws || ws.readyState === 3)) {
