@@ -8,7 +8,16 @@ import { decodeFrameBytes, type DecodedFrame } from '../ui/lib/frames.ts';
 import { parseRequest, parseResponse, type Side } from '../ui/lib/engine.ts';
 import type { FrameRef, LessonChecks, TaskResult, Trace, TraceConnection } from './types.ts';
 
-export type { Trace, TraceConnection, TaskResult, FrameRef, LessonChecks, Task, ProbeKit } from './types.ts';
+export type {
+  Trace,
+  TraceConnection,
+  TaskResult,
+  FrameRef,
+  LessonChecks,
+  Task,
+  ProbeKit,
+  HttpRecord,
+} from './types.ts';
 
 /** Identity, for type inference in checks.ts: `export default defineChecks({ tasks: [...] })`. */
 export function defineChecks(checks: LessonChecks): LessonChecks {
