@@ -9,7 +9,16 @@ import type { Side } from '../ui/lib/engine.ts';
 import { parseRequest, parseResponse } from '../ui/lib/handshake.ts';
 import type { FrameRef, LessonChecks, TaskResult, Trace, TraceConnection } from './types.ts';
 
-export type { Trace, TraceConnection, TaskResult, FrameRef, LessonChecks, Task, ProbeKit } from './types.ts';
+export type {
+  Trace,
+  TraceConnection,
+  TaskResult,
+  FrameRef,
+  LessonChecks,
+  Task,
+  ProbeKit,
+  HttpRecord,
+} from './types.ts';
 
 /** Identity, for type inference in checks.ts: `export default defineChecks({ tasks: [...] })`. */
 export function defineChecks(checks: LessonChecks): LessonChecks {
@@ -101,7 +110,7 @@ export interface HttpHead {
 }
 
 /** The request line without the playground's own `tap=` token (the server's byte mirror, not the learner's). */
-function withoutTap(line: string): string {
+export function withoutTap(line: string): string {
   return line.replace(/([?&])tap=[^&\s]*&?/, '$1').replace(/[?&] /, ' ');
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { WireEvent } from '../protocol/types.ts';
+import type { HttpRecord } from './types.ts';
 
 /** The part of the browser's WebSocket a walkthrough may use. */
 export type PlaySocket = Pick<
@@ -48,6 +49,12 @@ export interface PlayLab {
    * Vitest it returns at once, like `run` (those tasks are `browserOnly`).
    */
   settle(tasks: readonly string[], ms: number): Promise<void>;
+  /**
+   * One plain HTTP GET of a bundled path ('/poll?since=3', '/long-poll?since=3'), as the page's
+   * `fetch` makes it (server mode) or the in-page network answers it (loopback); resolves when
+   * the answer has arrived. It joins `trace.http`, as the lesson's polling widget's requests do.
+   */
+  fetch(path: string): Promise<HttpRecord>;
 }
 
 export type Walk = (lab: PlayLab) => Promise<void>;

@@ -38,6 +38,80 @@ describe('recordLoopback', () => {
   });
 });
 
+describe('recordLoopback: plain HTTP (the polling lesson)', () => {
+  test('lab.fetch answers from the in-page feed and joins trace.http with both heads and the body', async () => {
+    const trace = await recordLoopback(async (lab) => {
+      await lab.wait(2500);
+      const first = await lab.fetch('/poll?since=0');
+      expect(JSON.parse(first.body)).toMatchObject({ seq: 3 });
+      await lab.fetch('/long-poll?since=3');
+    });
+    const [poll, held] = trace.http ?? [];
+    expect(poll).toMatchObject({ url: 'http://playground.local/poll?since=0', method: 'GET', status: 200 });
+    expect(poll!.requestHead).toMatch(/^GET \/poll\?since=0 HTTP\/1\.1\r\n/);
+    expect(poll!.requestHeadBytes).toBe(new TextEncoder().encode(poll!.requestHead).length);
+    expect(poll!.responseHead).toContain(`X-Request-Head-Bytes: ${poll!.requestHeadBytes}\r\n`);
+    expect(poll!.responseHeadBytes).toBe(poll!.responseHead.length);
+    // The long poll is held until update 4 happens (3 s after the network started).
+    const t4 = poll!.sent - 2500 + 3000;
+    expect(JSON.parse(held!.body)).toMatchObject({ seq: 4, updates: [{ seq: 4, t: t4 }] });
+    expect(held!.sent).toBeLessThan(t4);
+    expect(held!.received).toBeGreaterThanOrEqual(t4);
+  });
+
+  test('a trace without HTTP has no http field, and one with it survives JSON', async () => {
+    expect((await recordLoopback(() => {})).http).toBeUndefined();
+    const trace = await recordLoopback(async (lab) => void (await lab.fetch('/poll')));
+    expect(traceFromJson(traceToJson(trace))).toEqual(trace);
+  });
+
+  test('a path the feed does not serve fails as fetch does (TypeError), and is not recorded', async () => {
+    let error: unknown;
+    const trace = await recordLoopback(async (lab) => {
+      await lab.fetch('/echo').catch((e: unknown) => (error = e));
+    });
+    expect(error).toBeInstanceOf(TypeError);
+    expect(trace.http).toBeUndefined();
+  });
+});
+
+describe('traceFromJson: http', () => {
+  const file = (http: unknown) =>
+    JSON.stringify({
+      format: 'websocket-playground-trace',
+      version: 1,
+      mode: 'server',
+      connections: [],
+      http,
+    });
+  const record = {
+    url: 'http://127.0.0.1:5173/poll?since=1',
+    method: 'GET',
+    sent: 10,
+    received: 12,
+    status: 200,
+    requestHeadBytes: 480,
+    responseHead: 'HTTP/1.1 200 OK\r\n\r\n',
+    responseHeadBytes: 19,
+    body: '{}',
+  };
+
+  test('reads a server-mode record (no request head: the browser wrote it)', () => {
+    expect(traceFromJson(file([record])).http).toEqual([record]);
+  });
+
+  test('says which record and which field is wrong', () => {
+    expect(() => traceFromJson(file({}))).toThrow('trace: "http" should be an array');
+    expect(() => traceFromJson(file([record, { ...record, sent: 'soon' }]))).toThrow(
+      'http 1: "sent" should be a number ≥ 0',
+    );
+    expect(() => traceFromJson(file([{ ...record, body: 3 }]))).toThrow('http 0: "body" should be a string');
+    expect(() => traceFromJson(file([{ ...record, requestHead: 1 }]))).toThrow(
+      'http 0: "requestHead" should be a string',
+    );
+  });
+});
+
 test('events carry the virtual clock, in order', async () => {
   const trace = await recordLoopback((lab) => {
     const ws = lab.open('/echo');

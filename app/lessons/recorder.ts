@@ -9,7 +9,8 @@ import type { VirtualNetworkOptions } from '../loopback/network.ts';
 import { Session } from '../ui/lab/session.svelte.ts';
 import type { PlayLab, PlaySocket, Walk } from './play.ts';
 import type { WireEvent } from '../protocol/types.ts';
-import type { LessonChecks, ProbeKit, ProbeOptions, Trace, TraceConnection } from './types.ts';
+import { httpUrl, loopbackHttp } from './http-client.ts';
+import type { HttpRecord, LessonChecks, ProbeKit, ProbeOptions, Trace, TraceConnection } from './types.ts';
 
 export interface RecordingLab extends PlayLab {
   /** The virtual network's rig (`rig.network` has the latency, drop and handshake-fault controls). */
@@ -23,6 +24,7 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
   const sessions: Session[] = [];
   const inputs: Record<string, string> = {};
   const console: string[] = [];
+  const http: HttpRecord[] = [];
   const lab: RecordingLab = {
     rig: r,
     open(path, protocols = []) {
@@ -56,6 +58,22 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
       session?.flush();
       return (session?.log.events ?? []).filter((e): e is WireEvent => e.kind !== 'api');
     },
+    async fetch(path) {
+      // Virtual time moves only while something waits for it: run it until the answer is in.
+      const box: { record?: HttpRecord; error?: unknown; done?: true } = {};
+      void loopbackHttp(httpUrl(transport.endpointUrl(path)), r.network).then(
+        (record) => Object.assign(box, { record, done: true }),
+        (error: unknown) => Object.assign(box, { error, done: true }),
+      );
+      for (let waited = 0; !box.done; waited += 10) {
+        if (waited > 60_000) throw new Error(`no answer to GET ${path} after 60 s of virtual time`);
+        r.run(10);
+        for (let i = 0; i < 5; i++) await Promise.resolve();
+      }
+      if (!box.record) throw box.error;
+      http.push(box.record);
+      return box.record;
+    },
   };
   await walk(lab);
   r.run();
@@ -65,7 +83,7 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
     session.dispose();
     return { id: `c${i + 1}`, url: session.url, protocols: [...session.protocols], origin: 'lab', events };
   });
-  return { mode: 'loopback', connections, inputs, console };
+  return { mode: 'loopback', connections, inputs, console, ...(http.length > 0 ? { http } : {}) };
 }
 
 /** `recordLoopback` for a walk of a lesson's play.ts. */

@@ -1,12 +1,12 @@
 /**
  * A trace as a file: `{format: "websocket-playground-trace", version: 1, mode, inputs, console,
- * connections: [{id, url, protocols, origin, events}]}`, events as in a session file (bytes in
- * base64). The player's "Save my trace" writes it, so a learner can attach exactly what they did
+ * connections: [{id, url, protocols, origin, events}], http?: [HttpRecord]}`, events as in a
+ * session file (bytes in base64), HTTP exchanges as they are (text and numbers). The player's "Save my trace" writes it, so a learner can attach exactly what they did
  * to a question, and a test can load it back (testing.ts `loadTrace`).
  */
 import type { SessionEvent } from '../ui/lab/events.ts';
 import { FormatError, readSessionEvent, writeSessionEvent } from '../ui/lab/wire-json.ts';
-import type { Trace, TraceConnection } from './types.ts';
+import type { HttpRecord, Trace, TraceConnection } from './types.ts';
 
 export const TRACE_FORMAT = 'websocket-playground-trace';
 
@@ -19,6 +19,7 @@ export function traceToJson(trace: Trace): string {
       inputs: trace.inputs,
       console: trace.console,
       connections: trace.connections.map((c) => ({ ...c, events: c.events.map(writeSessionEvent) })),
+      ...(trace.http ? { http: trace.http } : {}),
     },
     null,
     1,
@@ -64,10 +65,40 @@ export function traceFromJson(text: string): Trace {
       events,
     };
   });
+  const http = raw.http === undefined ? undefined : readHttp(raw.http);
   return {
     mode: raw.mode,
     inputs,
     console: isStrings(raw.console) ? raw.console : [],
     connections,
+    ...(http ? { http } : {}),
   };
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+function readHttp(raw: unknown): HttpRecord[] {
+  if (!Array.isArray(raw)) throw new FormatError('trace: "http" should be an array');
+  return raw.map((r: unknown, i): HttpRecord => {
+    const where = `http ${i}`;
+    if (!isObject(r)) throw new FormatError(`${where}: should be an object`);
+    for (const key of ['url', 'method', 'responseHead', 'body'] as const)
+      if (typeof r[key] !== 'string') throw new FormatError(`${where}: "${key}" should be a string`);
+    for (const key of ['sent', 'received', 'status', 'requestHeadBytes', 'responseHeadBytes'] as const)
+      if (!isCount(r[key])) throw new FormatError(`${where}: "${key}" should be a number ≥ 0`);
+    if (r.requestHead !== undefined && typeof r.requestHead !== 'string')
+      throw new FormatError(`${where}: "requestHead" should be a string`);
+    return {
+      url: r.url as string,
+      method: r.method as string,
+      sent: r.sent as number,
+      received: r.received as number,
+      status: r.status as number,
+      requestHeadBytes: r.requestHeadBytes as number,
+      ...(typeof r.requestHead === 'string' ? { requestHead: r.requestHead } : {}),
+      responseHead: r.responseHead as string,
+      responseHeadBytes: r.responseHeadBytes as number,
+      body: r.body as string,
+    };
+  });
 }

@@ -70,7 +70,14 @@ export type Block =
   /** An experiment that breaks the protocol on purpose (a framed box). */
   | { type: 'weird'; title: string; blocks: Block[] }
   /** A note for where the two modes differ. */
-  | { type: 'note'; html: string };
+  | { type: 'note'; html: string }
+  /** The live comparison of polling, long polling and a WebSocket on one feed: the columns shown,
+   *  and how often the polling column asks (ms). */
+  | { type: 'compare'; columns: FeedClient[]; every: number };
+
+/** The three ways to follow a feed the polling lesson compares (RFC 6455 §1.1). */
+export type FeedClient = 'poll' | 'long-poll' | 'websocket';
+export const FEED_CLIENTS: readonly FeedClient[] = ['poll', 'long-poll', 'websocket'];
 
 export interface Step {
   /** Stable within the lesson: the slug of its heading. */
@@ -108,6 +115,34 @@ export interface Trace {
   inputs: Record<string, string>;
   /** Lines the learner's code printed (console), oldest first. */
   console: string[];
+  /** Plain HTTP exchanges (the polling lesson's /poll and /long-poll), oldest first; absent when none. */
+  http?: HttpRecord[];
+}
+
+/**
+ * One plain HTTP exchange as the page saw it (RFC 9112: a request head, a response head, a body).
+ * Server mode: the page's real `fetch` to our server; it cannot read the head its browser wrote,
+ * so the size comes from the server (X-Request-Head-Bytes) and the response head is rebuilt from
+ * the status and headers (the same bytes: header names are case-insensitive, RFC 9110 §5.1).
+ * Loopback: both heads exactly as they crossed the in-page network.
+ */
+export interface HttpRecord {
+  /** As requested, e.g. 'http://127.0.0.1:5173/poll?since=3'. */
+  url: string;
+  method: string;
+  /** When the request left and its answer had fully arrived (ms, the trace's clock). */
+  sent: number;
+  received: number;
+  status: number;
+  /** Size of the request head (request line to blank line), as the server read it. */
+  requestHeadBytes: number;
+  /** The request head itself, when the page wrote it (loopback only). */
+  requestHead?: string;
+  /** Status line, headers, blank line. */
+  responseHead: string;
+  responseHeadBytes: number;
+  /** The body as text (the feed answers JSON). */
+  body: string;
 }
 
 /** Points at one frame of a trace: the connection and the index of its wire event. */

@@ -132,6 +132,20 @@ Inside.
   });
 });
 
+test('":: compare" places the polling widget: every column by default, or the ones named, and a poll period', () => {
+  const blocks = (line: string) => parse(`## Go\n\n${line}\n`).steps[0]!.blocks;
+  expect(blocks(':: compare')).toEqual([
+    { type: 'compare', columns: ['poll', 'long-poll', 'websocket'], every: 1000 },
+  ]);
+  expect(blocks(':: compare show=websocket,poll every=500')).toEqual([
+    { type: 'compare', columns: ['poll', 'websocket'], every: 500 },
+  ]);
+  expect(() => blocks(':: compare show=sse')).toThrow(
+    '":: compare show=" takes poll, long-poll, websocket (comma-separated), not "sse"',
+  );
+  expect(() => blocks(':: compare every=10')).toThrow('poll period in ms, 250 to 10000');
+});
+
 test('parseArgs reads words, key=value and quoted values', () => {
   expect(parseArgs('a b=c d="e f" "g h"')).toEqual({ words: ['a', 'g h'], named: { b: 'c', d: 'e f' } });
 });

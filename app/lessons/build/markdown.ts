@@ -8,7 +8,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import { parse as parseYaml } from 'yaml';
-import { PAGE_STEP, type Block, type LessonMeta, type PanelName, type Step } from '../types.ts';
+import { FEED_CLIENTS, PAGE_STEP, type Block, type LessonMeta, type PanelName, type Step } from '../types.ts';
 import { resolveRfc } from '../rfc.ts';
 
 export class LessonSyntaxError extends Error {
@@ -40,7 +40,7 @@ md.validateLink = (url) => /^(https?:|rfc:|#)/.test(url);
 
 const PANELS: readonly PanelName[] = ['lab', 'inspector', 'handshake', 'decode', 'code'];
 const CONTAINERS = new Set(['predict', 'hint', 'explain', 'weird', 'note']);
-const LEAVES = new Set(['lab', 'check', 'inspector', 'handshake', 'decode', 'editor']);
+const LEAVES = new Set(['lab', 'check', 'inspector', 'handshake', 'decode', 'editor', 'compare']);
 
 /** `a b key=value key="with spaces"` -> positional words and named values. */
 export function parseArgs(text: string): { words: string[]; named: Record<string, string> } {
@@ -291,6 +291,20 @@ function leafBlock(name: string, argText: string, no: number, fail: (no: number,
       const file = words[0];
       if (!file) return fail(no, '":: editor" needs a file name: ":: editor server.js"');
       return { type: 'editor', file, label: named.label ?? `Open ${file} in the editor` };
+    }
+    case 'compare': {
+      const asked = (named.show ?? FEED_CLIENTS.join(',')).split(',').map((c) => c.trim());
+      const columns = FEED_CLIENTS.filter((c) => asked.includes(c));
+      const unknown = asked.filter((c) => !(FEED_CLIENTS as readonly string[]).includes(c));
+      if (unknown.length > 0 || columns.length === 0)
+        return fail(
+          no,
+          `":: compare show=" takes ${FEED_CLIENTS.join(', ')} (comma-separated), not "${named.show}"`,
+        );
+      const every = named.every === undefined ? 1000 : Number(named.every);
+      if (!Number.isInteger(every) || every < 250 || every > 10_000)
+        return fail(no, '":: compare every=" is the poll period in ms, 250 to 10000');
+      return { type: 'compare', columns, every };
     }
   }
   return fail(no, `unknown directive ":: ${name}"`);

@@ -1,15 +1,22 @@
 /**
  * The lab's sessions -> a Trace for the checks: every connection opened since the lesson (or
  * its last reset) began, in the order they were opened, whether the lab's Connect, the learner's
- * code or the lesson's probe opened it.
+ * code or the lesson's probe opened it; and the plain HTTP exchanges of the same time (`http`).
  */
-import type { Trace, TraceConnection } from '../../lessons/types.ts';
+import type { HttpRecord, Trace, TraceConnection } from '../../lessons/types.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
 import type { Session } from '../lab/session.svelte.ts';
 
 export function collectTrace(
   lab: Lab,
-  options: { since: number; inputs: Record<string, string>; probes?: TraceConnection[]; console?: string[] },
+  options: {
+    since: number;
+    inputs: Record<string, string>;
+    probes?: TraceConnection[];
+    console?: string[];
+    /** The lab's HTTP exchanges since `since` (http-log.ts). */
+    http?: HttpRecord[];
+  },
 ): { trace: Trace; sessions: Map<string, Session> } {
   const sessions = new Map<string, Session>();
   const connections: TraceConnection[] = [];
@@ -34,6 +41,7 @@ export function collectTrace(
       connections,
       inputs: { ...options.inputs },
       console: options.console ?? [],
+      ...(options.http && options.http.length > 0 ? { http: [...options.http] } : {}),
     },
     sessions,
   };

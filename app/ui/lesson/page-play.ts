@@ -53,6 +53,7 @@ export function pageLab(lab: Lab, player: LessonPlayer, workspace: () => CodeWor
         await sleep(250);
       }
     },
+    fetch: (path) => player.fetchHttp(path),
     wire(socket) {
       const record = lab.history.find((r) => r.session.socket === (socket as unknown));
       record?.session.flush();

@@ -15,7 +15,15 @@ import {
 import { ProgressStore, statusOf, type LessonProgress, type LessonStatus } from '../../lessons/progress.ts';
 import { NO_RESULTS, runTasks } from '../../lessons/runner.ts';
 import { traceToJson } from '../../lessons/trace-json.ts';
-import type { Block, FrameRef, Step, TaskResult, Trace, TraceConnection } from '../../lessons/types.ts';
+import type {
+  Block,
+  FrameRef,
+  HttpRecord,
+  Step,
+  TaskResult,
+  Trace,
+  TraceConnection,
+} from '../../lessons/types.ts';
 import type { CodeWorkspace } from '../code/workspace.svelte.ts';
 import { lessonDocId } from '../code/doc-id.ts';
 import type { InspectorFocus } from '../inspector/focus.svelte.ts';
@@ -23,6 +31,7 @@ import { inspectorFor } from '../inspector/inspector.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
 import type { Session } from '../lab/session.svelte.ts';
 import { collectTrace } from './collect.ts';
+import { HttpLog } from './http-log.ts';
 import { parseLessonHash, lessonHash, PAGE } from './links.ts';
 import { runProbe } from './probe.ts';
 
@@ -63,6 +72,8 @@ export class LessonPlayer {
   notice = $state('');
 
   readonly store: ProgressStore;
+  /** The lab's plain HTTP exchanges (the polling lesson): they join the trace like its connections. */
+  readonly http = new HttpLog();
   readonly #d: PlayerDeps;
   readonly #now: () => number;
   /** Trace connection id -> the session it came from (to reveal a frame). */
@@ -76,6 +87,7 @@ export class LessonPlayer {
     this.#d = deps;
     this.store = deps.store ?? new ProgressStore();
     this.#now = deps.now ?? Date.now;
+    this.http.subscribe(() => this.schedule());
   }
 
   // ---- what is shown ------------------------------------------------------------------------
@@ -391,6 +403,18 @@ export class LessonPlayer {
     this.#d.focus.show('frames');
   }
 
+  /** One plain HTTP GET of a bundled path in the lab's mode ('/poll?since=3'), kept for the checks. */
+  fetchHttp(path: string, signal?: AbortSignal): Promise<HttpRecord> {
+    return this.http.get(this.#d.lab.transport, path, signal);
+  }
+
+  /** Opens a bundled endpoint in a new lab tab (a lesson widget's own socket); undefined if it could not. */
+  openSocket(path: string): Session | undefined {
+    const { lab } = this.#d;
+    const tab = lab.addTab(lab.transport.endpointUrl(path));
+    return tab.connect() ? tab.session : undefined;
+  }
+
   // ---- checking -----------------------------------------------------------------------------
 
   /** Re-checks soon (called when the wire or an input changed). */
@@ -409,6 +433,7 @@ export class LessonPlayer {
       inputs: progress.inputs,
       probes: this.#probes,
       console: this.#consoleSince(progress.since),
+      http: this.http.since(progress.since),
     });
     this.#sessions = sessions;
     const results = runTasks(loaded.checks, trace);

@@ -1,0 +1,3 @@
+import { widgetCountsLive } from './why-websockets.ts';
+
+widgetCountsLive('loopback');
