@@ -13,9 +13,9 @@
  *   server-side sockets as EventEmitters, Buffer data) and its client, on the virtual network;
  * - a heartbeat, so the page's watchdog can tell a runaway loop from a busy program.
  *
- * SELF-CONTAINED: the host injects `workerMain.toString()` into a blob, so nothing here may
- * refer to anything outside this function (types are erased and fine). Helpers come in as
- * parameters. Class names are set explicitly: a minifier may rename local classes.
+ * Bundled at build time into one script (worker-entry.ts, by app/sandbox/build/vite-plugin.ts),
+ * which the iframe starts from a blob. Class names are set explicitly: the minifier may rename
+ * classes, and learner code sees `WebSocket.name`, `Buffer.name`.
  */
 import type {
   ConsoleEntry,
@@ -27,6 +27,8 @@ import type {
   WorkerMessage,
   WireData,
 } from '../protocol.ts';
+import { parseProtocols, parseWebSocketUrl } from '../../loopback/whatwg-websocket.ts';
+import { createBridgedSockets } from './bridged-websocket.ts';
 import type { installMemoryMeter } from './memory.ts';
 import type { sealGlobals } from './seal.ts';
 
@@ -414,57 +416,8 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
   // ---- browser WebSocket: native (server mode) or bridged to the page ----------------------
 
   let nextSocketId = 1;
-  const bridged = new Map<number, BridgedWebSocket>();
   const natives = new Map<number, WebSocket>();
   const nodeClients = new Map<number, NodeWebSocket>();
-
-  const syntaxError = (message: string): DOMException => new DOMException(message, 'SyntaxError');
-
-  /** WHATWG "new WebSocket(url, protocols)" steps 1-7: parse, check scheme and fragment, protocols. */
-  const parseSocketArgs = (url: unknown, protocols: unknown): { url: URL; protocols: string[] } => {
-    let u: URL;
-    try {
-      u = new URL(String(url), config.base);
-    } catch {
-      throw syntaxError(`Failed to construct 'WebSocket': The URL '${String(url)}' is invalid.`);
-    }
-    if (u.protocol === 'http:') u.protocol = 'ws:';
-    else if (u.protocol === 'https:') u.protocol = 'wss:';
-    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-      throw syntaxError(
-        `Failed to construct 'WebSocket': The URL's scheme must be either 'http', 'https', 'ws', or 'wss'. '${u.protocol.slice(0, -1)}' is not allowed.`,
-      );
-    }
-    if (u.hash)
-      throw syntaxError(
-        `Failed to construct 'WebSocket': The URL contains a fragment identifier ('${u.hash}'). Fragment identifiers are not allowed in WebSocket URLs.`,
-      );
-    const list =
-      protocols === undefined
-        ? []
-        : typeof protocols === 'string'
-          ? [protocols]
-          : Array.from(protocols as Iterable<unknown>, String);
-    const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-    const seen = new Set<string>();
-    for (const p of list) {
-      if (!token.test(p))
-        throw syntaxError(`Failed to construct 'WebSocket': The subprotocol '${p}' is invalid.`);
-      if (seen.has(p))
-        throw syntaxError(`Failed to construct 'WebSocket': The subprotocol '${p}' is duplicated.`);
-      seen.add(p);
-    }
-    return { url: u, protocols: list };
-  };
-
-  const byteSize = (data: unknown): number =>
-    typeof data === 'string'
-      ? encoder.encode(data).length
-      : isBinary(data)
-        ? data.byteLength
-        : data instanceof Blob
-          ? data.size
-          : 0;
 
   /** The data as it can cross the port: a copy for binary, a Blob as is. */
   const portable = (data: unknown): WireData => {
@@ -519,164 +472,18 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     }
   }
 
-  /**
-   * The WHATWG WebSocket API over a connection the page runs on its virtual network. The
-   * checks and state changes the spec makes synchronous (constructor errors, send() in
-   * CONNECTING, close() codes, readyState CLOSING, bufferedAmount) happen here; the rest
-   * arrives from the page as one message per network event, so each event is dispatched in
-   * its own task, as the browser does.
-   */
-  class BridgedWebSocket extends EventTarget {
-    static readonly CONNECTING = 0;
-    static readonly OPEN = 1;
-    static readonly CLOSING = 2;
-    static readonly CLOSED = 3;
-    declare readonly CONNECTING: 0;
-    declare readonly OPEN: 1;
-    declare readonly CLOSING: 2;
-    declare readonly CLOSED: 3;
-    _id!: number;
-    _url!: string;
-    _readyState = 0;
-    _protocol = '';
-    _extensions = '';
-    _binaryType: BinaryType = 'blob';
-    _buffered = 0;
-    _handlers: Record<string, ((e: Event) => unknown) | null> = {};
-
-    constructor(url: unknown, protocols?: unknown) {
-      if (!new.target) throw new TypeError("Failed to construct 'WebSocket': Please use the 'new' operator.");
-      const args = parseSocketArgs(url, protocols);
-      if (config.mode === 'server' && !virtualHosts.has(args.url.host.toLowerCase())) {
-        return openNative(args.url, args.protocols) as unknown as BridgedWebSocket;
-      }
-      super();
-      this._id = nextSocketId++;
-      this._url = args.url.href;
-      bridged.set(this._id, this);
-      post({ t: 'sock:create', id: this._id, url: this._url, protocols: args.protocols, route: 'loopback' });
-    }
-    static override [Symbol.hasInstance](value: unknown): boolean {
-      return (
-        Function.prototype[Symbol.hasInstance].call(BridgedWebSocket, value) ||
-        (typeof NativeWebSocket === 'function' && value instanceof NativeWebSocket)
-      );
-    }
-    get url(): string {
-      return this._url;
-    }
-    get readyState(): number {
-      return this._readyState;
-    }
-    get protocol(): string {
-      return this._protocol;
-    }
-    get extensions(): string {
-      return this._extensions;
-    }
-    get bufferedAmount(): number {
-      return this._buffered;
-    }
-    get binaryType(): BinaryType {
-      return this._binaryType;
-    }
-    set binaryType(value: BinaryType) {
-      // An enumerated attribute ignores values outside its enumeration.
-      if (value === 'blob' || value === 'arraybuffer') this._binaryType = value;
-    }
-    send(data: unknown): void {
-      if (this._readyState === 0)
-        throw new DOMException(
-          "Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.",
-          'InvalidStateError',
-        );
-      const size = byteSize(data);
-      // After close() the data is not sent, but bufferedAmount still grows (WHATWG send(), step 3).
-      this._buffered += size;
-      if (this._readyState !== 1) return;
-      const wire = portable(data);
-      post({ t: 'ws:send', id: this._id, data: wire });
-      report(this._id, this, { type: 'send', data: wire });
-    }
-    close(code?: number, reason?: string): void {
-      if (code !== undefined) {
-        const c = Math.trunc(Number(code));
-        if (c !== 1000 && !(c >= 3000 && c <= 4999)) {
-          throw new DOMException(
-            `Failed to execute 'close' on 'WebSocket': The close code must be either 1000, or between 3000 and 4999. ${c} is neither.`,
-            'InvalidAccessError',
-          );
-        }
-        code = c;
-      }
-      const why = reason === undefined ? undefined : String(reason);
-      if (why !== undefined && encoder.encode(why).length > 123) {
-        throw syntaxError(
-          "Failed to execute 'close' on 'WebSocket': The close reason must not be greater than 123 UTF-8 bytes.",
-        );
-      }
-      if (this._readyState >= 2) return;
-      const wasConnecting = this._readyState === 0;
-      this._readyState = 2;
-      report(this._id, this, {
-        type: 'close-call',
-        ...(code !== undefined ? { code } : {}),
-        ...(why ? { reason: why } : {}),
-      });
-      if (wasConnecting) post({ t: 'ws:abort', id: this._id });
-      else
-        post({
-          t: 'ws:close',
-          id: this._id,
-          ...(code !== undefined ? { code } : {}),
-          ...(why !== undefined ? { reason: why } : {}),
-        });
-    }
-    _fromHost(m: HostMessage): void {
-      switch (m.t) {
-        case 'ws:open':
-          if (this._readyState !== 0) return;
-          this._readyState = 1;
-          this._protocol = m.protocol;
-          this._extensions = m.extensions;
-          report(this._id, this, { type: 'open', protocol: m.protocol, extensions: m.extensions });
-          this.dispatchEvent(new Event('open'));
-          return;
-        case 'ws:message': {
-          if (this._readyState !== 1) return;
-          const data =
-            typeof m.data === 'string' ? m.data : this._binaryType === 'blob' ? new Blob([m.data]) : m.data;
-          report(this._id, this, { type: 'message', data });
-          this.dispatchEvent(new MessageEvent('message', { data, origin: new URL(this._url).origin }));
-          return;
-        }
-        case 'ws:closing':
-          if (this._readyState < 2) this._readyState = 2;
-          return;
-        case 'ws:transmitted':
-          this._buffered = Math.max(0, this._buffered - m.bytes);
-          return;
-        case 'ws:closed': {
-          if (this._readyState === 3) return;
-          this._readyState = 3;
-          bridged.delete(this._id);
-          if (m.failed) {
-            report(this._id, this, { type: 'error' });
-            this.dispatchEvent(new Event('error'));
-          }
-          report(this._id, this, { type: 'close', code: m.code, reason: m.reason, wasClean: m.wasClean });
-          this.dispatchEvent(
-            new CloseEvent('close', { code: m.code, reason: m.reason, wasClean: m.wasClean }),
-          );
-          return;
-        }
-        default:
-          return;
-      }
-    }
-  }
-  defineSocketAttributes(BridgedWebSocket.prototype);
-  named(BridgedWebSocket, 'WebSocket');
+  const bridgedSockets = createBridgedSockets({
+    post,
+    base: () => config.base,
+    nextId: () => nextSocketId++,
+    // Server mode: a host the page does not serve is reached with the browser's own socket.
+    openNative: (url, protocols) =>
+      config.mode === 'server' && !virtualHosts.has(url.host.toLowerCase())
+        ? openNative(url, protocols)
+        : undefined,
+    nativeClass: NativeWebSocket,
+  });
+  const BridgedWebSocket = bridgedSockets.WebSocket;
 
   /** A 24-character tap token (the server accepts 16-128 of A-Z a-z 0-9 _ -). */
   const tapToken = (): string => {
@@ -797,16 +604,17 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         opts = list as { autoPong?: boolean };
         list = undefined;
       }
-      const args = parseSocketArgs(address, list);
+      const parsed = parseWebSocketUrl(address, config.base);
+      const parsedProtocols = parseProtocols(list ?? []);
       const id = nextSocketId++;
-      this.url = args.url.href;
+      this.url = parsed.href;
       this._route = { kind: 'client', id };
       nodeClients.set(id, this);
       post({
         t: 'sock:create',
         id,
         url: this.url,
-        protocols: args.protocols,
+        protocols: parsedProtocols,
         route: 'loopback',
         node: { autoPong: opts?.autoPong !== false },
       });
@@ -1379,7 +1187,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         start(m.run);
         return;
       case 'sock:cmd': {
-        const target: any = bridged.get(m.id) ?? natives.get(m.id) ?? nodeClients.get(m.id);
+        const target: any = bridgedSockets.get(m.id) ?? natives.get(m.id) ?? nodeClients.get(m.id);
         if (!target) return;
         try {
           if (m.op === 'send') target.send(m.data);
@@ -1394,8 +1202,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         break;
     }
     if (m.t.startsWith('ws:') && 'id' in m) {
-      const b = bridged.get(m.id);
-      if (b) return b._fromHost(m);
+      if (bridgedSockets.deliver(m)) return;
       const n = nodeClients.get(m.id);
       if (n) return onNodeClient(n, m);
       return;
