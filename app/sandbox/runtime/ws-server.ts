@@ -5,6 +5,7 @@
  * handshakes and connections; it asks this side (`srv:*`) for the learner's acceptKey and
  * verifyClient answers, and hands over each accepted connection as a ws socket (`conn:*`).
  */
+import { STATUS_TEXT } from '../../protocol/http-status.ts';
 import type { HostMessage, WorkerMessage } from '../protocol.ts';
 import type { SandboxConsole } from './console.ts';
 import { EventEmitter } from './event-emitter.ts';
@@ -294,17 +295,6 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
     }
   };
 
-  /** The ws package's status texts for the refusals a verifyClient may choose. */
-  const STATUS: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    429: 'Too Many Requests',
-    500: 'Internal Server Error',
-    503: 'Service Unavailable',
-  };
-
   /** Runs the server's verifyClient for one handshake, as ws calls it; the page answers from its verdict. */
   const answerVerify = (
     fn: NonNullable<ServerOptions['verifyClient']>,
@@ -320,7 +310,7 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
       // ws: a refusal without a code is 401.
       const status =
         typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599 ? code : 401;
-      const text = typeof message === 'string' && message ? message : (STATUS[status] ?? 'Refused');
+      const text = typeof message === 'string' && message ? message : (STATUS_TEXT[status] ?? 'Refused');
       ctx.post({ t: 'srv:verified', rid, ok: false, status, message: text.slice(0, 200) });
     };
     const info: VerifyInfo = {
