@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playgroundServer } from './app/server/vite-plugin.ts';
 import { lessonsPlugin } from './app/lessons/build/vite-plugin.ts';
 import { VitePWA } from 'vite-plugin-pwa';
 import { precompress } from './scripts/precompress.ts';
+import { sandboxWorkerPlugin } from './app/sandbox/build/vite-plugin.ts';
 
 export default defineConfig({
   base: './',
@@ -12,6 +14,8 @@ export default defineConfig({
     svelte(),
     playgroundServer(),
     lessonsPlugin(),
+    // The sandbox's worker, bundled into one script the iframe starts from a blob.
+    sandboxWorkerPlugin(fileURLToPath(new URL('./app/sandbox/runtime/worker-entry.ts', import.meta.url))),
     // Offline: a service worker precaching the whole build, in `vite build` only (never in dev).
     // Registered by app/ui/shell/offline.ts after the page has loaded; an update waits for the
     // learner's "Reload" (prompt), so a lesson is never reloaded midway.

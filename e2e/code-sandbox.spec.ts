@@ -123,6 +123,35 @@ test('sandboxed code cannot read the app origin, its storage or its DOM', async 
   await expect(log).not.toContainText('the-app-secret');
 });
 
+test("the sandbox's WebSocket applies the standard's argument rules, as LoopbackWebSocket does", async ({
+  page,
+}) => {
+  await openCode(page);
+  await setCode(
+    page,
+    [
+      "const tryIt = (name, fn) => { try { fn(); console.log(name, '=> accepted'); } catch (e) { console.log(name, '=>', e.name); } };",
+      // A learner server: its clients are bridged to the page in both modes.
+      "const { WebSocketServer } = require('ws');",
+      'new WebSocketServer({ port: 8080 }, () => {',
+      "  tryIt('space in host', () => new WebSocket('ws://foo bar.com/'));",
+      "  tryIt('empty fragment', () => new WebSocket('ws://localhost:8080/#'));",
+      "  tryIt('chat and CHAT', () => new WebSocket('ws://localhost:8080/', ['chat', 'CHAT']));",
+      "  const ws = new WebSocket('ws://localhost:8080/');",
+      "  ws.onopen = () => tryIt('close 2999.6', () => ws.close(2999.6));",
+      "  ws.onclose = (e) => console.log('closed', e.code);",
+      '});',
+    ].join('\n'),
+  );
+  await run(page);
+  const log = consoleLog(page);
+  await expect(log).toContainText('closed 3000');
+  await expect(log).toContainText('space in host => SyntaxError');
+  await expect(log).toContainText('empty fragment => SyntaxError');
+  await expect(log).toContainText('chat and CHAT => SyntaxError');
+  await expect(log).toContainText('close 2999.6 => accepted');
+});
+
 test('uncaught errors name the editor line they come from', async ({ page }) => {
   await openCode(page);
   await setCode(page, "console.log('first');\n\nsetTimeout(() => {\n  null.boom;\n}, 10);\n");

@@ -167,3 +167,26 @@ test('the lab transport: our hosts get a loopback socket with bytes, other hosts
     note: true,
   });
 });
+
+test("a host the URL standard forbids is a SyntaxError, though Chromium's URL parser percent-encodes it", async ({
+  page,
+}) => {
+  const result = await inSuitePage(page, () =>
+    page.evaluate(async (path) => {
+      const m = (await import(/* @vite-ignore */ path)) as Loopback;
+      const outcome = (fn: () => unknown): string => {
+        try {
+          fn();
+          return 'accepted';
+        } catch (error) {
+          return (error as Error).name;
+        }
+      };
+      return {
+        parser: new URL('ws://foo bar.com/').host,
+        loopback: outcome(() => new m.LoopbackWebSocket('ws://foo bar.com/')),
+      };
+    }, loopbackModule),
+  );
+  expect(result).toEqual({ parser: 'foo%20bar.com', loopback: 'SyntaxError' });
+});

@@ -12,6 +12,8 @@
  * The learner can change the link (latency, bandwidth), drop connections (the page sees
  * 1006) and make handshakes fail (the page sees error, then close 1006).
  */
+import { httpErrorResponse, STATUS_TEXT } from '../protocol/http-status.ts';
+import { normaliseBase } from '../services/base-path.ts';
 import { Connection } from '../protocol/connection.ts';
 import { buildServerResponse, validateClientRequest } from '../protocol/handshake.ts';
 import { HeadReader, parseRequest } from '../protocol/http.ts';
@@ -99,17 +101,6 @@ interface Attempt {
   end(): void;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  426: 'Upgrade Required',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 /** What a header value may hold here: visible ASCII, spaces and tabs (RFC 9110 5.5, no obs-text). */
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
@@ -119,13 +110,6 @@ function withAccept(response: string, accept: string): string {
     /^Sec-WebSocket-Accept: [^\r\n]*\r\n/m,
     () => `Sec-WebSocket-Accept: ${accept}\r\n`,
   );
-}
-
-/** A complete HTTP error response (the Node server's `httpError`, without Buffer). */
-export function httpErrorResponse(status: number, body: string): string {
-  const text = body.endsWith('\n') ? body : body + '\n';
-  const length = encodeUtf8(text).length;
-  return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${length}\r\n\r\n${text}`;
 }
 
 export function cryptoEntropy(): Entropy {
@@ -143,11 +127,6 @@ function pageLocation(): PageLocation | undefined {
   if (!g.location || !/^https?:$/.test(g.location.protocol)) return undefined;
   const baseUri = g.document?.baseURI ?? g.location.href;
   return { host: g.location.host, origin: g.location.origin, base: new URL('.', baseUri).pathname };
-}
-
-function normaliseBase(base: string | undefined): string {
-  if (!base || base === '/' || !base.startsWith('/')) return '/';
-  return base.endsWith('/') ? base.slice(0, -1) : base;
 }
 
 type Listener = () => void;

@@ -3,6 +3,7 @@ import type { LinkConditions } from './link.ts';
 import { VirtualNetwork, type VirtualNetworkOptions } from './network.ts';
 import { ManualScheduler } from './scheduler.ts';
 import { bindNetwork, type LoopbackWebSocket } from './websocket.ts';
+import type { WhatwgWebSocket } from './whatwg-websocket.ts';
 
 /** Bytes 0, 1, 2, ... (mod 256): mask keys and Sec-WebSocket-Key are stable. */
 export function countingEntropy(): { randomBytes(n: number): Uint8Array } {
@@ -10,12 +11,27 @@ export function countingEntropy(): { randomBytes(n: number): Uint8Array } {
   return { randomBytes: (n) => Uint8Array.from({ length: n }, () => i++ & 0xff) };
 }
 
-export interface Rig {
+/** A WebSocket class as code sees it: constructible, with the readyState constants. */
+export interface WebSocketClass {
+  new (url: string | URL, protocols?: string | Iterable<string>): WhatwgWebSocket;
+  readonly prototype: WhatwgWebSocket;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+}
+
+/** One of our WebSocket implementations on a network on manual time. */
+export interface SocketRig {
   scheduler: ManualScheduler;
   network: VirtualNetwork;
-  WS: typeof LoopbackWebSocket;
+  WS: WebSocketClass;
   /** Runs every task and timer due within `ms` (default: until idle, bounded at 60 s). */
   run(ms?: number): void;
+}
+
+export interface Rig extends SocketRig {
+  WS: typeof LoopbackWebSocket;
 }
 
 export function rig(options: VirtualNetworkOptions & { conditions?: Partial<LinkConditions> } = {}): Rig {
@@ -35,7 +51,7 @@ export function rig(options: VirtualNetworkOptions & { conditions?: Partial<Link
 }
 
 /** Records every event a socket fires, as short strings. */
-export function record(ws: LoopbackWebSocket): string[] {
+export function record(ws: EventTarget): string[] {
   const log: string[] = [];
   ws.addEventListener('open', () => log.push('open'));
   ws.addEventListener('message', (e) => {

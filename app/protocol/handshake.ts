@@ -12,6 +12,7 @@
  *
  * §4.2.2: Accept = base64( SHA-1( key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" ) )
  */
+import { statusText } from './http-status.ts';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.ts';
 import { type ExtensionOffer, formatExtensions, parseExtensions } from './extensions.ts';
@@ -211,14 +212,6 @@ export function buildServerResponse(
   return text + '\r\n';
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  426: 'Upgrade Required',
-  431: 'Request Header Fields Too Large',
-};
-
 /** An HTTP error answer for an error with a `status` (400 unless it says otherwise). */
 export function rejection(error: ProtocolError): Extract<ClientRequestVerdict, { ok: false }> {
   const status = (error.status ?? 400) as 400 | 403 | 404 | 426 | 431;
@@ -231,7 +224,7 @@ export function rejection(error: ProtocolError): Extract<ClientRequestVerdict, {
   if (status === 426) headers['Sec-WebSocket-Version'] = WEBSOCKET_VERSION;
   const body = encodeUtf8(reason);
   headers['Content-Length'] = String(body.length);
-  let response = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n`;
+  let response = `HTTP/1.1 ${status} ${statusText(status)}\r\n`;
   for (const [name, value] of Object.entries(headers)) response += `${name}: ${value}\r\n`;
   response += `\r\n${reason}`;
   return { ok: false, status, headers, reason, response, error };

@@ -12,10 +12,9 @@
  * Messages from the worker are untrusted: each is checked before it is acted on, and they can
  * only do what learner code may do anyway.
  */
-import type { ClientChannel } from '../loopback/client.ts';
-import { utf8ByteLength } from '../protocol/utf8.ts';
 import type { WireSource } from '../loopback/wire.ts';
 import type { ClientRequestInfo, ServiceSocket, VerifyVerdict } from '../services/service.ts';
+import { BridgedConnections } from './bridged-connections.ts';
 import { isWorkerMessage } from './messages.ts';
 import type { SandboxNetwork } from './network.ts';
 import { PortGuard, type PortLimits } from './port-guard.ts';
@@ -165,12 +164,6 @@ export interface SandboxOptions {
   container?: HTMLElement;
 }
 
-interface Bridged {
-  channel: ClientChannel;
-  queue: Promise<void>;
-  node: boolean;
-}
-
 const copy = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
 export class Sandbox {
@@ -184,7 +177,7 @@ export class Sandbox {
   #ready: Promise<void>;
   #resolveReady!: () => void;
   readonly #mirrors = new Map<number, MirrorSocket>();
-  readonly #bridged = new Map<number, Bridged>();
+  readonly #bridged: BridgedConnections;
   readonly #servers = new Map<number, { close(): void; port: number }>();
   readonly #conns = new Map<number, ServiceSocket>();
   #nextConn = 1;
@@ -206,6 +199,7 @@ export class Sandbox {
     });
     this.#guard = new PortGuard(() => performance.now(), options.portLimits);
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.#bridged = new BridgedConnections(options.network, (m) => this.#post(m));
   }
 
   get ended(): boolean {
@@ -288,8 +282,7 @@ export class Sandbox {
     this.#servers.clear();
     for (const c of this.#conns.values()) c.terminate();
     this.#conns.clear();
-    for (const b of this.#bridged.values()) b.channel.drop();
-    this.#bridged.clear();
+    this.#bridged.dropAll();
     for (const m of this.#mirrors.values()) m.abandon();
     for (const a of this.#accepts.values()) a.reject(new Error('the sandbox has ended'));
     this.#accepts.clear();
@@ -353,7 +346,7 @@ export class Sandbox {
       case 'ws:abort':
       case 'ws:ping':
       case 'ws:pong':
-        this.#bridgedCall(m);
+        this.#bridged.call(m);
         return;
       case 'srv:listen':
         this.#listen(m.sid, m.port, m.path, m.acceptKey === true, m.verify === true, m.maxPayload);
@@ -402,79 +395,10 @@ export class Sandbox {
       this.#o.onSocket?.(info);
       return;
     }
-    let url: URL;
-    try {
-      url = new URL(m.url);
-    } catch {
-      return;
-    }
-    const id = m.id;
-    const node = m.node !== undefined;
-    const { channel, wire } = this.#o.network.connect(
-      url,
-      protocols,
-      {
-        open: (protocol, extensions) => this.#post({ t: 'ws:open', id, protocol, extensions }),
-        message: (d) => this.#post({ t: 'ws:message', id, data: typeof d === 'string' ? d : copy(d) }),
-        closing: () => this.#post({ t: 'ws:closing', id }),
-        transmitted: (bytes) => this.#post({ t: 'ws:transmitted', id, bytes }),
-        // Only a Node-style client hears pings and pongs; the browser API never does.
-        ping: (d) => {
-          if (node) this.#post({ t: 'ws:ping', id, data: copy(d) });
-        },
-        pong: (d) => {
-          if (node) this.#post({ t: 'ws:pong', id, data: copy(d) });
-        },
-        closed: (r) => {
-          this.#bridged.delete(id);
-          this.#post({
-            t: 'ws:closed',
-            id,
-            code: r.code,
-            reason: r.reason,
-            wasClean: r.wasClean,
-            failed: r.failed,
-            ...(r.error ? { error: r.error.message } : {}),
-          });
-        },
-      },
-      { autoPong: m.node?.autoPong !== false },
-    );
-    this.#bridged.set(id, { channel, queue: Promise.resolve(), node });
+    const wire = this.#bridged.open(m, protocols);
+    if (!wire) return;
     info.wire = wire;
     this.#o.onSocket?.(info);
-  }
-
-  #bridgedCall(
-    m: Extract<WorkerMessage, { t: 'ws:send' | 'ws:close' | 'ws:abort' | 'ws:ping' | 'ws:pong' }>,
-  ): void {
-    const b = this.#bridged.get(m.id);
-    if (!b) return;
-    const ch = b.channel;
-    // Sends keep their order even when a Blob must be read first.
-    b.queue = b.queue.then(async () => {
-      switch (m.t) {
-        case 'ws:send': {
-          const d = m.data;
-          if (typeof d === 'string') ch.sendText(d, utf8ByteLength(d));
-          else ch.sendBinary(new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d));
-          return;
-        }
-        case 'ws:close':
-          ch.close(m.code, m.reason);
-          return;
-        case 'ws:abort':
-          if (b.node) ch.drop();
-          else ch.abort();
-          return;
-        case 'ws:ping':
-          ch.ping(new Uint8Array(m.data));
-          return;
-        case 'ws:pong':
-          ch.pong(new Uint8Array(m.data));
-          return;
-      }
-    });
   }
 
   /**

@@ -1,18 +1,14 @@
 /**
- * The sandbox's code as text: the iframe document and the worker script are built from
- * self-contained functions (runtime/*.ts) so they are type-checked with the app and bundled
- * with it, yet can be started inside an opaque origin that cannot load the app's files.
+ * The sandbox's code as text, to be started inside an opaque origin that cannot load the app's
+ * files: the worker script (runtime/worker-entry.ts, bundled into one script at build time by
+ * build/vite-plugin.ts) and the iframe document (a self-contained function, runtime/iframe.ts).
  */
-import { formatArgs } from './runtime/format.ts';
+import workerScript from 'virtual:sandbox-worker';
 import { iframeMain } from './runtime/iframe.ts';
-import { installMemoryMeter } from './runtime/memory.ts';
-import { sealGlobals } from './runtime/seal.ts';
-import { workerMain } from './runtime/worker.ts';
 
-/** The worker script: workerMain with its helpers passed in as arguments. */
+/** The worker script. */
 export function workerSource(): string {
-  const guards = `{ memory: (${installMemoryMeter.toString()}), seal: (${sealGlobals.toString()}) }`;
-  return `"use strict";\n(${workerMain.toString()})(${formatArgs.toString()}, ${guards});\n`;
+  return workerScript;
 }
 
 /**

@@ -17,6 +17,8 @@
  * unwritten, then TCP is dropped at the close deadline).
  * Every socket error is caught; a connection is forgotten exactly when its socket closes.
  */
+import { httpErrorResponse } from '../protocol/http-status.ts';
+import { normaliseBase } from '../services/base-path.ts';
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -126,31 +128,8 @@ export interface PlaygroundServer {
   close(code?: number, reason?: string): Promise<void>;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  499: 'Client Closed Request',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout',
-  404: 'Not Found',
-  426: 'Upgrade Required',
-  503: 'Service Unavailable',
-};
-
-/** A complete HTTP error response for a refused upgrade. */
-export function httpError(status: number, body: string, headers: Record<string, string> = {}): string {
-  const text = body.endsWith('\n') ? body : body + '\n';
-  let head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n`;
-  for (const [k, v] of Object.entries({
-    ...headers,
-    Connection: 'close',
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
-  })) {
-    head += `${k}: ${v}\r\n`;
-  }
-  return head + '\r\n' + text;
-}
+/** A complete HTTP error response for a refused upgrade (app/protocol/http-status.ts). */
+export const httpError = httpErrorResponse;
 
 /** The request head as the client sent it, rebuilt from Node's parse (names keep their case). */
 export function requestText(req: IncomingMessage): string {
@@ -619,9 +598,4 @@ function serviceQuery(url: URL): URLSearchParams {
   const query = new URLSearchParams(url.search);
   query.delete('tap');
   return query;
-}
-
-function normaliseBase(base: string | undefined): string {
-  if (!base || base === '/' || base === './' || !base.startsWith('/')) return '/';
-  return base.endsWith('/') ? base.slice(0, -1) : base;
 }

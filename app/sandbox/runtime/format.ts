@@ -3,9 +3,8 @@
  * the DevTools console: strings as they are at the top level, quoted inside objects; binary
  * data with its type and first bytes; events and errors by their useful fields.
  *
- * This function is SELF-CONTAINED: the sandbox injects its source text into the worker
- * (`formatArgs.toString()`), so it may use nothing from outside its own body (no imports, no
- * module constants) and must stay plain ES2022. format.test.ts checks it runs alone.
+ * Part of the worker's bundle (worker-entry.ts); it is also self-contained (format.test.ts
+ * checks it runs alone from its source text), which nothing requires any more.
  */
 export function formatArgs(args: readonly unknown[], maxLength = 10_000): string {
   const MAX_DEPTH = 3;

@@ -17,7 +17,7 @@
  * Not counted: arrays filled by index (`a[i] = x`), strings, Maps, plain objects, what array
  * elements point to. A careless bomb is caught; a deliberate one can still get past.
  *
- * SELF-CONTAINED: injected into the worker as source text (see source.ts).
+ * Part of the worker's bundle (worker-entry.ts), applied just before learner code runs.
  */
 export interface MemoryMeter {
   /** Bytes counted as live now. */

@@ -17,7 +17,7 @@
  *   handed (server mode) would give the native class through `socket.constructor`, so the
  *   native prototype's `constructor` is pinned to the runtime's class.
  *
- * SELF-CONTAINED: injected into the worker as source text (see source.ts).
+ * Part of the worker's bundle (worker-entry.ts), applied just before learner code runs.
  */
 export function sealGlobals(
   scope: Record<string, unknown>,
