@@ -37,6 +37,8 @@ import {
 } from '../services/session.ts';
 import { ReadPace } from '../services/read-rate.ts';
 import { TapHub } from './tap.ts';
+import { zlibCodec } from './zlib-codec.ts';
+import type { DeflateParams } from '../protocol/permessage-deflate.ts';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -57,6 +59,11 @@ export interface PlaygroundServerOptions {
   closeTimeout?: number;
   /** Unwritten bytes per connection before the slow-reader close. Default 8 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it. Default true; a client turns
+   * it off for its own connection with `?deflate=0` in the URL.
+   */
+  deflate?: boolean;
   /** The tap's path; '' disables the tap. Default '/__tap'. */
   tapPath?: string;
   /** A path prefix to strip before routing (a preview served under /sub/). Default '/'. */
@@ -249,6 +256,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     const verdict = parsed.ok
       ? validateClientRequest(parsed.request, {
           protocols: service.protocols ?? [],
+          deflate: deflateWanted(options.deflate, url),
           ...(origins ? { origins } : {}),
         })
       : rejection(parsed.error);
@@ -267,7 +275,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
         offeredProtocols: verdict.offeredProtocols,
         query: serviceQuery(url),
       }) ?? verdict.response;
-    if (open(req, socket as Socket, head, service, url, id, verdict.protocol, response, tap)) {
+    if (open(req, socket as Socket, head, service, url, id, verdict, response, tap)) {
       socket.off('error', earlyError); // open() attached the connection's own handler
     }
     return true;
@@ -280,10 +288,11 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     service: Service,
     url: URL,
     id: string,
-    protocol: string,
+    agreed: { protocol: string; extensions: string; deflate?: DeflateParams },
     response: string,
     tap: ((e: WireEvent) => void) | undefined,
   ): boolean {
+    const protocol = agreed.protocol;
     if (socket.destroyed) return false;
     socket.setNoDelay?.(true);
     socket.setTimeout?.(0);
@@ -298,6 +307,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       maxMessageSize: options.maxMessageSize ?? service.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       clock: now,
       protocol,
+      extensions: agreed.extensions,
+      ...(agreed.deflate !== undefined ? { deflate: { params: agreed.deflate, codec: deflateCodec } } : {}),
       // Frame events carry each frame's exact bytes for the inspector; only the tap reads them.
       frameEvents: tap !== undefined,
     });
@@ -515,8 +526,16 @@ export function requestHeadBytes(req: IncomingMessage): number {
 function serviceQuery(url: URL): URLSearchParams {
   const query = new URLSearchParams(url.search);
   query.delete('tap');
+  query.delete('deflate');
   return query;
 }
+
+/** permessage-deflate is on unless the host turned it off or the URL says `deflate=0`. */
+function deflateWanted(hostDefault: boolean | undefined, url: URL): boolean {
+  return hostDefault !== false && url.searchParams.get('deflate') !== '0';
+}
+
+const deflateCodec = zlibCodec();
 
 function normaliseBase(base: string | undefined): string {
   if (!base || base === '/' || base === './' || !base.startsWith('/')) return '/';
