@@ -256,7 +256,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     const verdict = parsed.ok
       ? validateClientRequest(parsed.request, {
           protocols: service.protocols ?? [],
-          deflate: deflateWanted(options.deflate, url),
+          deflate: service.deflate !== false && deflateWanted(options.deflate, url),
           ...(origins ? { origins } : {}),
         })
       : rejection(parsed.error);
