@@ -45,7 +45,9 @@ const offerArb = fc.record({
 });
 
 /** Negotiates as both sides would: the offer text, the server's answer, the client's reading. */
-function negotiate(offer: fc.RecordValue<typeof offerArb>): { server: DeflateParams; client: DeflateParams } {
+type Offer = typeof offerArb extends fc.Arbitrary<infer T> ? T : never;
+
+function negotiate(offer: Offer): { server: DeflateParams; client: DeflateParams } {
   const params: Record<string, string | true> = {};
   for (const [k, v] of Object.entries(offer)) {
     if (v === false || v === undefined) continue;
@@ -81,8 +83,10 @@ describe('two engines with permessage-deflate (properties)', () => {
             deflate: { params: agreed.client, codec },
           });
           const server = new Connection({ role: 'server', deflate: { params: agreed.server, codec } });
-          for (const [m, fragments] of messages)
-            typeof m === 'string' ? client.sendText(m, { fragments }) : client.sendBinary(m, { fragments });
+          for (const [m, fragments] of messages) {
+            if (typeof m === 'string') client.sendText(m, { fragments });
+            else client.sendBinary(m, { fragments });
+          }
           const sent = drain(client).filter((e) => e.type === 'frame');
           deliver(client.dataToSend(), server, cuts);
           const got = drain(server);
@@ -90,7 +94,10 @@ describe('two engines with permessage-deflate (properties)', () => {
           const received = got.flatMap((e) => (e.type === 'message' ? [e.data] : []));
           expect(received).toEqual(messages.map(([m]) => m));
           // Back the other way: the server echoes everything.
-          for (const m of received) typeof m === 'string' ? server.sendText(m) : server.sendBinary(m);
+          for (const m of received) {
+            if (typeof m === 'string') server.sendText(m);
+            else server.sendBinary(m);
+          }
           deliver(server.dataToSend(), client, cuts);
           const echoed = drain(client).flatMap((e) => (e.type === 'message' ? [e.data] : []));
           expect(echoed).toEqual(received);
