@@ -1,6 +1,7 @@
 /**
  * One echo server for bench/server.ts, in its own process so the clients' work does not share
- * its event loop: `tsx bench/server-child.ts ours|ws`. Prints `PORT <n>` once listening,
+ * its event loop: `tsx bench/server-child.ts ours|ws|ws-deflate` (ours accepts permessage-deflate
+ * when offered, as it does by default; ws-deflate is ws with perMessageDeflate on). Prints `PORT <n>` once listening,
  * answers an IPC 'cpu' message with its process.cpuUsage() (µs), and stops on SIGTERM.
  */
 import { WebSocketServer } from 'ws';
@@ -14,13 +15,14 @@ if (kind === 'ours') {
   const s = await startStandalone({ host: '127.0.0.1', port: 0, root: '/nonexistent-bench-root' });
   process.stdout.write(`PORT ${s.port}\n`);
   process.once('SIGTERM', () => void s.stop().then(() => process.exit(0)));
-} else if (kind === 'ws') {
+} else if (kind === 'ws' || kind === 'ws-deflate') {
   // The same behaviour as our /echo: each message back with its opcode; 1 MiB limit.
   const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
     maxPayload: 1024 * 1024,
-    perMessageDeflate: false,
+    // threshold 0: every message compressed, as our server does once the extension is agreed.
+    perMessageDeflate: kind === 'ws-deflate' ? { threshold: 0 } : false,
   });
   wss.on('connection', (ws) => {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
@@ -33,6 +35,6 @@ if (kind === 'ours') {
   });
   process.once('SIGTERM', () => wss.close(() => process.exit(0)));
 } else {
-  process.stderr.write('usage: server-child.ts ours|ws\n');
+  process.stderr.write('usage: server-child.ts ours|ws|ws-deflate\n');
   process.exit(2);
 }

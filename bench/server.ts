@@ -14,12 +14,19 @@
  * payloads included, and do all their usual work. Each figure is the median of `rounds` runs
  * (5 by default), ours and ws alternating.
  *
+ * Compressed echo (RFC 7692): the same, with permessage-deflate agreed on every connection
+ * (ours by default, ws with perMessageDeflate on, threshold 0) and a 4 KiB JSON-like text
+ * message, compressed once by the client (no back-references outside itself, so the same bytes
+ * are valid every time, context taken over or not); each server inflates it and compresses its
+ * echo, the client inflates that.
+ *
  *   npx tsx bench/server.ts [--seconds 3] [--clients 50]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { constants, deflateRawSync } from 'node:zlib';
 import { Sender, WebSocket } from 'ws';
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
@@ -30,6 +37,8 @@ export interface ServerBenchOptions {
   sizes?: number[];
   /** Runs per server and size, alternating ours and ws (each figure's median is reported). */
   rounds?: number;
+  /** Also the compressed echo (permessage-deflate on both servers). Default true. */
+  compressed?: boolean;
 }
 
 export interface Figures {
@@ -45,6 +54,8 @@ export interface Figures {
 
 export interface ServerBenchResult {
   size: number;
+  /** permessage-deflate agreed: the figures of the compressed echo. */
+  compressed?: { wireBytes: number };
   ours: Figures;
   ws: Figures;
   /** ours.perSecond / ws.perSecond (> 1: ours is faster) */
@@ -53,7 +64,9 @@ export interface ServerBenchResult {
   cpuRatio: number;
 }
 
-async function startChild(kind: 'ours' | 'ws'): Promise<{ child: ChildProcess; port: number }> {
+async function startChild(
+  kind: 'ours' | 'ws' | 'ws-deflate',
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, kind], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -106,6 +119,39 @@ function maskedFrame(size: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A text message of `size` bytes that compresses as chat or JSON traffic does. */
+function compressibleText(size: number): Buffer {
+  let text = '';
+  for (let i = 0; text.length < size; i++)
+    text += JSON.stringify({
+      id: i,
+      user: `learner${i % 7}`,
+      text: `message number ${i * 37}`,
+      t: 1732170000000 + i,
+    });
+  return Buffer.from(text.slice(0, size));
+}
+
+/**
+ * 7.2.1: the message compressed on its own (a fresh window), sync-flushed and its tail
+ * 00 00 ff ff removed, in one masked text frame with RSV1 (6).
+ */
+function compressedFrame(size: number): { frame: Buffer; wireBytes: number } {
+  const deflated = deflateRawSync(compressibleText(size), { finishFlush: constants.Z_SYNC_FLUSH });
+  const payload = deflated.subarray(0, deflated.length - 4);
+  const key = randomBytes(4);
+  const parts = Sender.frame(payload, {
+    fin: true,
+    opcode: 0x1,
+    mask: true,
+    readOnly: false,
+    rsv1: true,
+    generateMask: (mask) => void key.copy(mask),
+  });
+  const frame = Buffer.concat(parts);
+  return { frame, wireBytes: frame.length };
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -118,6 +164,7 @@ async function drive(
   size: number,
   clients: number,
   seconds: number,
+  compressed = false,
 ): Promise<Figures> {
   const url = server === 'ours' ? `ws://127.0.0.1:${port}/echo` : `ws://127.0.0.1:${port}/`;
   const sockets = await Promise.all(
@@ -125,7 +172,7 @@ async function drive(
       { length: clients },
       () =>
         new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, { perMessageDeflate: false });
+          const ws = new WebSocket(url, { perMessageDeflate: compressed ? { threshold: 0 } : false });
           ws.once('open', () => resolve(ws));
           ws.once('error', reject);
         }),
@@ -141,7 +188,7 @@ async function drive(
     (ws) =>
       new Promise<void>((resolve) => {
         let sentAt = 0;
-        const frame = maskedFrame(size);
+        const frame = compressed ? compressedFrame(size).frame : maskedFrame(size);
         // ws keeps its socket private; the frame bytes go to it directly (see the top).
         const socket = (ws as unknown as { _socket: Socket })._socket;
         const sendOne = (): void => {
@@ -237,7 +284,41 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
       await Promise.all([stopChild(ours.child), stopChild(ws.child)]);
     }
   }
+  if (options.compressed !== false) results.push(await compressedEcho(4096, clients, seconds, rounds));
   return results;
+}
+
+/** The compressed echo: ours (deflate on by default) against ws with perMessageDeflate on. */
+async function compressedEcho(
+  size: number,
+  clients: number,
+  seconds: number,
+  rounds: number,
+): Promise<ServerBenchResult> {
+  const ours = await startChild('ours');
+  const ws = await startChild('ws-deflate');
+  try {
+    const runs: Record<'ours' | 'ws', Figures[]> = { ours: [], ws: [] };
+    for (let r = 0; r < rounds; r++) {
+      const order: Array<'ours' | 'ws'> = r % 2 === 0 ? ['ws', 'ours'] : ['ours', 'ws'];
+      for (const kind of order) {
+        const server = kind === 'ours' ? ours : ws;
+        runs[kind].push(await drive(kind, server.child, server.port, size, clients, seconds, true));
+      }
+    }
+    const o = median(runs.ours);
+    const w = median(runs.ws);
+    return {
+      size,
+      compressed: { wireBytes: compressedFrame(size).wireBytes },
+      ours: o,
+      ws: w,
+      ratio: o.perSecond / w.perSecond,
+      cpuRatio: w.serverCpuUsPerMessage / o.serverCpuUsPerMessage,
+    };
+  } finally {
+    await Promise.all([stopChild(ours.child), stopChild(ws.child)]);
+  }
 }
 
 export function formatServerBench(results: ServerBenchResult[], clients = 50): string {
@@ -247,7 +328,13 @@ export function formatServerBench(results: ServerBenchResult[], clients = 50): s
   for (const r of results) {
     const f = (x: Figures): string =>
       `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg`;
-    const size = r.size >= 1024 ? `${r.size / 1024} KiB` : `${r.size} B`;
+    let size = r.size >= 1024 ? `${r.size / 1024} KiB` : `${r.size} B`;
+    if (r.compressed !== undefined) {
+      lines.push(
+        `  compressed echo (permessage-deflate both ways): ${r.size} B of JSON text, ${r.compressed.wireBytes} B on the wire from the client`,
+      );
+      size = 'deflate';
+    }
     lines.push(`  ${size.padEnd(7)} ours ${f(r.ours)}`);
     lines.push(`  ${''.padEnd(7)} ws   ${f(r.ws)}`);
     lines.push(
