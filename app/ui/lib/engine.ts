@@ -33,6 +33,14 @@ export {
   decodeBase64,
   CLOSE_CODES,
   WEBSOCKET_GUID,
+  parseExtensions,
+  readDeflateParams,
+  checkDeflateAnswer,
+  MessageDeflate,
+  PERMESSAGE_DEFLATE,
+  type DeflateParams,
+  type DeflateCodecFactory,
+  type ExtensionOffer,
 } from '../../protocol/index.ts';
 export { isolatePeerText, summarizeFrame } from '../../protocol/summary.ts';
 export { annotateFrame, unmaskSteps, type Annotation, type UnmaskRow } from '../../protocol/annotate.ts';
