@@ -76,7 +76,7 @@ test.describe('Chromium native against our standalone server', () => {
 test('the inspector explains a compressed frame: RSV1, compressed beside inflated, the ratio, the context', async ({
   page,
 }) => {
-  await connectEcho(page);
+  await connectEcho(page, '/echo', { deflate: true });
   const text = 'hello hello hello hello hello hello hello hello';
   await sendText(page, text);
   await sendText(page, text);
