@@ -88,6 +88,12 @@ test('the inspector explains a compressed frame: RSV1, compressed beside inflate
   await expect(box.getByTestId('deflate-figures')).toContainText(`${text.length} B inflated`);
   await expect(box.getByTestId('context')).toContainText('context kept');
   await expect(box).toContainText(text);
+  // For review at 1280x720, both themes (kept with the test's output).
+  await box.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('deflate-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: test.info().outputPath('deflate-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await frames.nth(1).click();
   await expect(inspector(page).getByTestId('deflate').getByTestId('context')).toContainText(
     'first compressed message',

@@ -25,7 +25,7 @@ export async function connectEcho(page: Page, path = '/echo', { deflate = false 
     .getByRole('group', { name: 'Bundled endpoints' })
     .getByRole('button', { name: path, exact: true })
     .click();
-  if (!deflate) await l.getByLabel(/^Compression \(permessage-deflate/).uncheck();
+  if (!deflate) await l.getByRole('checkbox', { name: /Compression \(permessage-deflate/ }).uncheck();
   await l.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
 }

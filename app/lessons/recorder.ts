@@ -91,7 +91,7 @@ export async function recordProbe(
       network: r.network,
       ...(o.origin !== undefined ? { origin: o.origin } : {}),
     });
-    const session = Session.connect(transport, url, o.protocols ?? [], {
+    const session = Session.connect(transport, uncompressedUrl(url), o.protocols ?? [], {
       schedule: () => {},
       now: () => Math.floor(r.scheduler.now()),
     });

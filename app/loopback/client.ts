@@ -131,7 +131,10 @@ export class ClientEndpoint implements ClientChannel {
   }
 
   #offers(): string[] {
-    return this.#o.deflate === false ? [] : [BROWSER_DEFLATE_OFFER];
+    // `?deflate=0` (uncompressedUrl: lessons, the lab's switch) also drops the offer here, so
+    // such a connection's handshake is the plain RFC 6455 one.
+    const off = this.#o.deflate === false || this.#o.url.searchParams.get('deflate') === '0';
+    return off ? [] : [BROWSER_DEFLATE_OFFER];
   }
 
   /** No server at that address (connection refused). */
