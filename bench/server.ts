@@ -259,58 +259,42 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
     // Fresh server processes for each size, so one case's heap and allocator state do not
     // colour the next (after the 64 B run, perf showed ours paying page faults for 16 KiB reads
     // as glibc trimmed and regrew its heap: ~27 us per echo instead of ~16).
-    const ours = await startChild('ours');
-    const ws = await startChild('ws');
-    try {
-      const runs: Record<'ours' | 'ws', Figures[]> = { ours: [], ws: [] };
-      for (let r = 0; r < rounds; r++) {
-        // Alternate the order so neither always runs on a warmer machine.
-        const order: Array<'ours' | 'ws'> = r % 2 === 0 ? ['ws', 'ours'] : ['ours', 'ws'];
-        for (const kind of order) {
-          const server = kind === 'ours' ? ours : ws;
-          runs[kind].push(await drive(kind, server.child, server.port, size, clients, seconds));
-        }
-      }
-      const o = median(runs.ours);
-      const w = median(runs.ws);
-      results.push({
-        size,
-        ours: o,
-        ws: w,
-        ratio: o.perSecond / w.perSecond,
-        cpuRatio: w.serverCpuUsPerMessage / o.serverCpuUsPerMessage,
-      });
-    } finally {
-      await Promise.all([stopChild(ours.child), stopChild(ws.child)]);
-    }
+    results.push(await compare('ws', size, clients, seconds, rounds, false));
   }
-  if (options.compressed !== false) results.push(await compressedEcho(4096, clients, seconds, rounds));
+  // The compressed echo: ours (deflate on by default) against ws with perMessageDeflate on.
+  if (options.compressed !== false)
+    results.push(await compare('ws-deflate', 4096, clients, seconds, rounds, true));
   return results;
 }
 
-/** The compressed echo: ours (deflate on by default) against ws with perMessageDeflate on. */
-async function compressedEcho(
+/**
+ * Fresh server processes (ours, and ws as `wsKind`), then `rounds` runs of each, alternating
+ * which goes first so neither always runs on a warmer machine; the medians and their ratios.
+ */
+async function compare(
+  wsKind: 'ws' | 'ws-deflate',
   size: number,
   clients: number,
   seconds: number,
   rounds: number,
+  compressed: boolean,
 ): Promise<ServerBenchResult> {
   const ours = await startChild('ours');
-  const ws = await startChild('ws-deflate');
+  const ws = await startChild(wsKind);
   try {
     const runs: Record<'ours' | 'ws', Figures[]> = { ours: [], ws: [] };
     for (let r = 0; r < rounds; r++) {
       const order: Array<'ours' | 'ws'> = r % 2 === 0 ? ['ws', 'ours'] : ['ours', 'ws'];
       for (const kind of order) {
         const server = kind === 'ours' ? ours : ws;
-        runs[kind].push(await drive(kind, server.child, server.port, size, clients, seconds, true));
+        runs[kind].push(await drive(kind, server.child, server.port, size, clients, seconds, compressed));
       }
     }
     const o = median(runs.ours);
     const w = median(runs.ws);
     return {
       size,
-      compressed: { wireBytes: compressedFrame(size).wireBytes },
+      ...(compressed ? { compressed: { wireBytes: compressedFrame(size).wireBytes } } : {}),
       ours: o,
       ws: w,
       ratio: o.perSecond / w.perSecond,

@@ -10,6 +10,7 @@ import { formatExtensions, parseExtensions } from '../protocol/extensions.ts';
 import {
   acceptDeflateOffer,
   checkDeflateAnswer,
+  DEFAULT_DEFLATE_PARAMS,
   type DeflateParams,
 } from '../protocol/permessage-deflate.ts';
 import type { ConnectionEvent } from '../protocol/types.ts';
@@ -117,10 +118,9 @@ describe('two engines with permessage-deflate (properties)', () => {
   it('context takeover: the same message costs fewer bytes the second time, unless reset', () => {
     for (const noTakeover of [false, true]) {
       const params: DeflateParams = {
+        ...DEFAULT_DEFLATE_PARAMS,
         serverNoContextTakeover: noTakeover,
         clientNoContextTakeover: noTakeover,
-        serverMaxWindowBits: 15,
-        clientMaxWindowBits: 15,
       };
       const server = new Connection({ role: 'server', deflate: { params, codec } });
       const text = 'a sentence long enough to be worth remembering, repeated. '.repeat(4);
@@ -134,24 +134,14 @@ describe('two engines with permessage-deflate (properties)', () => {
   });
 
   it('an empty message is the single byte 0x00 on the wire (7.2.3.6)', () => {
-    const params: DeflateParams = {
-      serverNoContextTakeover: false,
-      clientNoContextTakeover: false,
-      serverMaxWindowBits: 15,
-      clientMaxWindowBits: 15,
-    };
+    const params = DEFAULT_DEFLATE_PARAMS;
     const server = new Connection({ role: 'server', deflate: { params, codec } });
     server.sendText('');
     expect([...Buffer.concat(server.dataToSend())]).toEqual([0xc1, 0x01, 0x00]);
   });
 
   it('invalid DEFLATE data fails the connection with 1007 INFLATE_FAILED', () => {
-    const params = negotiate({
-      server_no_context_takeover: false,
-      client_no_context_takeover: false,
-      server_max_window_bits: undefined,
-      client_max_window_bits: undefined,
-    }).server;
+    const params = DEFAULT_DEFLATE_PARAMS;
     const server = new Connection({ role: 'server', deflate: { params, codec } });
     const client = new Connection({ role: 'client', entropy: nodeEntropy });
     // A frame with RSV1 set whose payload is not DEFLATE (0xff: a reserved block type).
@@ -202,12 +192,7 @@ describe('the decompression bomb', () => {
         },
       };
     };
-    const params = negotiate({
-      server_no_context_takeover: false,
-      client_no_context_takeover: false,
-      server_max_window_bits: undefined,
-      client_max_window_bits: undefined,
-    }).server;
+    const params = DEFAULT_DEFLATE_PARAMS;
     const server = new Connection({
       role: 'server',
       maxMessageSize: limit,
