@@ -6,13 +6,19 @@
  */
 import { runClassroomBench } from './classroom.ts';
 import { runCodecBench } from './codec.ts';
-import { formatServerBench, runServerBench } from './server.ts';
+import { formatDeflateBench, formatServerBench, runDeflateBench, runServerBench } from './server.ts';
 import { formatSessionBench, runSessionBench } from './server-session.ts';
 
 /** `explicit`: run only when named (the classroom bench takes 40 s and 300 sockets). */
 export const benches: { name: string; run: () => Promise<void>; explicit?: boolean }[] = [
   { name: 'codec', run: runCodecBench },
-  { name: 'server', run: async () => console.log(formatServerBench(await runServerBench())) },
+  {
+    name: 'server',
+    run: async () => {
+      console.log(formatServerBench(await runServerBench()));
+      console.log(formatDeflateBench(await runDeflateBench()));
+    },
+  },
   // Where the server's CPU per message goes, without sockets (engine, session, ws's codec).
   { name: 'session', run: async () => console.log(formatSessionBench(runSessionBench())) },
   // A class of 100 on one machine: chat fan-out under a flood, memory, cold-load bytes.

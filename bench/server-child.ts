@@ -1,6 +1,7 @@
 /**
  * One echo server for bench/server.ts, in its own process so the clients' work does not share
- * its event loop: `tsx bench/server-child.ts ours|ws|classroom`. Which configuration of ws (pure JS or with
+ * its event loop: `tsx bench/server-child.ts ours|ws|ws-deflate|classroom` (ours accepts permessage-deflate
+ * when offered, as it does by default; ws-deflate is ws with perMessageDeflate on). Which configuration of ws (pure JS or with
  * bufferutil) depends on the environment it is started with (bench/ws-variants.ts). Prints `PORT <n>` once listening,
  * answers an IPC 'cpu' message with its process.cpuUsage() (µs), and stops on SIGTERM.
  */
@@ -27,13 +28,13 @@ if (kind === 'ours') {
   });
   process.stdout.write(`PORT ${s.port}\n`);
   process.once('SIGTERM', () => void s.stop().then(() => process.exit(0)));
-} else if (kind === 'ws') {
+} else if (kind === 'ws' || kind === 'ws-deflate') {
   // The same behaviour as our /echo: each message back with its opcode; 1 MiB limit.
   const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
     maxPayload: 1024 * 1024,
-    perMessageDeflate: false,
+    perMessageDeflate: kind === 'ws-deflate' ? { threshold: 0 } : false,
   });
   wss.on('connection', (ws) => {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
@@ -46,6 +47,6 @@ if (kind === 'ours') {
   });
   process.once('SIGTERM', () => wss.close(() => process.exit(0)));
 } else {
-  process.stderr.write('usage: server-child.ts ours|ws|classroom\n');
+  process.stderr.write('usage: server-child.ts ours|ws|ws-deflate|classroom\n');
   process.exit(2);
 }

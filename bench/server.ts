@@ -16,11 +16,17 @@
  * payloads included, and do all their usual work. Each figure is the median of `rounds` runs
  * (5 by default), ours and ws alternating.
  *
+ * Compressed echo (RFC 7692): the same, with permessage-deflate agreed on every connection
+ * (ours accepts it by default; ws with perMessageDeflate on), 4 KiB JSON-like text messages,
+ * each compressed once by the client on its own (a fresh window, so the same bytes may be sent
+ * again); both servers inflate every message and deflate every echo.
+ *
  *   npx tsx bench/server.ts [--seconds 3] [--clients 50]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { constants, deflateRawSync } from 'node:zlib';
 import type { Socket } from 'node:net';
 import { Sender, WebSocket } from 'ws';
 import { WS_LABELS, WS_VARIANTS, wsEnv, type WsVariant } from './ws-variants.ts';
@@ -55,13 +61,20 @@ export interface ServerBenchResult {
   ws: Record<WsVariant, Figures>;
 }
 
-export async function startChild(kind: Kind | 'classroom'): Promise<{ child: ChildProcess; port: number }> {
+export async function startChild(
+  kind: Kind | 'ws-deflate' | 'classroom',
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CHILD, kind === 'ours' || kind === 'classroom' ? kind : 'ws'],
+    [
+      '--import',
+      'tsx',
+      CHILD,
+      kind === 'ours' || kind === 'classroom' || kind === 'ws-deflate' ? kind : 'ws',
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      env: kind === 'ours' || kind === 'classroom' ? process.env : wsEnv(kind),
+      env: kind === 'ours' || kind === 'classroom' || kind === 'ws-deflate' ? process.env : wsEnv(kind),
     },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -113,6 +126,37 @@ function maskedFrame(size: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A text message of `size` bytes that compresses as chat or JSON traffic does. */
+function compressibleText(size: number): Buffer {
+  let text = '';
+  for (let i = 0; text.length < size; i++)
+    text += JSON.stringify({
+      id: i,
+      user: `learner${i % 7}`,
+      text: `message number ${i * 37}`,
+      t: 1732170000000 + i,
+    });
+  return Buffer.from(text.slice(0, size));
+}
+
+/**
+ * RFC 7692 7.2.1: the message compressed on its own (a fresh window), sync-flushed and its tail
+ * 00 00 ff ff removed, in one masked text frame with RSV1.
+ */
+function compressedFrame(size: number): Buffer {
+  const deflated = deflateRawSync(compressibleText(size), { finishFlush: constants.Z_SYNC_FLUSH });
+  const key = randomBytes(4);
+  const parts = Sender.frame(deflated.subarray(0, deflated.length - 4), {
+    fin: true,
+    opcode: 0x1,
+    mask: true,
+    readOnly: false,
+    rsv1: true,
+    generateMask: (mask) => void key.copy(mask),
+  });
+  return Buffer.concat(parts);
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -125,6 +169,7 @@ async function drive(
   size: number,
   clients: number,
   seconds: number,
+  compressed = false,
 ): Promise<Figures> {
   const url = server === 'ours' ? `ws://127.0.0.1:${port}/echo` : `ws://127.0.0.1:${port}/`;
   const sockets = await Promise.all(
@@ -132,7 +177,7 @@ async function drive(
       { length: clients },
       () =>
         new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url, { perMessageDeflate: false });
+          const ws = new WebSocket(url, { perMessageDeflate: compressed ? { threshold: 0 } : false });
           ws.once('open', () => resolve(ws));
           ws.once('error', reject);
         }),
@@ -148,7 +193,7 @@ async function drive(
     (ws) =>
       new Promise<void>((resolve) => {
         let sentAt = 0;
-        const frame = maskedFrame(size);
+        const frame = compressed ? compressedFrame(size) : maskedFrame(size);
         // ws keeps its socket private; the frame bytes go to it directly (see the top).
         const socket = (ws as unknown as { _socket: Socket })._socket;
         const sendOne = (): void => {
@@ -241,6 +286,52 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
   return results;
 }
 
+export interface DeflateBenchResult {
+  size: number;
+  /** The compressed frame a client sends, header included. */
+  wireBytes: number;
+  ours: Figures;
+  ws: Figures;
+}
+
+/** The compressed echo: ours against ws with perMessageDeflate on, medians of the rounds. */
+export async function runDeflateBench(options: ServerBenchOptions = {}): Promise<DeflateBenchResult> {
+  const seconds = options.seconds ?? 3;
+  const clients = options.clients ?? 50;
+  const rounds = options.rounds ?? 5;
+  const size = 4096;
+  const ours = await startChild('ours');
+  const ws = await startChild('ws-deflate');
+  try {
+    const runs = { ours: [] as Figures[], ws: [] as Figures[] };
+    for (let r = 0; r < rounds; r++) {
+      // ws-deflate's figures are labelled with its variant's name for the table only.
+      const pair = r % 2 === 0 ? (['ours', 'ws'] as const) : (['ws', 'ours'] as const);
+      for (const k of pair) {
+        const { child, port } = k === 'ours' ? ours : ws;
+        runs[k].push(
+          await drive(k === 'ours' ? 'ours' : 'ws-native', child, port, size, clients, seconds, true),
+        );
+      }
+    }
+    return { size, wireBytes: compressedFrame(size).length, ours: median(runs.ours), ws: median(runs.ws) };
+  } finally {
+    await Promise.all([stopChild(ours.child), stopChild(ws.child)]);
+  }
+}
+
+export function formatDeflateBench(r: DeflateBenchResult, clients = 50): string {
+  const f = (x: Figures): string =>
+    `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg`;
+  return [
+    `compressed echo (permessage-deflate both ways), ${clients} clients: ${r.size} B of JSON-like text, ${r.wireBytes} B on the wire from each client`,
+    `  ours                          ${f(r.ours)}`,
+    `  ws + perMessageDeflate        ${f(r.ws)}`,
+    `  ours vs ws + perMessageDeflate: throughput ${(r.ours.perSecond / r.ws.perSecond).toFixed(2)}x, ` +
+      `p99 ${(r.ws.p99Ms / r.ours.p99Ms).toFixed(2)}x, CPU per message ${(r.ws.serverCpuUsPerMessage / r.ours.serverCpuUsPerMessage).toFixed(2)}x (> 1: ours better)`,
+  ].join('\n');
+}
+
 export function formatServerBench(results: ServerBenchResult[], clients = 50): string {
   const lines = [
     `echo round trips, ${clients} concurrent clients, loopback (servers in child processes; medians of the rounds)`,
@@ -278,4 +369,6 @@ if (isMain) {
     rounds: Number(values.rounds ?? 5),
   });
   console.log(formatServerBench(results, clients));
+  const options = { seconds: Number(values.seconds ?? 3), clients, rounds: Number(values.rounds ?? 5) };
+  console.log(formatDeflateBench(await runDeflateBench(options), clients));
 }

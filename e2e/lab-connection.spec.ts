@@ -63,10 +63,11 @@ test('connect to /echo, send text and binary, see the events in order and readyS
       (r) => `${r.querySelector('.tag')?.textContent} ${r.querySelector('.text')?.textContent}`,
     );
   const order = [
-    /^new new WebSocket\("ws:\/\/127\.0\.0\.1:\d+\/echo"\)/,
+    // connectEcho turns compression off (?deflate=0), so the frames below show their text.
+    /^new new WebSocket\("ws:\/\/127\.0\.0\.1:\d+\/echo\?deflate=0"\)/,
     /^readyState readyState → 0 CONNECTING/,
     // The playground's ?tap= token is hidden (the handshake view shows it on request).
-    /^HTTP GET \/echo HTTP\/1\.1/,
+    /^HTTP GET \/echo\?deflate=0 HTTP\/1\.1/,
     /^HTTP HTTP\/1\.1 101 Switching Protocols/,
     /^readyState readyState → 1 OPEN/,
     /^open open · protocol "" · extensions ""/,
@@ -223,10 +224,14 @@ test('several connections side by side, in tabs', async ({ page }) => {
   await sendText(page, 'first tab');
   await lab(page).getByRole('button', { name: 'New connection tab' }).click();
   await lab(page).getByRole('button', { name: '/chat' }).click();
+  // Uncompressed, so the frames list shows the text (a compressed payload is DEFLATE bytes).
+  await lab(page)
+    .getByRole('checkbox', { name: /Compression \(permessage-deflate/ })
+    .uncheck();
   await lab(page).getByRole('button', { name: 'Connect', exact: true }).click();
   const tabs = lab(page).getByRole('tab');
   await expect(tabs).toHaveCount(2);
-  await expect(tabs.nth(1)).toHaveAccessibleName('/chat , OPEN');
+  await expect(tabs.nth(1)).toHaveAccessibleName('/chat?deflate=0 , OPEN');
   await sendText(page, 'second tab');
   const list = inspector(page).getByRole('listbox', { name: 'Frames' });
   // The client's frame and the room's broadcast of it (the chat may greet first).
@@ -235,8 +240,8 @@ test('several connections side by side, in tabs', async ({ page }) => {
   // The first tab kept its connection, its URL and its frames.
   await tabs.nth(0).click();
   await expect(tabs.nth(0)).toHaveAttribute('aria-selected', 'true');
-  await expect(tabs.nth(0)).toHaveAccessibleName('/echo , OPEN');
-  await expect(lab(page).getByLabel('WebSocket URL')).toHaveValue(/\/echo$/);
+  await expect(tabs.nth(0)).toHaveAccessibleName('/echo?deflate=0 , OPEN');
+  await expect(lab(page).getByLabel('WebSocket URL')).toHaveValue(/\/echo\?deflate=0$/);
   await expect(list.getByRole('option').filter({ hasText: '"first tab"' })).toHaveCount(2);
   // Arrow keys move between tabs.
   await tabs.nth(0).press('ArrowRight');

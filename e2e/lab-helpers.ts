@@ -12,7 +12,11 @@ export function accept(key: string): string {
 export const lab = (page: Page) => page.getByRole('region', { name: 'Connection lab' });
 export const inspector = (page: Page) => page.getByRole('region', { name: 'Frame inspector' });
 
-export async function connectEcho(page: Page, path = '/echo'): Promise<void> {
+/**
+ * Opens `path` in the lab and connects. `deflate`: leave permessage-deflate on (the lab's
+ * default); off (these helpers' default) keeps frame lengths and bytes as the text sent.
+ */
+export async function connectEcho(page: Page, path = '/echo', { deflate = false } = {}): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('./');
   await page.waitForLoadState('networkidle');
@@ -21,6 +25,7 @@ export async function connectEcho(page: Page, path = '/echo'): Promise<void> {
     .getByRole('group', { name: 'Bundled endpoints' })
     .getByRole('button', { name: path, exact: true })
     .click();
+  if (!deflate) await l.getByRole('checkbox', { name: /Compression \(permessage-deflate/ }).uncheck();
   await l.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
 }

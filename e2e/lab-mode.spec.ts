@@ -16,6 +16,8 @@ async function connectEchoInTab(page: Page, url: string | RegExp): Promise<void>
     .getByRole('button', { name: '/echo', exact: true })
     .click();
   await expect(l.getByLabel('WebSocket URL')).toHaveValue(url);
+  // Uncompressed (?deflate=0), so frame lengths are those of the text sent.
+  await l.getByRole('checkbox', { name: /Compression \(permessage-deflate/ }).uncheck();
   await l.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
 }

@@ -60,6 +60,8 @@ async function connect(page: Page): Promise<void> {
     .getByRole('button', { name: '/echo', exact: true })
     .click();
   await expect(l.getByLabel('WebSocket URL')).toHaveValue('ws://playground.local/echo');
+  // Uncompressed (?deflate=0), so frame lengths are those of the text sent.
+  await l.getByRole('checkbox', { name: /Compression \(permessage-deflate/ }).uncheck();
   await l.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
 }

@@ -13,7 +13,8 @@ describe('recordLoopback', () => {
     expect(trace.connections).toHaveLength(1);
     const conn = trace.connections[0]!;
     const hs = handshakeOf(conn);
-    expect(hs.request?.startLine).toBe('GET /echo HTTP/1.1');
+    // Lessons connect without permessage-deflate (uncompressedUrl), so frames show their bytes as sent.
+    expect(hs.request?.startLine).toBe('GET /echo?deflate=0 HTTP/1.1');
     expect(hs.response?.status).toBe(101);
     expect(framesOf(conn).map((f) => `${f.from} ${f.summary}`)).toEqual([
       'client TEXT "hello" · 5 B · masked',

@@ -4,6 +4,7 @@
  * the lab's own `Session`, so the trace is exactly what the page records in loopback mode.
  */
 import { LoopbackTransport } from '../loopback/transport.ts';
+import { uncompressedUrl } from '../loopback/mode.ts';
 import { rig, type Rig } from '../loopback/test-support.ts';
 import type { VirtualNetworkOptions } from '../loopback/network.ts';
 import { Session } from '../ui/lab/session.svelte.ts';
@@ -28,7 +29,7 @@ export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> 
   const lab: RecordingLab = {
     rig: r,
     open(path, protocols = []) {
-      const session = Session.connect(transport, transport.endpointUrl(path), protocols, {
+      const session = Session.connect(transport, uncompressedUrl(transport.endpointUrl(path)), protocols, {
         schedule: () => {},
         now: () => Math.floor(r.scheduler.now()),
       });
@@ -109,7 +110,7 @@ export async function recordProbe(
       network: r.network,
       ...(o.origin !== undefined ? { origin: o.origin } : {}),
     });
-    const session = Session.connect(transport, url, o.protocols ?? [], {
+    const session = Session.connect(transport, uncompressedUrl(url), o.protocols ?? [], {
       schedule: () => {},
       now: () => Math.floor(r.scheduler.now()),
     });

@@ -7,6 +7,8 @@
  */
 import { Connection } from '../protocol/connection.ts';
 import { buildClientRequest, generateKey, validateServerResponse } from '../protocol/handshake.ts';
+import { BROWSER_DEFLATE_OFFER } from '../protocol/permessage-deflate.ts';
+import { loadedDeflateCodec } from './page-deflate.ts';
 import { HeadReader, parseResponse } from '../protocol/http.ts';
 import type { ConnectionEvent, Entropy, ProtocolErrorLike } from '../protocol/types.ts';
 import type { TimerId } from '../services/service.ts';
@@ -77,6 +79,8 @@ export interface ClientEndpointOptions {
   closeTimeout?: number;
   /** Answer pings automatically (default true, as browsers always do). */
   autoPong?: boolean;
+  /** Offer permessage-deflate as Chromium does (default true). */
+  deflate?: boolean;
 }
 
 type Phase = 'connecting' | 'handshake' | 'open' | 'closed';
@@ -115,6 +119,8 @@ export class ClientEndpoint implements ClientChannel {
       path: url.pathname + url.search,
       key: this.#key,
       protocols,
+      // RFC 7692: Chromium's offer, so both modes show the same handshake and frames.
+      extensions: this.#offers(),
       ...(origin !== undefined ? { origin } : {}),
     });
     socket.ondata = (bytes) => this.#onData(bytes);
@@ -122,6 +128,13 @@ export class ClientEndpoint implements ClientChannel {
     socket.onclose = () => this.#onTransportClosed();
     socket.ontransmit = (app) => this.#o.sink.transmitted(app);
     socket.write(latin1Bytes(request));
+  }
+
+  #offers(): string[] {
+    // `?deflate=0` (uncompressedUrl: lessons, the lab's switch) also drops the offer here, so
+    // such a connection's handshake is the plain RFC 6455 one.
+    const off = this.#o.deflate === false || this.#o.url.searchParams.get('deflate') === '0';
+    return off ? [] : [BROWSER_DEFLATE_OFFER];
   }
 
   /** No server at that address (connection refused). */
@@ -203,7 +216,11 @@ export class ClientEndpoint implements ClientChannel {
       this.#failHandshake(parsed.error);
       return;
     }
-    const verdict = validateServerResponse(parsed.response, { key: this.#key, protocols: this.#o.protocols });
+    const verdict = validateServerResponse(parsed.response, {
+      key: this.#key,
+      protocols: this.#o.protocols,
+      extensions: this.#offers(),
+    });
     if (!verdict.ok) {
       this.#failHandshake(verdict.error);
       return;
@@ -217,7 +234,14 @@ export class ClientEndpoint implements ClientChannel {
       });
       return;
     }
-    const extensions = verdict.extensions.map((e) => e.name).join(', ');
+    // What the page's WebSocket.extensions shows: the answer as the server wrote it.
+    const extensions = parsed.response.headers['sec-websocket-extensions'] ?? '';
+    const codec = loadedDeflateCodec();
+    if (verdict.deflate !== undefined && codec === undefined) {
+      // Cannot happen with the in-page server (it loads the codec before answering).
+      this.#failHandshake({ code: 'DEFLATE_UNAVAILABLE', message: 'The page has no compressor loaded' });
+      return;
+    }
     const conn = new Connection({
       role: 'client',
       entropy: this.#o.entropy,
@@ -226,6 +250,9 @@ export class ClientEndpoint implements ClientChannel {
       protocol: verdict.protocol,
       extensions,
       autoPong: this.#o.autoPong ?? true,
+      ...(verdict.deflate !== undefined && codec !== undefined
+        ? { deflate: { params: verdict.deflate, codec } }
+        : {}),
     });
     this.#conn = conn;
     this.#phase = 'open';

@@ -18,7 +18,14 @@ export {
 export { WIRE, WireLog, type WireSource, type WireEvent } from './wire.ts';
 export { type LinkConditions } from './link.ts';
 export { browserScheduler, ManualScheduler, type Scheduler } from './scheduler.ts';
-export { TransportChoice, probeServer, serviceUrl, type TransportMode, type TransportState } from './mode.ts';
+export {
+  TransportChoice,
+  probeServer,
+  serviceUrl,
+  uncompressedUrl,
+  type TransportMode,
+  type TransportState,
+} from './mode.ts';
 export { LoopbackTransport, type LoopbackOpened } from './transport.ts';
 export { exchange, loopbackFetch, browserRequestHead, type HttpExchange } from './http.ts';
 export { type ClientChannel, type ClientSink, type CloseReport } from './client.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { probeServer, serviceUrl, TransportChoice } from './mode.ts';
+import { compressedUrl, probeServer, serviceUrl, TransportChoice, uncompressedUrl } from './mode.ts';
 
 describe('serviceUrl', () => {
   test('puts the service under the site base, on the page host, ws or wss by the page scheme', () => {
@@ -91,5 +91,22 @@ describe('TransportChoice', () => {
     expect(choice.state).toEqual({ mode: 'loopback', serverAvailable: true, pinned: true });
     choice.unpin();
     expect(choice.state).toEqual({ mode: 'server', serverAvailable: true, pinned: false });
+  });
+});
+
+describe('turning permessage-deflate off and on in a URL', () => {
+  test.each([
+    ['ws://h/echo', 'ws://h/echo?deflate=0'],
+    ['ws://h/echo?a=1', 'ws://h/echo?a=1&deflate=0'],
+    ['ws://h/echo?a=1#x', 'ws://h/echo?a=1&deflate=0#x'],
+    ['ws://h/echo?deflate=0', 'ws://h/echo?deflate=0'],
+  ])('uncompressedUrl(%s) is %s, and compressedUrl takes it back', (url, off) => {
+    expect(uncompressedUrl(url)).toBe(off);
+    expect(compressedUrl(uncompressedUrl(url))).toBe(url.replace(/[?&]deflate=0/, ''));
+  });
+
+  test('compressedUrl keeps the other parameters', () => {
+    expect(compressedUrl('ws://h/echo?deflate=0&a=1')).toBe('ws://h/echo?a=1');
+    expect(compressedUrl('ws://h/echo?a=1&deflate=0&b=2')).toBe('ws://h/echo?a=1&b=2');
   });
 });

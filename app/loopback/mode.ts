@@ -133,3 +133,22 @@ export class TransportChoice {
     for (const fn of [...this.#listeners]) fn(this.state);
   }
 }
+
+/**
+ * The URL with `deflate=0`: both hosts then decline permessage-deflate for that connection
+ * (RFC 7692), so every frame shows its payload as sent. Lessons about RFC 6455 framing connect
+ * this way: a compressed payload would hide the lengths and bytes they teach.
+ */
+export function uncompressedUrl(url: string): string {
+  if (/[?&]deflate=/.test(url)) return url;
+  const hash = url.indexOf('#');
+  const [head, tail] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${head}${head.includes('?') ? '&' : '?'}deflate=0${tail}`;
+}
+
+/** The URL without `deflate=0`: permessage-deflate is offered and accepted again. */
+export function compressedUrl(url: string): string {
+  return url.replace(/([?&])deflate=0(&|(?=#)|$)/, (_, before: string, after: string) =>
+    before === '?' && after === '&' ? '?' : after === '&' ? before : '',
+  );
+}

@@ -117,7 +117,7 @@ describe('the engine on both ends', () => {
     const runs: string[][] = [];
     for (let i = 0; i < 2; i++) {
       const { WS, run } = rig();
-      const ws = new WS('ws://playground.local/echo');
+      const ws = new WS('ws://playground.local/echo?deflate=0');
       ws.onopen = () => ws.send('same');
       run();
       const hex: string[] = [];

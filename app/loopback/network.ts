@@ -16,6 +16,8 @@ import { httpErrorResponse, STATUS_TEXT } from '../protocol/http-status.ts';
 import { normaliseBase } from '../services/base-path.ts';
 import { Connection } from '../protocol/connection.ts';
 import { buildServerResponse, validateClientRequest } from '../protocol/handshake.ts';
+import type { DeflateParams } from '../protocol/permessage-deflate.ts';
+import { loadedDeflateCodec, loadPageDeflate } from './page-deflate.ts';
 import { HeadReader, parseRequest } from '../protocol/http.ts';
 import type { Entropy, WireEvent } from '../protocol/types.ts';
 import { encodeUtf8 } from '../protocol/utf8.ts';
@@ -402,9 +404,11 @@ export class VirtualNetwork {
     text: string,
     rest: Uint8Array,
     tap: (e: WireEvent) => void,
+    again = false,
   ): void {
     const now = (): number => this.scheduler.now();
-    tap({ kind: 'handshake', t: now(), from: 'client', text });
+    // `again`: the same request, after the compressor loaded (it was tapped the first time).
+    if (!again) tap({ kind: 'handshake', t: now(), from: 'client', text });
     const url = new URL(text.split(' ')[1] ?? '/', 'http://playground.invalid');
     const service = this.route(url.pathname);
     if (!service) {
@@ -426,9 +430,29 @@ export class VirtualNetwork {
     }
     const verdict = validateClientRequest(parsed.request, {
       protocols: service.protocols ? [...service.protocols] : [],
+      // RFC 7692, as the Node server: on unless the service or the URL (?deflate=0) says no.
+      deflate: service.deflate !== false && url.searchParams.get('deflate') !== '0',
     });
     if (!verdict.ok) {
       this.#refuse(attempt, socket, verdict.response, tap);
+      return;
+    }
+    if (verdict.deflate !== undefined && loadedDeflateCodec() === undefined) {
+      // The page's compressor loads the first time it is needed; the 101 waits for it.
+      loadPageDeflate().then(
+        () => {
+          if (!attempt.ended) this.#upgrade(attempt, socket, text, rest, tap, true);
+        },
+        () => {
+          if (!attempt.ended)
+            this.#refuse(
+              attempt,
+              socket,
+              httpErrorResponse(500, 'the page could not load its compressor'),
+              tap,
+            );
+        },
+      );
       return;
     }
     if (service.verifyClient) {
@@ -535,21 +559,11 @@ export class VirtualNetwork {
       response = buildServerResponse('AAAAAAAAAAAAAAAAAAAAAA==', verdict.protocol);
     } else if (service.acceptKey) {
       this.#ownAccept(attempt, socket, service, verdict.key, (accept) =>
-        this.#open(
-          attempt,
-          socket,
-          service,
-          url,
-          verdict.protocol,
-          withAccept(response, accept),
-          rest,
-          tap,
-          headers,
-        ),
+        this.#open(attempt, socket, service, url, verdict, withAccept(response, accept), rest, tap, headers),
       );
       return;
     }
-    this.#open(attempt, socket, service, url, verdict.protocol, response, rest, tap, headers);
+    this.#open(attempt, socket, service, url, verdict, response, rest, tap, headers);
   }
 
   /**
@@ -606,13 +620,15 @@ export class VirtualNetwork {
     socket: VirtualSocket,
     service: Service,
     url: URL,
-    protocol: string,
+    agreed: { protocol: string; extensions: string; deflate?: DeflateParams },
     response: string,
     rest: Uint8Array,
     tap: (e: WireEvent) => void,
     headers?: Readonly<Record<string, string>>,
   ): void {
     const o = this.#o;
+    const protocol = agreed.protocol;
+    const codec = loadedDeflateCodec();
     const now = (): number => this.scheduler.now();
     const connection = new Connection({
       role: 'server',
@@ -620,6 +636,11 @@ export class VirtualNetwork {
       maxMessageSize: o.maxMessageSize ?? service.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       clock: now,
       protocol,
+      extensions: agreed.extensions,
+      // Loaded before the 101 (see #upgrade).
+      ...(agreed.deflate !== undefined && codec !== undefined
+        ? { deflate: { params: agreed.deflate, codec } }
+        : {}),
     });
     const wire: Wire = {
       write(chunks) {

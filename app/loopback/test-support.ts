@@ -4,6 +4,12 @@ import { VirtualNetwork, type VirtualNetworkOptions } from './network.ts';
 import { ManualScheduler } from './scheduler.ts';
 import { bindNetwork, type LoopbackWebSocket } from './websocket.ts';
 import type { WhatwgWebSocket } from './whatwg-websocket.ts';
+import { loadPageDeflate } from './page-deflate.ts';
+
+// The page loads its compressor (pako) the first time a connection negotiates
+// permessage-deflate, and the 101 waits for it; on manual time, tests want the handshake to be
+// synchronous, so it is loaded before any test runs.
+await loadPageDeflate();
 
 /** Bytes 0, 1, 2, ... (mod 256): mask keys and Sec-WebSocket-Key are stable. */
 export function countingEntropy(): { randomBytes(n: number): Uint8Array } {

@@ -113,7 +113,8 @@ describe.each(SOCKETS)('%s', (_name, makeRig) => {
       expect(log).toEqual(['open']);
       expect(ws.readyState).toBe(WS.OPEN);
       expect(ws.protocol).toBe('superchat');
-      expect(ws.extensions).toBe('');
+      // RFC 7692: the client offered permessage-deflate as Chromium does; /echo accepted.
+      expect(ws.extensions).toBe('permessage-deflate');
     });
 
     test('offering subprotocols of which the server picks none fails the connection (as browsers do)', () => {
@@ -280,7 +281,8 @@ describe.each(SOCKETS)('%s', (_name, makeRig) => {
 
     test('drains at the bandwidth the learner set', () => {
       const { WS, network, run, scheduler } = makeRig();
-      const ws = new WS(echo);
+      // No permessage-deflate: compressed, the zeros would be a few bytes.
+      const ws = new WS(`${echo}?deflate=0`);
       run();
       network.setConditions({ bandwidth: 10_000 }); // 10 kB/s
       ws.send(new Uint8Array(20_000));
@@ -295,7 +297,7 @@ describe.each(SOCKETS)('%s', (_name, makeRig) => {
 
     test('/echo?read=N reads at N bytes/s: the send buffer drains at that pace on a fast link, and every echo comes back in order', () => {
       const { WS, run, scheduler } = makeRig();
-      const ws = new WS('ws://playground.local/echo?read=10000');
+      const ws = new WS('ws://playground.local/echo?read=10000&deflate=0');
       const echoes: string[] = [];
       ws.onmessage = (e) => void echoes.push((e.data as string).slice(0, 3));
       run();
@@ -661,7 +663,8 @@ describe('wire events', () => {
 
   test('the client frame bytes are the exact masked bytes: unmasking gives the text', () => {
     const { WS, run } = rig();
-    const ws = new WS(echo);
+    // Uncompressed (no permessage-deflate), so the payload is the text.
+    const ws = new WS(`${echo}?deflate=0`);
     ws.onopen = () => ws.send('hello');
     run();
     const frames: Uint8Array[] = [];

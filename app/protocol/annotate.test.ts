@@ -230,3 +230,13 @@ describe('unmaskSteps', () => {
     expect(unmaskSteps(frame(0x1, 'Hello'))).toEqual([]);
   });
 });
+
+describe('a compressed frame (RFC 7692)', () => {
+  it('with RSV1 the payload is DEFLATE data: not checked as UTF-8, and said so', () => {
+    // FIN + RSV1 + text, 6 bytes of "hello" deflated (with the tail removed): invalid as UTF-8.
+    const bytes = Uint8Array.of(0xc1, 0x07, 0xca, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00);
+    const a = annotateFrame(bytes, { role: 'client', allowRsv1: true });
+    expect(a.error).toBeUndefined();
+    expect(a.fields.find((f) => f.id === 'payload')?.meaning).toContain('DEFLATE data');
+  });
+});

@@ -303,8 +303,12 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
       if (!parsed.ok && error === undefined)
         error = protocolError(parsed.error.code, undefined, payloadAt + (parsed.error.byteOffset ?? 0));
     } else if (have > 0) {
-      const isText = opcode === 0x1;
-      let meaning = `${formatSize(payloadLength)} of ${isText ? 'UTF-8 text' : opcode === 0x0 ? 'continued data' : isControl(opcode) ? 'control data' : 'binary data'}`;
+      // RFC 7692 §6: with RSV1 the payload is compressed: DEFLATE bytes, not the text itself.
+      const compressed = rsv1 && opcode !== 0x0 && !isControl(opcode);
+      const isText = opcode === 0x1 && !compressed;
+      let meaning = compressed
+        ? `${formatSize(payloadLength)} of DEFLATE data (a compressed ${opcode === 0x1 ? 'text' : 'binary'} message, RFC 7692 §7.2)`
+        : `${formatSize(payloadLength)} of ${isText ? 'UTF-8 text' : opcode === 0x0 ? 'continued data' : isControl(opcode) ? 'control data' : 'binary data'}`;
       if (have < payloadLength) meaning = `incomplete: ${have} of ${payloadLength} bytes (${meaning})`;
       const shown = isText ? quote(decodeUtf8(plain), 64) : hexPreview(plain, 32);
       add({

@@ -39,6 +39,8 @@
  */
 import { buildClosePayload, parseClosePayload, NO_STATUS_RECEIVED, ABNORMAL_CLOSURE } from './close.ts';
 import { isSendableCloseCode } from './close-codes.ts';
+import { MessageDeflate, type DeflateCodecFactory } from './deflate.ts';
+import type { DeflateParams } from './permessage-deflate.ts';
 import { FrameDecoder, type DecoderState } from './decoder.ts';
 import { protocolError, ProtocolError, type ProtocolErrorCode } from './errors.ts';
 import { encodeFinalFrame, encodeFinalFrameHeader, encodeFrame, encodeMessage } from './frame.ts';
@@ -82,6 +84,11 @@ export interface ConnectionOptions {
    * objects are kept for it then, which makes reading many small frames much cheaper.
    */
   frameEvents?: boolean;
+  /**
+   * RFC 7692: permessage-deflate was agreed with these parameters; `codec` makes the DEFLATE
+   * compressor for this connection (node:zlib in Node, pako in the page).
+   */
+  deflate?: { params: DeflateParams; codec: DeflateCodecFactory };
 }
 
 export interface SendOptions {
@@ -103,6 +110,8 @@ export class Connection {
   readonly #peer: Side;
   readonly #decoder: FrameDecoder;
   readonly #assembler: MessageAssembler;
+  /** RFC 7692, when agreed. */
+  readonly #deflate: MessageDeflate | undefined;
 
   #events: ConnectionEvent[] = [];
   #out: Uint8Array[] = [];
@@ -136,15 +145,32 @@ export class Connection {
     this.#peer = options.role === 'server' ? 'client' : 'server';
     this.#assembler = new MessageAssembler({ maxMessageSize: this.maxMessageSize });
     const assembler = this.#assembler;
+    const deflate = (this.#deflate =
+      options.deflate === undefined
+        ? undefined
+        : new MessageDeflate(options.role, options.deflate.params, options.deflate.codec));
+    // RFC 7692 §6: the frames of a compressed message: RSV1 on the first, and what follows it.
+    const compressed =
+      deflate === undefined
+        ? undefined
+        : (h: { rsv1: boolean; opcode: number }): boolean => h.rsv1 || (h.opcode === 0 && deflate.inflating);
     this.#decoder = new FrameDecoder({
       role: options.role,
       maxPayload: this.maxMessageSize,
+      // RFC 7692 §6: RSV1 marks a compressed message.
+      allowRsv1: deflate !== undefined,
       // Wire bytes are only ever shown through frame events: without them, no copies.
       unmaskInPlace: !this.#frameEvents,
-      // 5.4 and 10.4 from the header alone, before the payload is buffered.
-      onHeader: (h) => assembler.check(h),
-      // 8.1: text that spans reads is validated as it arrives, to fail at the first bad byte.
-      wantsPayloadBytes: (h) => assembler.isText(h),
+      // 5.4 and 10.4 from the header alone, before the payload is buffered. A compressed
+      // frame's size says nothing of the message's: that is checked as it is inflated.
+      onHeader:
+        compressed === undefined
+          ? (h) => assembler.check(h)
+          : (h) => assembler.check(compressed(h) ? { fin: h.fin, opcode: h.opcode, payloadLength: 0 } : h),
+      // 8.1: text that spans reads is validated as it arrives, to fail at the first bad byte
+      // (compressed text once inflated).
+      wantsPayloadBytes:
+        compressed === undefined ? (h) => assembler.isText(h) : (h) => !compressed(h) && assembler.isText(h),
       onPayloadBytes: (h, bytes, at) => assembler.streamPayload(h, bytes, at),
     });
     this.#events.push({ type: 'open', protocol: this.protocol, extensions: this.extensions });
@@ -242,7 +268,16 @@ export class Connection {
           this.#events.push({ type: 'pong', data: frame.payload });
           break;
         default: {
-          const m = this.#assembler.push(frame);
+          let data = frame;
+          if (
+            this.#deflate !== undefined &&
+            (frame.rsv1 || (frame.opcode === 0 && this.#deflate.inflating))
+          ) {
+            const inflated = this.#inflate(this.#deflate, frame);
+            if (inflated === undefined) return;
+            data = inflated;
+          }
+          const m = this.#assembler.push(data);
           if (m.kind === 'error') {
             this.#failAfterMessages(m.error);
             return;
@@ -254,6 +289,30 @@ export class Connection {
         }
       }
     }
+  }
+
+  /** RFC 7692 §7.2.2: a compressed frame with its payload inflated, or undefined (failed). */
+  #inflate(deflate: MessageDeflate, frame: Frame): Frame | undefined {
+    let payload: Uint8Array | undefined;
+    try {
+      // 10.4: the limit applies to the inflated message, checked as it comes out.
+      payload = deflate.inflateFrame(frame.payload, frame.fin, this.maxMessageSize);
+    } catch (e) {
+      this.#fail(protocolError('INFLATE_FAILED', e instanceof Error ? e.message : String(e)));
+      return undefined;
+    }
+    if (payload === undefined) {
+      this.#fail(protocolError('MESSAGE_TOO_BIG', `over ${this.maxMessageSize} bytes once inflated`));
+      return undefined;
+    }
+    const out = {} as Frame;
+    out.fin = frame.fin;
+    out.rsv1 = false;
+    out.rsv2 = false;
+    out.rsv3 = false;
+    out.opcode = frame.opcode;
+    out.payload = payload;
+    return out;
   }
 
   /** TCP ended (read side). A Close frame still held is handled first: it came before. */
@@ -411,6 +470,7 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#readyState = 'CLOSED';
+    this.#deflate?.close();
     if (!this.#closeReceived) {
       this.#closeCode = code;
       this.#closeReason = reason;
@@ -425,6 +485,18 @@ export class Connection {
   ): boolean {
     if (this.#closeSent || this.#closed) return false;
     const fragments = options?.fragments ?? 1;
+    if (this.#deflate?.compressesOutgoing === true) {
+      // RFC 7692 §7.2.1: the message compressed, then split; RSV1 on its first frame (§6).
+      const payload = this.#deflate.compress(data);
+      const count = typeof fragments === 'number' ? fragments : fragments.length;
+      const frames = encodeMessage(this.role, opcode, payload, {
+        fragments: count,
+        entropy: this.#entropy,
+        rsv1: true,
+      });
+      for (const { frame, bytes } of frames) this.#queue(frame, bytes);
+      return true;
+    }
     // The common case, one frame (5.4: FIN set), skips encodeMessage's per-fragment bookkeeping.
     if (fragments === 1) {
       this.#send(opcode, data);

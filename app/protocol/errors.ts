@@ -126,6 +126,12 @@ export const ERRORS = {
     rfc: 'RFC 6455 §10.4',
     lesson: 'payload-lengths',
   },
+  INFLATE_FAILED: {
+    closeCode: 1007,
+    message: 'A compressed message is not valid raw DEFLATE data',
+    rfc: 'RFC 7692 §7.2.2',
+    lesson: 'anatomy',
+  },
   POLICY_VIOLATION: {
     closeCode: 1008,
     message: "The peer violated this endpoint's policy",
@@ -263,6 +269,12 @@ export const ERRORS = {
     message: 'The server accepted an extension the client did not offer',
     rfc: 'RFC 6455 §4.1',
     lesson: 'subprotocols',
+  },
+  HANDSHAKE_DEFLATE_PARAMS: {
+    closeCode: 1006,
+    message: 'The server answered permessage-deflate with parameters the client cannot accept',
+    rfc: 'RFC 7692 §7.1',
+    lesson: 'handshake',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -15,6 +15,8 @@ export interface ExtensionOffer {
   name: string;
   /** A parameter without a value is `true`. */
   params: Record<string, string | true>;
+  /** Parameter names given more than once (the last value is in `params`); absent when none. */
+  repeated?: string[];
 }
 
 /** The offers in a header value, or undefined when it does not follow the grammar. */
@@ -36,6 +38,7 @@ export function parseExtensions(value: string | undefined): ExtensionOffer[] | u
     const name = token();
     if (name === '') return undefined;
     const params: Record<string, string | true> = Object.create(null) as Record<string, string | true>;
+    let repeated: string[] | undefined;
     skipSpace();
     while (s[i] === ';') {
       i++;
@@ -66,9 +69,10 @@ export function parseExtensions(value: string | undefined): ExtensionOffer[] | u
         }
         skipSpace();
       }
+      if (key in params) (repeated ??= []).push(key);
       params[key] = val;
     }
-    out.push({ name, params });
+    out.push(repeated === undefined ? { name, params } : { name, params, repeated });
     if (i >= s.length) return out;
     if (s[i] !== ',') return undefined;
     i++;

@@ -152,6 +152,8 @@ export interface EncodeMessageOptions {
   fragments?: number | readonly number[];
   /** Mask keys for clients (§5.3: a fresh unpredictable key per frame). Servers need none. */
   entropy?: Entropy;
+  /** RFC 7692 §6: set RSV1 on the first frame (the payload is a compressed message). */
+  rsv1?: boolean;
 }
 
 /**
@@ -178,7 +180,8 @@ export function encodeMessage(
     const size = sizes[i]!;
     const frame: Frame = {
       fin: i === sizes.length - 1,
-      rsv1: false,
+      // RFC 7692 §6: a compressed message has RSV1 on its first frame only.
+      rsv1: i === 0 && options.rsv1 === true,
       rsv2: false,
       rsv3: false,
       // 5.4: fragments after the first are continuation frames.

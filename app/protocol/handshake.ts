@@ -17,6 +17,12 @@ import { decodeBase64, encodeBase64 } from './base64.ts';
 import { protocolError, type ProtocolError, type ProtocolErrorCode } from './errors.ts';
 import { type ExtensionOffer, formatExtensions, parseExtensions } from './extensions.ts';
 import {
+  acceptDeflateOffer,
+  checkDeflateAnswer,
+  PERMESSAGE_DEFLATE,
+  type DeflateParams,
+} from './permessage-deflate.ts';
+import {
   assertHeaderValue,
   hasToken,
   headerList,
@@ -117,6 +123,8 @@ export interface ServerHandshakeOptions {
   origins?: readonly string[] | ((origin: string | undefined) => boolean);
   /** Paths (without query) with an endpoint; absent: any path. Others get 404. */
   paths?: readonly string[];
+  /** Accept permessage-deflate (RFC 7692) when offered. Default false. */
+  deflate?: boolean;
 }
 
 export type ClientRequestVerdict =
@@ -126,8 +134,12 @@ export type ClientRequestVerdict =
       /** The first of the client's offers the server supports (§4.2.2), '' when none. */
       protocol: string;
       offeredProtocols: string[];
-      /** Parsed, shown even though this server declines every extension. */
+      /** Parsed, shown even when this server declines them. */
       offeredExtensions: ExtensionOffer[];
+      /** RFC 7692: the permessage-deflate parameters agreed, when an offer was accepted. */
+      deflate?: DeflateParams;
+      /** The Sec-WebSocket-Extensions answer ('' when none). */
+      extensions: string;
       /** The 101 response to write, ending with the empty line. */
       response: string;
     }
@@ -182,21 +194,27 @@ export function validateClientRequest(
   const offeredProtocols = headerList(h['sec-websocket-protocol']);
   if (offeredProtocols.some((p) => !isToken(p)))
     return reject('HANDSHAKE_PROTOCOL_HEADER', h['sec-websocket-protocol']);
-  // 4.2.1 (9): extensions; parsed for display, all declined (this engine implements none).
+  // 4.2.1 (9): extensions; parsed for display. The only one this engine implements is
+  // permessage-deflate (RFC 7692 §7.1: the first offer it can accept; others are declined).
   const offeredExtensions = parseExtensions(h['sec-websocket-extensions']);
   if (offeredExtensions === undefined)
     return reject('HANDSHAKE_EXTENSION_HEADER', h['sec-websocket-extensions']);
+  const deflate = options.deflate === true ? acceptDeflateOffer(offeredExtensions) : undefined;
+  const answer = deflate?.accepted === true ? [deflate.answer] : [];
   // 4.2.2: the server picks one of the client's offers; we take the first it supports.
   const supported = options.protocols ?? [];
   const protocol = offeredProtocols.find((p) => supported.includes(p)) ?? '';
-  return {
+  const verdict: ClientRequestVerdict = {
     ok: true,
     key,
     protocol,
     offeredProtocols,
     offeredExtensions,
-    response: buildServerResponse(key, protocol),
+    extensions: formatExtensions(answer),
+    response: buildServerResponse(key, protocol, answer),
   };
+  if (deflate?.accepted === true) verdict.deflate = deflate.params;
+  return verdict;
 }
 
 /** §4.2.2: the 101 answer. */
@@ -235,12 +253,19 @@ export interface ClientHandshakeOptions {
   key: string;
   /** The subprotocols it offered. */
   protocols?: readonly string[];
-  /** The extension names it offered. */
+  /** The extensions it offered, as header text (e.g. BROWSER_DEFLATE_OFFER). */
   extensions?: readonly string[];
 }
 
 export type ServerResponseVerdict =
-  { ok: true; protocol: string; extensions: ExtensionOffer[] } | { ok: false; error: ProtocolError };
+  | {
+      ok: true;
+      protocol: string;
+      extensions: ExtensionOffer[];
+      /** RFC 7692: the permessage-deflate parameters to use, when the server accepted it. */
+      deflate?: DeflateParams;
+    }
+  | { ok: false; error: ProtocolError };
 
 /** §4.1 (client side): checks the server's answer; any failure means "fail the connection". */
 export function validateServerResponse(
@@ -265,12 +290,33 @@ export function validateServerResponse(
   // 4.1 (5): extensions in use must be ones we offered.
   const extensions = parseExtensions(h['sec-websocket-extensions']);
   if (extensions === undefined) return fail('HANDSHAKE_EXTENSION_HEADER', h['sec-websocket-extensions']);
-  const offeredNames = (options.extensions ?? []).map((e) => e.split(';')[0]!.trim().toLowerCase());
+  const offered = parseExtensions((options.extensions ?? []).join(', ')) ?? [];
+  const offeredNames = offered.map((e) => e.name.toLowerCase());
   const unoffered = extensions.find((e) => !offeredNames.includes(e.name.toLowerCase()));
   if (unoffered !== undefined) return fail('HANDSHAKE_UNOFFERED_EXTENSION', unoffered.name);
+  // RFC 7692 §7.1: at most one permessage-deflate answer, with parameters we can accept.
+  const deflateAnswers = extensions.filter((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
+  let deflate: DeflateParams | undefined;
+  if (deflateAnswers.length > 1) return fail('HANDSHAKE_DEFLATE_PARAMS', 'permessage-deflate answered twice');
+  if (deflateAnswers.length === 1) {
+    const offers = offered.filter((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
+    // The answer must fit one of our offers (the server accepts one of them).
+    const reasons: string[] = [];
+    for (const offer of offers) {
+      const v = checkDeflateAnswer(deflateAnswers[0]!, offer);
+      if (v.ok) {
+        deflate = v.params;
+        break;
+      }
+      reasons.push(v.reason);
+    }
+    if (deflate === undefined) return fail('HANDSHAKE_DEFLATE_PARAMS', reasons.join('; '));
+  }
   // 4.1 (6): a subprotocol, if any, is one we offered (exactly one value).
   const protocol = h['sec-websocket-protocol'] ?? '';
   if (protocol !== '' && !(options.protocols ?? []).includes(protocol))
     return fail('HANDSHAKE_UNOFFERED_PROTOCOL', protocol);
-  return { ok: true, protocol, extensions };
+  return deflate === undefined
+    ? { ok: true, protocol, extensions }
+    : { ok: true, protocol, extensions, deflate };
 }

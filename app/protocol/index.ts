@@ -14,6 +14,8 @@ export * from './sha1.ts';
 export * from './base64.ts';
 export * from './http.ts';
 export * from './extensions.ts';
+export * from './permessage-deflate.ts';
+export * from './deflate.ts';
 export * from './handshake.ts';
 export * from './connection.ts';
 export * from './annotate.ts';

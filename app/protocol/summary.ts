@@ -52,7 +52,10 @@ export function summarizeFrame(frame: Frame, options: SummaryOptions = {}): stri
   const fin = frame.fin ? (opcode === 0x0 ? ' · fin' : '') : ' · not fin';
   const kind = opcode === 0x0 ? (options.messageOpcode ?? 0) : opcode;
   let content = '';
-  if (payload.length > 0 || opcode === 0x1) {
+  if (frame.rsv1 && (opcode === 0x1 || opcode === 0x2)) {
+    // RFC 7692 §6: a compressed message; its bytes are DEFLATE, not the text (the inspector inflates).
+    content = ' (compressed)';
+  } else if (payload.length > 0 || opcode === 0x1) {
     if (kind === 0x1 || ((opcode === 0x9 || opcode === 0xa) && isPrintable(payload)))
       content = ` ${quote(decodeUtf8(payload), maxChars)}`;
     else if (opcode === 0x0 && kind === 0) content = ' …';

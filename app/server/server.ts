@@ -42,6 +42,8 @@ import { installNativeMask } from './mask-kernel.ts';
 import { TapHub } from './tap.ts';
 import { createRelay, DEFAULT_RELAY_PATH, onwardToken } from './relay.ts';
 import { checkRelayTarget } from './relay-target.ts';
+import { zlibCodec } from './zlib-codec.ts';
+import type { DeflateParams } from '../protocol/permessage-deflate.ts';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -62,6 +64,11 @@ export interface PlaygroundServerOptions {
   closeTimeout?: number;
   /** Unwritten bytes per connection before the slow-reader close. Default 8 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it. Default true; a client turns
+   * it off for its own connection with `?deflate=0` in the URL.
+   */
+  deflate?: boolean;
   /** The tap's path; '' disables the tap. Default '/__tap'. */
   tapPath?: string;
   /** The relay's path ('' disables it). Default '/__relay' (relay.ts). */
@@ -264,6 +271,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     const verdict = parsed.ok
       ? validateClientRequest(parsed.request, {
           protocols: service.protocols ?? [],
+          deflate: service.deflate !== false && deflateWanted(options.deflate, url),
           ...(origins ? { origins } : {}),
         })
       : rejection(parsed.error);
@@ -282,7 +290,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
         offeredProtocols: verdict.offeredProtocols,
         query: serviceQuery(url),
       }) ?? verdict.response;
-    if (openSession(req, socket as Socket, head, service, url, id, verdict.protocol, response, tap)) {
+    if (openSession(req, socket as Socket, head, service, url, id, verdict, response, tap)) {
       socket.off('error', earlyError); // open() attached the connection's own handler
     }
     return true;
@@ -340,10 +348,11 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     service: Service,
     url: URL,
     id: string,
-    protocol: string,
+    agreed: { protocol: string; extensions: string; deflate?: DeflateParams },
     response: string,
     tap: ((e: WireEvent) => void) | undefined,
   ): boolean {
+    const protocol = agreed.protocol;
     if (socket.destroyed) return false;
     socket.setNoDelay?.(true);
     socket.setTimeout?.(0);
@@ -358,6 +367,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       maxMessageSize: options.maxMessageSize ?? service.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       clock: now,
       protocol,
+      extensions: agreed.extensions,
+      ...(agreed.deflate !== undefined ? { deflate: { params: agreed.deflate, codec: deflateCodec } } : {}),
       // Frame events carry each frame's exact bytes for the inspector; only the tap reads them.
       frameEvents: tap !== undefined,
     });
@@ -597,5 +608,13 @@ export function requestHeadBytes(req: IncomingMessage): number {
 function serviceQuery(url: URL): URLSearchParams {
   const query = new URLSearchParams(url.search);
   query.delete('tap');
+  query.delete('deflate');
   return query;
 }
+
+/** permessage-deflate is on unless the host turned it off or the URL says `deflate=0`. */
+function deflateWanted(hostDefault: boolean | undefined, url: URL): boolean {
+  return hostDefault !== false && url.searchParams.get('deflate') !== '0';
+}
+
+const deflateCodec = zlibCodec();

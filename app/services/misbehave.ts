@@ -59,6 +59,8 @@ export function createMisbehaveService(): Service {
     path: '/misbehave',
     description: 'breaks RFC 6455 on request: ?do=masked-frame, bad-utf8, big-ping, ... (no ?do: the list)',
     breaksRules: true,
+    // 5.2: the rsv1 experiment is only a violation when no extension was agreed.
+    deflate: false,
     breakHandshake: misbehavingAnswer,
     open(socket, ctx, rules) {
       const what = socket.query.get('do');

@@ -126,6 +126,12 @@ export interface Service {
   /** Messages per second per connection; over it, close 1008. Default: none (opt-in, see session.ts). */
   readonly rate?: number;
   /**
+   * Accept permessage-deflate (RFC 7692) when the client offers it. Default true (both hosts;
+   * a client opts out with `?deflate=0`). /misbehave says false: its RSV1 experiment needs RSV1
+   * to mean "no extension agreed".
+   */
+  readonly deflate?: boolean;
+  /**
    * ESCAPE HATCH, for /misbehave only: `open` then gets a `RuleBreaker` as its third argument.
    */
   readonly breaksRules?: boolean;

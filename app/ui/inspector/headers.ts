@@ -1,4 +1,11 @@
 /** What each opening-handshake header means (RFC 6455 §4 and the HTTP it rides on). */
+import {
+  checkDeflateAnswer,
+  parseExtensions,
+  PERMESSAGE_DEFLATE,
+  readDeflateParams,
+  type DeflateParams,
+} from '../lib/deflate.ts';
 
 export interface HeaderNote {
   meaning: string;
@@ -35,7 +42,7 @@ const NOTES: Record<string, HeaderNote> = {
   },
   'sec-websocket-extensions': {
     meaning:
-      'Request: extensions offered (browsers offer permessage-deflate). Response: those accepted; none here, so RSV1 must stay 0.',
+      'Request: extensions offered, in order of preference (browsers offer permessage-deflate). Response: the ones the server accepted; with none, RSV1 must stay 0. Each parameter is explained below.',
     rfc: 'RFC 6455 §9.1, RFC 7692',
   },
   'sec-websocket-accept': {
@@ -116,4 +123,110 @@ export function protocolProblem(offered: string | undefined, picked: string | un
   return list.length === 0
     ? `The server named the subprotocol "${name}", but the client offered none`
     : `The server picked "${name}", which the client did not offer (it offered ${list.join(', ')})`;
+}
+
+/** One extension parameter of an offer or an answer, explained (RFC 7692 §7.1). */
+export interface ExtensionParamNote {
+  extension: string;
+  param: string;
+  value: string | true;
+  meaning: string;
+  rfc: string;
+}
+
+const DEFLATE_PARAMS: Record<string, (value: string | true, answer: boolean) => string> = {
+  server_no_context_takeover: (_, answer) =>
+    answer
+      ? 'The server resets its compressor after every message: each message it sends is compressed alone (costs ratio, saves the memory of a 32 KiB window between messages).'
+      : 'The client asks the server to compress each message alone, with no memory of earlier ones.',
+  client_no_context_takeover: (_, answer) =>
+    answer
+      ? 'The client must compress each message alone (the server will not keep a window for reading it).'
+      : 'The client says it will compress each message alone, so the server need not keep its window between messages.',
+  server_max_window_bits: (value, answer) =>
+    answer
+      ? `The server compresses with a window of at most 2^${String(value)} bytes: back-references reach no further.`
+      : `The client asks the server to use a window of at most 2^${String(value)} bytes (less memory for the client to inflate).`,
+  client_max_window_bits: (value, answer) =>
+    value === true
+      ? 'No value: the client says it can honour a window limit if the server sets one (Chromium always sends this).'
+      : answer
+        ? `The client must compress with a window of at most 2^${String(value)} bytes.`
+        : `The client will compress with a window of at most 2^${String(value)} bytes.`,
+};
+
+/**
+ * The parameters of a Sec-WebSocket-Extensions value, each explained: a request's offers or a
+ * response's answer (`answer`). Unknown extensions and parameters are listed as such.
+ */
+export function extensionNotes(value: string, answer: boolean): ExtensionParamNote[] {
+  const parsed = parseExtensions(value);
+  if (parsed === undefined)
+    return [
+      {
+        extension: value,
+        param: '',
+        value: true,
+        meaning: 'Not valid header syntax (RFC 6455 §9.1).',
+        rfc: 'RFC 6455 §9.1',
+      },
+    ];
+  const notes: ExtensionParamNote[] = [];
+  for (const offer of parsed) {
+    const deflate = offer.name.toLowerCase() === PERMESSAGE_DEFLATE;
+    const base = deflate
+      ? answer
+        ? 'Accepted: messages may now be compressed (RSV1 = 1 on their first frame). Parameters not listed keep their defaults: context kept, 32 KiB windows.'
+        : 'Offered: compress each message with DEFLATE (RSV1 marks a compressed message).'
+      : 'An extension this playground does not implement.';
+    notes.push({
+      extension: offer.name,
+      param: '',
+      value: true,
+      meaning: base,
+      rfc: deflate ? 'RFC 7692 §5, §7' : 'RFC 6455 §9',
+    });
+    for (const [param, v] of Object.entries(offer.params)) {
+      const explain = deflate ? DEFLATE_PARAMS[param] : undefined;
+      notes.push({
+        extension: offer.name,
+        param,
+        value: v,
+        meaning: explain
+          ? explain(v, answer)
+          : 'Unknown parameter: a server declines such an offer; a client fails on such an answer.',
+        rfc: explain ? `RFC 7692 §7.1.${param.includes('window') ? '2' : '1'}` : 'RFC 7692 §7.1',
+      });
+    }
+  }
+  return notes;
+}
+
+/** The permessage-deflate parameters a 101 agreed, or undefined when it did not accept it. */
+export function agreedDeflate(
+  request: string | undefined,
+  response: string | undefined,
+): DeflateParams | undefined {
+  const header = (text: string | undefined): string | undefined =>
+    /^sec-websocket-extensions:[ \t]*([^\r\n]*)/im.exec(text ?? '')?.[1];
+  const answer = parseExtensions(header(response))?.find((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
+  if (answer === undefined) return undefined;
+  const offers = (parseExtensions(header(request)) ?? []).filter(
+    (e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE,
+  );
+  for (const offer of offers.length > 0
+    ? offers
+    : [{ name: PERMESSAGE_DEFLATE, params: { client_max_window_bits: true as const } }]) {
+    const v = checkDeflateAnswer(answer, offer);
+    if (v.ok) return v.params;
+  }
+  const p = readDeflateParams(answer, true);
+  return p.ok
+    ? {
+        serverNoContextTakeover: p.serverNoContextTakeover,
+        clientNoContextTakeover: p.clientNoContextTakeover,
+        serverMaxWindowBits: p.serverMaxWindowBits ?? 15,
+        clientMaxWindowBits: typeof p.clientMaxWindowBits === 'number' ? p.clientMaxWindowBits : 15,
+      }
+    : undefined;
 }

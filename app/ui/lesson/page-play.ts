@@ -4,6 +4,7 @@
  * and its solution passes on the real wire (Chromium's WebSocket and the Node server, or the
  * loopback), and a teacher can use it from the console to demonstrate a lesson.
  */
+import { uncompressedUrl } from '../../loopback/mode.ts';
 import { loadLesson, findLesson } from '../../lessons/catalog.ts';
 import type { PlayLab, PlaySocket } from '../../lessons/play.ts';
 import type { WireEvent } from '../../protocol/types.ts';
@@ -15,7 +16,8 @@ export function pageLab(lab: Lab, player: LessonPlayer, workspace: () => CodeWor
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
   return {
     open(path, protocols = []) {
-      const tab = lab.addTab(lab.transport.endpointUrl(path));
+      // Lessons teach RFC 6455 framing: no permessage-deflate (see uncompressedUrl).
+      const tab = lab.addTab(uncompressedUrl(lab.transport.endpointUrl(path)));
       tab.protocols = protocols.join(', ');
       if (!tab.connect() || !tab.session?.socket) throw new Error(`could not open ${path}: ${tab.openError}`);
       return tab.session.socket as unknown as PlaySocket;

@@ -5,6 +5,7 @@
  * the learner already knows: the lab (open an endpoint), the inspector (select a frame, show the
  * handshake, paste bytes) and the code area (open the lesson's file).
  */
+import { uncompressedUrl } from '../../loopback/mode.ts';
 import {
   COURSE,
   findLesson,
@@ -324,7 +325,8 @@ export class LessonPlayer {
   /** Opens an endpoint in the lab: a fresh tab, connected (as the learner's own Connect would). */
   openLab(block: Extract<Block, { type: 'lab' }>): void {
     const { lab } = this.#d;
-    const url = lab.transport.endpointUrl(block.endpoint);
+    // Lessons teach RFC 6455 framing: no permessage-deflate (see uncompressedUrl).
+    const url = uncompressedUrl(lab.transport.endpointUrl(block.endpoint));
     // The active tab when it has never connected (the lab's first, idle tab), else a new one.
     const idle = lab.active && !lab.active.session ? lab.active : undefined;
     const tab = idle ?? lab.addTab(url);

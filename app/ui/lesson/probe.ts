@@ -3,6 +3,7 @@
  * virtual network, where the sandbox's servers listen) with the engine's client, each with a
  * fresh random Sec-WebSocket-Key, and records them as the lab records any connection.
  */
+import { uncompressedUrl } from '../../loopback/mode.ts';
 import { LoopbackTransport } from '../../loopback/transport.ts';
 import { getSandboxNetwork } from '../../sandbox/network.ts';
 import type { PlaySocket } from '../../lessons/play.ts';
@@ -33,7 +34,8 @@ export async function runProbe(
       network: getSandboxNetwork().networkFor(target),
       ...(options.origin !== undefined ? { origin: options.origin } : {}),
     });
-    const session = Session.connect(transport, url, options.protocols ?? [], {
+    // No permessage-deflate: the lesson's checks read the frames' payloads (uncompressedUrl).
+    const session = Session.connect(transport, uncompressedUrl(url), options.protocols ?? [], {
       name: `lesson probe ${++n}`,
     });
     return { session, id: `probe${n}` };
