@@ -84,6 +84,41 @@ function serverConn(
   return connection(id, url, events, { protocols });
 }
 
+/** 'hello hello hello hello hello' as DEFLATE data would be 13 bytes or so: any 13 bytes do here. */
+const DEFLATED = [0xca, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0xc8, 0x40, 0x27, 0x00, 0x00, 0x00, 0x00];
+
+/**
+ * A server-mode /echo?deflate=1 connection whose 101 accepted permessage-deflate: one message
+ * sent (RSV1 set when `rsv1`, masked with a zero key), echoed, and received by the page.
+ */
+function compressedConn(
+  id: string,
+  o: { rsv1?: boolean; echoed?: boolean } = {},
+): ReturnType<typeof connection> {
+  const c = serverConn(id, '/echo?deflate=1', [], {
+    extensions: 'permessage-deflate; client_max_window_bits=15',
+    apiExtensions: 'permessage-deflate; client_max_window_bits=15',
+  });
+  const first = (o.rsv1 ?? true) ? 0xc1 : 0x81;
+  c.events.push({
+    kind: 'frame',
+    t: T0 + 10,
+    from: 'client',
+    bytes: new Uint8Array([first, 0x80 | DEFLATED.length, 0, 0, 0, 0, ...DEFLATED]),
+  });
+  if (o.echoed ?? true)
+    c.events.push(
+      {
+        kind: 'frame',
+        t: T0 + 11,
+        from: 'server',
+        bytes: new Uint8Array([first, DEFLATED.length, ...DEFLATED]),
+      },
+      { kind: 'api', t: T0 + 12, type: 'message', data: 'hello hello hello hello hello' },
+    );
+  return c;
+}
+
 /** The solution as Chromium and our Node server play it (server mode). */
 function serverSolution(): Trace {
   return trace(
@@ -91,6 +126,7 @@ function serverSolution(): Trace {
       serverConn('c1', '/echo', ['superchat', 'chat'], { chose: 'superchat' }),
       serverConn('c2', '/echo', ['mqtt'], { opens: false }),
       serverConn('c3', '/misbehave?do=unoffered-protocol', ['chat'], { chose: 'nonsense', opens: false }),
+      compressedConn('c4'),
     ],
     { mode: 'server' },
   );
@@ -158,9 +194,15 @@ describe('the start fails every task, each saying what is missing', () => {
     });
     expect(failure('extensions-declined', t)).toEqual({
       expected:
-        "a 101 from /echo with no Sec-WebSocket-Extensions (our server accepts no extension), and ws.extensions ''",
+        "a 101 from /echo with no Sec-WebSocket-Extensions (the lesson's /echo?deflate=0: our server declines), and ws.extensions ''",
       seen: 'no 101 from /echo yet',
       rfc: 'RFC 6455 §9.1',
+    });
+    expect(failure('compressed', t)).toEqual({
+      expected:
+        'an /echo connection whose 101 accepted permessage-deflate, a message you sent in a frame with RSV1 = 1, and the page receiving its echo',
+      seen: 'no /echo connection whose 101 accepted permessage-deflate yet (open /echo?deflate=1)',
+      rfc: 'RFC 7692 §7.1',
     });
   });
 });
@@ -251,9 +293,36 @@ describe('wrong attempts fail with their own message', () => {
     );
     expect(failure('extensions-declined', t)).toEqual({
       expected:
-        "a 101 from /echo with no Sec-WebSocket-Extensions (our server accepts no extension), and ws.extensions ''",
+        "a 101 from /echo with no Sec-WebSocket-Extensions (the lesson's /echo?deflate=0: our server declines), and ws.extensions ''",
       seen: "the 101 accepted 'permessage-deflate; client_max_window_bits=15' and ws.extensions is 'permessage-deflate; client_max_window_bits=15'",
       rfc: 'RFC 6455 §9.1',
+    });
+  });
+
+  test('a compressed connection after a declined one leaves extensions-declined passed (the declined one counts)', () => {
+    const t = serverSolution();
+    t.connections.push(compressedConn('c5'));
+    expect(run('extensions-declined', t).ok).toBe(true);
+  });
+
+  test('compressed: a frame sent with RSV1 clear is not compressed, and the echo must reach the page', () => {
+    const clear = trace([compressedConn('c1', { rsv1: false })], { mode: 'server' });
+    expect(failure('compressed', clear)).toMatchObject({
+      seen: '1 frame sent, each with RSV1 = 0 (sent uncompressed)',
+      rfc: 'RFC 7692 §7.2',
+    });
+    const noEcho = trace([compressedConn('c1', { echoed: false })], { mode: 'server' });
+    expect(failure('compressed', noEcho).seen).toBe(
+      'the page has not received the echo of what you sent yet',
+    );
+  });
+
+  test('compressed passes on RSV1 and the echo, naming the accepted parameters and the DEFLATE length', () => {
+    const t = trace([compressedConn('c1')], { mode: 'server' });
+    expect(run('compressed', t)).toMatchObject({
+      ok: true,
+      observed:
+        "the 101 accepted 'permessage-deflate; client_max_window_bits=15'; your frame had RSV1 = 1 and 13 bytes of DEFLATE data, and the page got the echo back, inflated",
     });
   });
 

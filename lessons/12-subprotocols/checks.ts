@@ -5,12 +5,15 @@
  */
 import {
   apiEvents,
+  at,
   closeOf,
   connectionsTo,
   defineChecks,
   fail,
+  framesOf,
   handshakeOf,
   pass,
+  plural,
   rfc,
   type HttpHead,
   type TaskResult,
@@ -225,12 +228,13 @@ export default defineChecks({
       title: "Read the extensions offered and the server's answer",
       check(trace) {
         const expected =
-          "a 101 from /echo with no Sec-WebSocket-Extensions (our server accepts no extension), and ws.extensions ''";
-        // The latest /echo socket that opened; else the latest 101 (an extension refused there).
+          "a 101 from /echo with no Sec-WebSocket-Extensions (the lesson's /echo?deflate=0: our server declines), and ws.extensions ''";
         const answered = connectionsTo(trace, '/echo')
           .map(negotiation)
           .filter((n) => n.response?.status === 101);
-        const n = answered.filter((a) => a.open).at(-1) ?? answered.at(-1);
+        // The latest /echo socket that opened with no extension; else the latest 101, to say why not.
+        const declined = answered.filter((a) => a.open && !a.response!.headers['sec-websocket-extensions']);
+        const n = declined.at(-1) ?? answered.filter((a) => a.open).at(-1) ?? answered.at(-1);
         if (!n) return fail({ expected, seen: 'no 101 from /echo yet', rfc: rfc('9.1') });
         const offer = n.request?.headers['sec-websocket-extensions'] ?? '';
         const accepted = n.response!.headers['sec-websocket-extensions'] ?? '';
@@ -251,6 +255,49 @@ export default defineChecks({
           offer
             ? `your browser offered '${offer}'; the 101 had no Sec-WebSocket-Extensions, so none is in use and ws.extensions is ''`
             : "this client offered no extension; the 101 had none either, and ws.extensions is ''",
+        );
+      },
+    },
+    {
+      id: 'compressed',
+      title: 'Send a message compressed, and get it back inflated',
+      check(trace) {
+        const expected =
+          'an /echo connection whose 101 accepted permessage-deflate, a message you sent in a frame with RSV1 = 1, and the page receiving its echo';
+        const section = rfc('7.2', 7692);
+        const accepted = connectionsTo(trace, '/echo')
+          .map(negotiation)
+          .filter((n) => /permessage-deflate/.test(n.response?.headers['sec-websocket-extensions'] ?? ''));
+        const n = accepted.filter((a) => a.open).at(-1) ?? accepted.at(-1);
+        if (!n)
+          return fail({
+            expected,
+            seen: 'no /echo connection whose 101 accepted permessage-deflate yet (open /echo?deflate=1)',
+            rfc: rfc('7.1', 7692),
+          });
+        if (!n.open) return fail({ expected, seen: "the page's socket never opened", rfc: section });
+        const sent = framesOf(n.conn, 'client').filter((f) => f.opcode === 1 || f.opcode === 2);
+        if (sent.length === 0) return fail({ expected, seen: 'no message sent on it yet', rfc: section });
+        const squeezed = sent.find((f) => ((f.bytes[0] ?? 0) & 0x40) !== 0); // RSV1: bit 0x40 of the first byte (5.2)
+        if (!squeezed)
+          return fail({
+            expected,
+            seen: `${plural(sent.length, 'frame')} sent, each with RSV1 = 0 (sent uncompressed)`,
+            rfc: section,
+            frame: at(sent.at(-1)!, 'rsv1'),
+          });
+        // /echo sends each message back: the page's message event after the frame is its echo, inflated.
+        const back = apiEvents(n.conn, 'message').filter((m) => m.t >= squeezed.t);
+        if (back.length === 0)
+          return fail({
+            expected,
+            seen: 'the page has not received the echo of what you sent yet',
+            rfc: section,
+            frame: at(squeezed, 'rsv1'),
+          });
+        return pass(
+          `the 101 accepted '${n.response!.headers['sec-websocket-extensions']}'; your frame had RSV1 = 1 and ${plural(squeezed.length, 'byte')} of DEFLATE data, and the page got the echo back, inflated`,
+          at(squeezed, 'rsv1'),
         );
       },
     },

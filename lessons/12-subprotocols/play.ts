@@ -23,6 +23,15 @@ export default definePlay({
     await offer(lab, '/echo', ['mqtt']);
     // 3. A 101 naming what was never offered: the client fails the connection.
     await offer(lab, '/misbehave?do=unoffered-protocol', ['chat']);
+    // 4. permessage-deflate accepted: a repetitive text crosses compressed and comes back whole.
+    const ws = lab.open('/echo?deflate=1');
+    let echoed = false;
+    ws.addEventListener('message', () => (echoed = true));
+    await lab.until(() => ws.readyState !== CONNECTING);
+    ws.send('hello hello hello hello hello');
+    await lab.until(() => echoed);
+    ws.close(1000);
+    await lab.until(() => ws.readyState === CLOSED);
   },
   wrong: {
     /** /echo opened with no subprotocol at all. */
