@@ -84,14 +84,14 @@ test('/close has one-click variants: a 1006 drop and a 1005 empty close', async 
 test("the handshake view hides the playground's ?tap= token, and shows it on request with why", async ({
   page,
 }) => {
-  await connectEcho(page);
+  await connectEcho(page); // uncompressed (the lab helper's default): the URL says deflate=0
   await inspector(page).getByRole('tab', { name: 'Handshake' }).click();
   const start = inspector(page).locator('.start').first();
-  await expect(start).toHaveText(/^GET \/echo\s+HTTP\/1\.1$/);
+  await expect(start).toHaveText(/^GET \/echo\?deflate=0\s+HTTP\/1\.1$/);
   await inspector(page)
     .getByRole('button', { name: /Show the playground's \?tap= token/ })
     .click();
-  await expect(start).toContainText('?tap=');
+  await expect(start).toContainText('&tap=');
   await expect(inspector(page).getByTestId('tap-note')).toContainText('mirror');
 });
 
