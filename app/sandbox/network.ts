@@ -102,6 +102,9 @@ export class SandboxNetwork {
       path: request.path ?? '/',
       description: `your server on port ${port}`,
       open: (socket) => request.onConnection(socket),
+      // As the ws package's WebSocketServer, whose perMessageDeflate is off unless asked for:
+      // a learner's server declines RFC 7692 and its frames carry the bytes its code sent.
+      deflate: false,
       ...(request.acceptKey ? { acceptKey: (key: string) => request.acceptKey!(key) } : {}),
       ...(request.verifyClient ? { verifyClient: (r: ClientRequestInfo) => request.verifyClient!(r) } : {}),
       ...(request.maxPayload !== undefined ? { maxMessageSize: request.maxPayload } : {}),
