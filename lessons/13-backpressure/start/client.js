@@ -1,5 +1,6 @@
 // Sends 64 messages of 8 KiB to an /echo that reads only 128 KiB a second.
-const ws = new WebSocket('/echo?read=131072');
+// deflate=0: no compression, so each 8 KiB message is 8 KiB on the wire (lesson 12 shows compression).
+const ws = new WebSocket('/echo?read=131072&deflate=0');
 const COUNT = 64;
 const message = (i) => `#${i}:`.padEnd(8 * 1024, '.'); // '#0:....', '#1:....', ...
 
