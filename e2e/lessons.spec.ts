@@ -32,7 +32,7 @@ test('a learner predicts, opens /echo from the lesson, sees the check pass and t
   await l.getByRole('button', { name: /Open \/echo/ }).click();
   await expect(l.locator('li.ok', { hasText: /GET/ })).toBeVisible();
   await expect(l.locator('.compare')).toContainText(
-    "You predicted An HTTP GET request; the wire showed 'GET /echo HTTP/1.1'",
+    "You predicted An HTTP GET request; the wire showed 'GET /echo?deflate=0 HTTP/1.1'",
   );
   await l.getByRole('button', { name: 'Next ›' }).click();
   await expect(page).toHaveURL(/#lesson=handshake\/a-fresh-key-for-every-connection$/);
