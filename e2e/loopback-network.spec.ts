@@ -17,7 +17,8 @@ test('on a slow link, bufferedAmount drains visibly at the bandwidth set', async
       const m = (await import(/* @vite-ignore */ path)) as Loopback;
       const network = new m.VirtualNetwork({ conditions: { latencyMs: 20, bandwidth: 50_000 } });
       const WS = m.bindNetwork(network);
-      const ws = new WS('ws://playground.local/echo');
+      // deflate=0: 40,000 zeros compressed would cross at once.
+      const ws = new WS('ws://playground.local/echo?deflate=0');
       await new Promise((r) => (ws.onopen = r));
       const start = performance.now();
       ws.send(new Uint8Array(40_000)); // 0.8 s at 50 kB/s

@@ -113,7 +113,8 @@ test('heartbeat: Chromium answers the pings (seen on the tap, masked with its ow
     const tap = new WebSocket(`${url}/__tap?token=${token}`);
     tap.addEventListener('message', (e) => events.push(JSON.parse(e.data as string)));
     await new Promise((r) => tap.addEventListener('open', r, { once: true }));
-    const ws = new WebSocket(`${url}/heartbeat?interval=200&tap=${token}`);
+    // deflate=0: the test reads the text of Chromium's frames from the tap.
+    const ws = new WebSocket(`${url}/heartbeat?interval=200&deflate=0&tap=${token}`);
     await new Promise((r) => ws.addEventListener('open', r, { once: true }));
     ws.send('masked by chromium');
     await new Promise((r) => setTimeout(r, 900));
@@ -157,7 +158,7 @@ test('heartbeat: Chromium answers the pings (seen on the tap, masked with its ow
   expect(fromClient.find((f) => f.opcode === 0x1)?.text).toBe('masked by chromium');
   expect(new Set(fromClient.map((f) => f.key.join(','))).size).toBeGreaterThan(1);
   // The request the tap shows is Chromium's own.
-  expect(result.request).toMatch(/^GET \/heartbeat\?interval=200&tap=[\w-]+ HTTP\/1\.1\r\n/);
+  expect(result.request).toMatch(/^GET \/heartbeat\?interval=200&deflate=0&tap=[\w-]+ HTTP\/1\.1\r\n/);
   expect(result.request).toMatch(/\r\nSec-WebSocket-Key: [A-Za-z0-9+/]{22}==\r\n/i);
   expect(result.request).toMatch(/\r\nUser-Agent: [^\r]*Chrome/i);
 });

@@ -255,7 +255,8 @@ export const SCENARIOS: Scenario[] = [
     expected: {
       bufferedAfterSend: 11,
       protocol: '',
-      extensions: '',
+      // RFC 7692: both clients offer permessage-deflate, as Chromium does, and /echo accepts.
+      extensions: 'permessage-deflate',
       events: [
         { type: 'open', readyState: 1 },
         { type: 'message', readyState: 1, data: 'héllo 👋', originMatches: true },

@@ -92,7 +92,8 @@ export class FeedColumn {
   }
 
   #socket(host: FeedHost): void {
-    const session = host.openSocket('/ticker');
+    // deflate=0: the lesson counts frame headers and reads each update's text, as sent.
+    const session = host.openSocket('/ticker?deflate=0');
     if (!session) {
       this.error = 'the lab is not ready yet: try again in a moment';
       this.stop();
