@@ -11,11 +11,16 @@ const stack = [
 describe('stack traces in editor lines', () => {
   test("keeps the learner's frames, one line up (the wrapper's line), and drops the runtime's", () => {
     const m = createStackMapper(() => ({ code: '', filename: 'learner.js' }), String);
-    expect(m.mapStack(stack)).toBe(['TypeError: boom', '    at (line 4:3)', '    at inner (line 2:9)'].join('\n'));
+    expect(m.mapStack(stack)).toBe(
+      ['TypeError: boom', '    at (line 4:3)', '    at inner (line 2:9)'].join('\n'),
+    );
   });
 
   test("maps through the run's line map, and the error points at its first learner frame", () => {
-    const m = createStackMapper(() => ({ code: '', filename: 'learner.js', lineMap: [0, 10, 20, 30, 40] }), String);
+    const m = createStackMapper(
+      () => ({ code: '', filename: 'learner.js', lineMap: [0, 10, 20, 30, 40] }),
+      String,
+    );
     const error = new TypeError('boom');
     error.stack = stack;
     expect(m.mapError(error).line).toBe(40);
@@ -23,7 +28,10 @@ describe('stack traces in editor lines', () => {
   });
 
   test('a thrown non-Error is formatted, with no line', () => {
-    const m = createStackMapper(() => null, (args) => `formatted ${String(args[0])}`);
+    const m = createStackMapper(
+      () => null,
+      (args) => `formatted ${String(args[0])}`,
+    );
     expect(m.mapError(42)).toEqual({ text: 'formatted 42' });
   });
 });
