@@ -19,12 +19,13 @@ test("on the static build, a loopback socket to the page's own host connects, ec
   baseURL,
 }) => {
   await openWithHarness(page);
-  const echoUrl = new URL('echo', baseURL).href.replace(/^http/, 'ws');
-  expect(echoUrl).toMatch(/\/playground\/echo$/);
+  // deflate=0: the frames' bytes below are the text as sent (permessage-deflate would compress it).
+  const echoUrl = new URL('echo?deflate=0', baseURL).href.replace(/^http/, 'ws');
+  expect(echoUrl).toMatch(/\/playground\/echo\?deflate=0$/);
   const result = await page.evaluate((url) => window.__wspBehaviour!.loopbackWire(url), echoUrl);
   expect(result.data).toEqual(['hello wire']);
   expect(result.events).toEqual([
-    'handshake client GET /playground/echo HTTP/1.1',
+    'handshake client GET /playground/echo?deflate=0 HTTP/1.1',
     'handshake server HTTP/1.1 101 Switching Protocols',
     'state OPEN',
     // FIN + text opcode, then MASK bit + length 10: the client's frame is masked (4-byte key)
