@@ -5,20 +5,26 @@
  * first page carries neither.
  */
 import { loadPageDeflate } from '../../loopback/page-deflate.ts';
+import type { DeflateCodecFactory } from '../lib/deflate.ts';
 import { decodeUtf8 } from '../lib/engine.ts';
 import { formatSize, hexPreview, quote } from '../../protocol/summary.ts';
 import type { FrameRow, SessionLog } from '../lab/session-log.ts';
 import { agreedDeflate } from './headers.ts';
 import { inflatedMessage } from './inflate.ts';
 
-const codec = await loadPageDeflate();
+let codec: DeflateCodecFactory | undefined;
+
+/** Loads the page's inflater (pako); the summaries need it. */
+export async function ready(): Promise<void> {
+  codec ??= await loadPageDeflate();
+}
 
 /** `TEXT "the message" · 13 B deflated · rsv1 · masked`, or undefined when `row` starts no compressed message. */
 export function inflatedSummary(log: SessionLog, row: FrameRow): string | undefined {
   const frame = row.frame;
   if (!frame?.rsv1 || (frame.opcode !== 0x1 && frame.opcode !== 0x2)) return undefined;
   const params = agreedDeflate(log.request?.text, log.response?.text);
-  if (params === undefined) return undefined;
+  if (params === undefined || codec === undefined) return undefined;
   const message = inflatedMessage(log, row, params, codec);
   if (message?.inflated === undefined) return undefined;
   // A fragmented message is shown once its last frame is in.

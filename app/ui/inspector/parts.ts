@@ -10,4 +10,6 @@ export const frameDetail = new LazyPart('The bit view', () => import('./FrameDet
 export const handshakeView = new LazyPart('The handshake view', () => import('./HandshakeView.svelte'));
 export const pasteDecode = new LazyPart('Paste & decode', () => import('./PasteDecode.svelte'));
 /** The frame list's inflated lines, once a connection that agreed permessage-deflate is shown. */
-export const inflatedLines = new LazyPart('The inflater', () => import('./inflated-summary.ts'));
+export const inflatedLines = new LazyPart('The inflater', () =>
+  import('./inflated-summary.ts').then(async (m) => (await m.ready(), m)),
+);
