@@ -79,5 +79,7 @@ export async function playInPage(
   await play[which](pageLab(lab, player, workspace));
   await new Promise((r) => setTimeout(r, 300));
   player.check();
-  return Object.fromEntries([...player.results].map(([task, r]) => [task, r.ok]));
+  // As the lesson counts them: a task that passed during the walk stays passed (a check of
+  // random waits, say, may read a later schedule differently).
+  return Object.fromEntries([...player.results].map(([task]) => [task, player.passed(task)]));
 }
