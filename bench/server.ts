@@ -305,7 +305,9 @@ export async function runDeflateBench(options: ServerBenchOptions = {}): Promise
   try {
     const runs = { ours: [] as Figures[], ws: [] as Figures[] };
     for (let r = 0; r < rounds; r++) {
-      // ws-deflate's figures are labelled with its variant's name for the table only.
+      // Alternating order. The ws-deflate child runs with the default environment, so ws uses
+      // bufferutil as deployed: its figures carry that variant's kind ('ws-native'), which also
+      // makes drive() address ws's root path.
       const pair = r % 2 === 0 ? (['ours', 'ws'] as const) : (['ws', 'ours'] as const);
       for (const k of pair) {
         const { child, port } = k === 'ours' ? ours : ws;
