@@ -148,8 +148,12 @@ export async function runClassroomBench(argv: string[] = []): Promise<void> {
   let nBefore = 0;
   let nDuring = 0;
   let floodStart = Infinity;
-  const record = (ms: number): void => {
-    if (Date.now() < floodStart) {
+  // The slow readers' own deliveries wait for their pauses (up to 450 ms) by design: they are
+  // counted apart, so the figure says what the well-behaved 95 see.
+  const slowLatencies: number[] = [];
+  const record = (ms: number, slow: boolean): void => {
+    if (slow) slowLatencies.push(ms);
+    else if (Date.now() < floodStart) {
       if (nBefore === before.length) before = grow(before);
       before[nBefore++] = ms;
     } else {
@@ -189,7 +193,7 @@ export async function runClassroomBench(argv: string[] = []): Promise<void> {
       const [, from, seq, t] = data.toString('latin1').split(':');
       const s = Number(from);
       const n = Number(seq);
-      record(Date.now() - Number(t));
+      record(Date.now() - Number(t), m.slow);
       m.received += 1;
       const prev = m.last.get(s) ?? -1;
       if (n <= prev) m.reordered += 1;
@@ -311,8 +315,8 @@ export async function runClassroomBench(argv: string[] = []): Promise<void> {
   await sleep(2_000); // the last messages arrive
   for (const s of stalls) s.destroy();
 
-  const fig = (list: Float64Array): string => {
-    const sorted = [...list].sort((a, b) => a - b);
+  const fig = (list: ArrayLike<number>): string => {
+    const sorted = Array.from(list).sort((a, b) => a - b);
     return `p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms (${sorted.length} deliveries)`;
   };
   // Messages that never arrived at all (after a member's last one) are lost too.
@@ -329,8 +333,9 @@ export async function runClassroomBench(argv: string[] = []): Promise<void> {
       .join(' ')} on ${cpus().length} cores`,
   );
   console.log(`${students} students x 3 sockets + the dashboard, ${seconds} s, flood from ${floodAt} s`);
-  console.log(`chat fan-out before the flood: ${fig(before.subarray(0, nBefore))}`);
-  console.log(`chat fan-out during the flood: ${fig(during.subarray(0, nDuring))}`);
+  console.log(`chat fan-out to the well-behaved, before the flood: ${fig(before.subarray(0, nBefore))}`);
+  console.log(`chat fan-out to the well-behaved, during the flood: ${fig(during.subarray(0, nDuring))}`);
+  console.log(`chat fan-out to the slow readers (their pauses included): ${fig(slowLatencies)}`);
   console.log(
     `well-behaved members (${good.length}): ${sent} messages sent, lost ${sum(good, 'lost')}, reordered ${sum(good, 'reordered')}, disconnected ${good.filter((m) => m.closedCode !== undefined).length}`,
   );
