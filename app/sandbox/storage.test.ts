@@ -23,7 +23,11 @@ describe('CodeStore', () => {
     const store = new CodeStore(() => storage);
     expect(store.save('chat-client', 'console.log(1)', { now: 42 })).toEqual({ ok: true });
     expect(store.save('binary', 'console.log(2)', { now: 43 })).toEqual({ ok: true });
-    expect(store.load('chat-client')).toEqual({ code: 'console.log(1)', savedAt: 42 });
+    expect(store.load('chat-client')).toEqual({
+      code: 'console.log(1)',
+      savedAt: 42,
+      rev: expect.any(String),
+    });
     expect(store.load('binary')?.code).toBe('console.log(2)');
     expect(storage.map.has(`${CODE_KEY_PREFIX}chat-client`)).toBe(true);
   });
@@ -36,9 +40,21 @@ describe('CodeStore', () => {
       code: 'let n: number = 1;',
       savedAt: 7,
       language: 'typescript',
+      rev: expect.any(String),
     });
     storage.setItem(`${CODE_KEY_PREFIX}odd`, JSON.stringify({ code: 'x', savedAt: 1, language: 'cobol' }));
     expect(store.load('odd')).toEqual({ code: 'x', savedAt: 1 });
+  });
+
+  it('gives every save its own rev, and keeps the rev of the save it replaced as its base', () => {
+    const storage = new MapStorage();
+    const store = new CodeStore(() => storage);
+    store.save('a', 'one', { now: 5 });
+    const first = store.load('a')!;
+    store.save('a', 'two', { now: 5, base: first.rev });
+    const second = store.load('a')!;
+    expect(second.rev).not.toBe(first.rev);
+    expect(second.base).toBe(first.rev);
   });
 
   it('forgets a snippet on remove (reset)', () => {

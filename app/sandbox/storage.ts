@@ -14,6 +14,18 @@ export interface SavedCode {
   savedAt: number;
   /** The language the learner chose, when not the snippet's own. */
   language?: CodeLanguage;
+  /** This save's own id: tabs tell saves apart by it (two may share a millisecond). */
+  rev?: string;
+  /**
+   * The `rev` of the save this one replaced, as the saving tab knew it. A tab whose own save is
+   * not this `base` learns that its save was written over by a tab that never saw it.
+   */
+  base?: string;
+}
+
+/** A save's id: unique enough among a learner's tabs (crypto.randomUUID needs a secure context). */
+function newRev(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export type SaveResult = { ok: true } | { ok: false; reason: 'quota' | 'unavailable'; message: string };
@@ -53,13 +65,19 @@ export class CodeStore {
       };
       if (parsed.language === 'javascript' || parsed.language === 'typescript')
         saved.language = parsed.language;
+      if (typeof parsed.rev === 'string') saved.rev = parsed.rev;
+      if (typeof parsed.base === 'string') saved.base = parsed.base;
       return saved;
     } catch {
       return undefined;
     }
   }
 
-  save(id: string, code: string, extra: { now?: number; language?: CodeLanguage } = {}): SaveResult {
+  save(
+    id: string,
+    code: string,
+    extra: { now?: number; language?: CodeLanguage; base?: string } = {},
+  ): SaveResult {
     const storage = this.#safeStorage();
     if (!storage)
       return {
@@ -68,8 +86,9 @@ export class CodeStore {
         message: 'Browser storage is not available here: your edits last until you leave the page.',
       };
     try {
-      const saved: SavedCode = { code, savedAt: extra.now ?? Date.now() };
+      const saved: SavedCode = { code, savedAt: extra.now ?? Date.now(), rev: newRev() };
       if (extra.language !== undefined) saved.language = extra.language;
+      if (extra.base !== undefined) saved.base = extra.base;
       storage.setItem(CODE_KEY_PREFIX + id, JSON.stringify(saved));
       return { ok: true };
     } catch (error) {

@@ -163,6 +163,46 @@ describe('CodeWorkspace: two tabs editing one snippet', () => {
     expect(a.doc(id)!.code).toBe('A first');
   });
 
+  it('two saves at the same instant, each tab blind to the other’s: the tab whose save was written over asks, the other keeps its own', () => {
+    // As in a browser: each tab reads its own copy of localStorage, which the other tab's
+    // writes reach only with their `storage` event.
+    const shared = memoryStorage();
+    const views = [memoryStorage(), memoryStorage()] as const;
+    const tab = (i: 0 | 1): CodeWorkspace =>
+      new CodeWorkspace({ mode: () => 'static' as const, store: new CodeStore(() => views[i]) });
+    const [a, b] = [tab(0), tab(1)];
+    const id = a.activeId;
+    const k = key(id);
+    /** The browser takes a tab's write into the shared storage and passes it to the other tab. */
+    const deliver = (from: 0 | 1): void => {
+      shared.setItem(k, views[from].getItem(k)!);
+      views[from === 0 ? 1 : 0].setItem(k, shared.getItem(k)!);
+    };
+    a.edit(id, "const from = 'A';");
+    b.edit(id, "const from = 'B';");
+    a.save(id);
+    b.save(id); // A's write has not reached B's view: B saves too
+    // The browser applies A's write, then B's, which wins; A's view then holds B's save, while
+    // B's view, with its own write pending, never held A's.
+    shared.setItem(k, views[0].getItem(k)!);
+    shared.setItem(k, views[1].getItem(k)!);
+    views[0].setItem(k, shared.getItem(k)!);
+    a.storageChanged(k);
+    b.storageChanged(k);
+    // A's save was written over unseen: A asks, showing its own edit still.
+    expect(a.doc(id)!.conflict).toMatchObject({ code: "const from = 'B';" });
+    expect(a.doc(id)!.code).toBe("const from = 'A';");
+    // B's save is what is stored: nothing to ask.
+    expect(b.doc(id)!.conflict).toBeUndefined();
+    expect(b.doc(id)!.code).toBe("const from = 'B';");
+    // A keeps its version: saved over B's, and B (no edits since) takes it.
+    a.resolveConflict(id, 'mine');
+    deliver(0);
+    b.storageChanged(k);
+    expect(b.doc(id)!.code).toBe("const from = 'A';");
+    expect(b.doc(id)!.conflict).toBeUndefined();
+  });
+
   it('the learner chooses: keep this tab’s version (saved over the other’s) or use the other tab’s', () => {
     const mine = twoTabs();
     mine.a.edit(mine.id, 'A');

@@ -57,7 +57,7 @@ export interface TabConflict {
 /** Two stored records are the same save. */
 function sameSave(a: SavedCode | undefined, b: SavedCode | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.code === b.code && a.savedAt === b.savedAt && a.language === b.language;
+  return a.code === b.code && a.savedAt === b.savedAt && a.language === b.language && a.rev === b.rev;
 }
 
 /** One editable document: a snippet (or code opened from a share link). */
@@ -148,6 +148,9 @@ export class CodeWorkspace {
   /** Per snippet, the stored save this tab last wrote, read or took over (what its edits build on). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #known = new Map<string, SavedCode | undefined>();
+  /** The `rev` of this tab's last save of each snippet (not shown: plain Map). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #ownRevs = new Map<string, string>();
 
   constructor(options: WorkspaceOptions) {
     this.#o = options;
@@ -212,9 +215,13 @@ export class CodeWorkspace {
       doc.id === SHARED_DOC_ID
         ? this.#store.save(SHARED_DOC_ID, JSON.stringify(this.#sharedOf(doc)))
         : doc.edited
-          ? this.#store.save(id, doc.code, { language: doc.language })
+          ? this.#store.save(id, doc.code, { language: doc.language, base: this.#known.get(id)?.rev })
           : this.#store.remove(id);
-    if (doc.id !== SHARED_DOC_ID && result.ok) this.#known.set(id, this.#store.load(id));
+    if (doc.id !== SHARED_DOC_ID && result.ok) {
+      const saved = this.#store.load(id);
+      this.#known.set(id, saved);
+      if (saved?.rev) this.#ownRevs.set(id, saved.rev);
+    }
     this.storageMessage = result.ok ? '' : result.message;
   }
 
@@ -280,7 +287,17 @@ export class CodeWorkspace {
       return;
     }
     const base = { code: known?.code ?? doc.original, language: known?.language ?? doc.originalLanguage };
-    const editedHere = doc.code !== base.code || doc.language !== base.language || doc.conflict !== undefined;
+    // Two tabs may save at the same instant, each before the other's save reached it (a tab's
+    // view of localStorage is updated only when the other tab's change event arrives). Then the
+    // later save is built on what this tab's save replaced, not on this tab's save: this tab's
+    // edit was written over unseen, and the learner must choose, not lose it.
+    const writtenOver =
+      stored?.rev !== undefined &&
+      known?.rev !== undefined &&
+      this.#ownRevs.get(doc.id) === known.rev &&
+      stored.base !== known.rev;
+    const editedHere =
+      writtenOver || doc.code !== base.code || doc.language !== base.language || doc.conflict !== undefined;
     if (editedHere) {
       doc.conflict = { ...theirs, reset: stored === undefined };
       return;
