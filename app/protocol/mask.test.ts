@@ -178,6 +178,23 @@ describe('a mask kernel (useMaskKernel)', () => {
     expect(calls).toEqual([{ length: KERNEL_MIN, key: '03040102', inPlace: true }]);
   });
 
+  it('with a `min`, sends payloads of that many bytes or more to the kernel (applyMask and copyMasked)', () => {
+    const kernel = countingKernel();
+    const key = fromHex('01020304');
+    const min = 4 * KERNEL_MIN;
+    useMaskKernel(kernel, min);
+    applyMask(new Uint8Array(min - 1), key);
+    copyMasked(new Uint8Array(min - 1), key, new Uint8Array(min - 1), 0);
+    expect(kernel.calls).toBe(0);
+    applyMask(new Uint8Array(min), key);
+    copyMasked(new Uint8Array(min), key, new Uint8Array(min), 0);
+    expect(kernel.calls).toBe(2);
+    // Installed again without one: KERNEL_MIN.
+    useMaskKernel(kernel);
+    applyMask(new Uint8Array(KERNEL_MIN), key);
+    expect(kernel.calls).toBe(3);
+  });
+
   it('still refuses a key that is not 4 bytes', () => {
     useMaskKernel(countingKernel());
     expect(() => applyMask(new Uint8Array(KERNEL_MIN), new Uint8Array(3))).toThrow(RangeError);
