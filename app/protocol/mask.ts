@@ -61,7 +61,7 @@ let kernelMin = KERNEL_MIN;
  */
 export function useMaskKernel(k: MaskKernel | undefined, min = KERNEL_MIN): void {
   kernel = k;
-  kernelMin = Math.max(1, min);
+  kernelMin = min;
 }
 
 /** The kernel installed, if any. */
