@@ -6,12 +6,15 @@
  */
 import { runClassroomBench } from './classroom.ts';
 import { runCodecBench } from './codec.ts';
+import { runMaskBench } from './mask.ts';
 import { formatDeflateBench, formatServerBench, runDeflateBench, runServerBench } from './server.ts';
 import { formatSessionBench, runSessionBench } from './server-session.ts';
 
 /** `explicit`: run only when named (the classroom bench takes 40 s and 300 sockets). */
 export const benches: { name: string; run: () => Promise<void>; explicit?: boolean }[] = [
   { name: 'codec', run: runCodecBench },
+  // Masking kernels: TypeScript, the page's WebAssembly SIMD, bufferutil; in Node and Chromium.
+  { name: 'mask', run: () => runMaskBench(process.argv.slice(2)) },
   {
     name: 'server',
     run: async () => {

@@ -18,6 +18,7 @@ import { Connection } from '../protocol/connection.ts';
 import { buildServerResponse, validateClientRequest } from '../protocol/handshake.ts';
 import type { DeflateParams } from '../protocol/permessage-deflate.ts';
 import { loadedDeflateCodec, loadPageDeflate } from './page-deflate.ts';
+import { loadPageMask } from './page-mask.ts';
 import { HeadReader, parseRequest } from '../protocol/http.ts';
 import type { Entropy, WireEvent } from '../protocol/types.ts';
 import { encodeUtf8 } from '../protocol/utf8.ts';
@@ -151,6 +152,8 @@ export class VirtualNetwork {
 
   constructor(options: VirtualNetworkOptions = {}) {
     const page = pageLocation();
+    // In a page (not in Node), the engine masks big payloads with WebAssembly SIMD once loaded.
+    if (page) void loadPageMask();
     this.#o = options;
     this.services = options.services ?? createServices();
     this.scheduler = options.scheduler ?? browserScheduler();

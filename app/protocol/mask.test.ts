@@ -9,7 +9,7 @@ import {
   useMaskKernel,
   type MaskKernel,
 } from './mask.ts';
-import { fromHex, hex } from './test-helpers.ts';
+import { assertKernelMatchesLoops, fromHex, hex } from './test-helpers.ts';
 
 function reference(data: Uint8Array, key: Uint8Array, offset: number): Uint8Array {
   return data.map((b, i) => b ^ key[(offset + i) % 4]!);
@@ -109,33 +109,9 @@ function countingKernel(): MaskKernel & { calls: number } {
 describe('a mask kernel (useMaskKernel)', () => {
   afterEach(() => useMaskKernel(undefined));
 
-  it('applyMask with a kernel equals the plain loops for any length, offset, range and alignment', () => {
+  it('applyMask and copyMasked with a kernel equal the plain loops for any length, offset, range and alignment', () => {
     const kernel = countingKernel();
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 3 * KERNEL_MIN, size: 'max' }),
-        fc.uint8Array({ minLength: 4, maxLength: 4 }),
-        fc.nat({ max: 11 }),
-        fc.nat({ max: 7 }),
-        fc.nat(),
-        fc.nat(),
-        (data, key, offset, align, a, b) => {
-          const start = data.length === 0 ? 0 : a % data.length;
-          const end = start + (b % (data.length - start + 1));
-          const plain = data.slice();
-          applyMask(plain, key, offset, start, end);
-          const buffer = new Uint8Array(data.length + 8);
-          const view = buffer.subarray(align, align + data.length);
-          view.set(data);
-          useMaskKernel(kernel);
-          applyMask(view, key, offset, start, end);
-          useMaskKernel(undefined);
-          expect(hex(view)).toBe(hex(plain));
-          expect(Array.from(buffer.subarray(0, align))).toEqual(new Array(align).fill(0));
-        },
-      ),
-      { numRuns: 1000 },
-    );
+    assertKernelMatchesLoops(kernel, { maxLength: 3 * KERNEL_MIN, numRuns: 1000 });
     expect(kernel.calls).toBeGreaterThan(0);
   });
 
@@ -176,6 +152,23 @@ describe('a mask kernel (useMaskKernel)', () => {
     applyMask(new Uint8Array(KERNEL_MIN + 10), key, 6, 10);
     // data[10] is payload byte 6: key[6 MOD 4] = key[2] comes first.
     expect(calls).toEqual([{ length: KERNEL_MIN, key: '03040102', inPlace: true }]);
+  });
+
+  it('with a `min`, sends payloads of that many bytes or more to the kernel (applyMask and copyMasked)', () => {
+    const kernel = countingKernel();
+    const key = fromHex('01020304');
+    const min = 4 * KERNEL_MIN;
+    useMaskKernel(kernel, min);
+    applyMask(new Uint8Array(min - 1), key);
+    copyMasked(new Uint8Array(min - 1), key, new Uint8Array(min - 1), 0);
+    expect(kernel.calls).toBe(0);
+    applyMask(new Uint8Array(min), key);
+    copyMasked(new Uint8Array(min), key, new Uint8Array(min), 0);
+    expect(kernel.calls).toBe(2);
+    // Installed again without one: KERNEL_MIN.
+    useMaskKernel(kernel);
+    applyMask(new Uint8Array(KERNEL_MIN), key);
+    expect(kernel.calls).toBe(3);
   });
 
   it('still refuses a key that is not 4 bytes', () => {

@@ -19,8 +19,9 @@
  * A faster kernel: the engine never looks for one (it runs anywhere, and imports nothing), but
  * a transport that has one can install it with `useMaskKernel`: the Node server installs the
  * native `mask` of the optional `bufferutil` package (app/server/mask-kernel.ts), the one `ws`
- * uses. With a kernel, payloads of KERNEL_MIN bytes or more go through it; the loops below stay
- * the reference and the fallback.
+ * uses; the page installs a WebAssembly SIMD kernel (app/loopback/wasm-mask.ts). With a kernel,
+ * payloads of KERNEL_MIN bytes (or the `min` it was installed with) or more go through it; the
+ * loops below stay the reference and the fallback.
  */
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -51,9 +52,16 @@ let kernel: MaskKernel | undefined;
  */
 export const KERNEL_MIN = 256;
 
-/** Installs a faster XOR for payloads of KERNEL_MIN bytes or more; `undefined` removes it. */
-export function useMaskKernel(k: MaskKernel | undefined): void {
+/** Payloads of this many bytes or more go to the kernel (useMaskKernel's `min`). */
+let kernelMin = KERNEL_MIN;
+
+/**
+ * Installs a faster XOR for payloads of `min` bytes or more (KERNEL_MIN unless the kernel wins
+ * only from a larger size); `undefined` removes it.
+ */
+export function useMaskKernel(k: MaskKernel | undefined, min = KERNEL_MIN): void {
   kernel = k;
+  kernelMin = min;
 }
 
 /** The kernel installed, if any. */
@@ -73,7 +81,7 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0, start =
   if (key.length !== 4) throw new RangeError('a masking key is 4 bytes (RFC 6455 §5.3)');
   // Key index of data[i] is (shift + i) & 3. The key as one 32-bit number, key[0] lowest:
   // key[j] is (k >>> 8j) & 0xff (no array to allocate or load from in the byte loops).
-  if (kernel !== undefined && end - start >= KERNEL_MIN) {
+  if (kernel !== undefined && end - start >= kernelMin) {
     const view = start === 0 && end === data.length ? data : data.subarray(start, end);
     kernel(view, turned(key, offset & 3), view, 0, end - start);
     return;
@@ -122,7 +130,7 @@ export function copyMasked(
   outputOffset: number,
 ): void {
   const n = source.length;
-  if (kernel !== undefined && n >= KERNEL_MIN) {
+  if (kernel !== undefined && n >= kernelMin) {
     if (key.length !== 4) throw new RangeError('a masking key is 4 bytes (RFC 6455 §5.3)');
     kernel(source, key, output, outputOffset, n);
     return;

@@ -1,7 +1,9 @@
 /** Helpers shared by this folder's tests (not part of the engine's API). */
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { FrameDecoder, type DecodeResult } from './decoder.ts';
 import { encodeFrame } from './frame.ts';
+import { applyMask, copyMasked, useMaskKernel, type MaskKernel } from './mask.ts';
 import type { Connection } from './connection.ts';
 import type { ConnectionEvent, Entropy, Frame, Role } from './types.ts';
 
@@ -141,4 +143,51 @@ export function allEvents(conn: Connection): ConnectionEvent[] {
   const all: ConnectionEvent[] = [];
   for (let e = conn.events(); e.length > 0; e = conn.events()) all.push(...e);
   return all;
+}
+
+/**
+ * Property (§5.3): with `kernel` installed (from `min` bytes), applyMask on any range of an
+ * (un)aligned view at any offset, and copyMasked at any output offset, give the bytes the loops
+ * alone give, and write nothing outside their range. Leaves no kernel installed.
+ */
+export function assertKernelMatchesLoops(
+  kernel: MaskKernel,
+  { maxLength, min, numRuns }: { maxLength: number; min?: number; numRuns: number },
+): void {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength, size: 'max' }),
+      fc.uint8Array({ minLength: 4, maxLength: 4 }),
+      fc.nat({ max: 11 }),
+      fc.nat({ max: 7 }),
+      fc.nat(),
+      fc.nat(),
+      (data, key, offset, align, a, b) => {
+        const start = data.length === 0 ? 0 : a % data.length;
+        const end = start + (b % (data.length - start + 1));
+        const at = a % 9;
+        const plain = data.slice();
+        applyMask(plain, key, offset, start, end);
+        const plainCopy = new Uint8Array(data.length + 12);
+        copyMasked(data, key, plainCopy, at);
+
+        const buffer = new Uint8Array(data.length + 8);
+        const view = buffer.subarray(align, align + data.length);
+        view.set(data);
+        const copy = new Uint8Array(data.length + 12);
+        useMaskKernel(kernel, min);
+        try {
+          applyMask(view, key, offset, start, end);
+          copyMasked(data, key, copy, at);
+        } finally {
+          useMaskKernel(undefined);
+        }
+        expect(hex(view)).toBe(hex(plain));
+        expect(hex(copy)).toBe(hex(plainCopy));
+        expect(buffer.subarray(0, align).every((x) => x === 0)).toBe(true);
+        expect(buffer.subarray(align + data.length).every((x) => x === 0)).toBe(true);
+      },
+    ),
+    { numRuns },
+  );
 }
