@@ -1,13 +1,13 @@
 /**
  * The virtual network: an in-page stand-in for TCP and for the playground's Node server.
  *
- *   LoopbackWebSocket ── ClientEndpoint (engine, role client) ══ Link ══ server side (engine,
- *                        role server) ── Session ── the services of app/services (/echo, ...)
+ *   LoopbackWebSocket ── ClientEndpoint (engine, role client) ══ Link ══ server core (app/host:
+ *                        handshake, engine role server, Session) ── the services of app/services
  *
  * Every byte between the two engines is real RFC 6455: the handshake text, masked client
- * frames, server frames. The server side is the Node transport's twin (app/server/server.ts):
- * the same routing, the same handshake validation, the same `Session` hosting the same
- * services, and the same wire events for the inspector (socket[WIRE]).
+ * frames, server frames. The server side is the server core the Node server uses too
+ * (app/server/server.ts): the same routing, refusals, handshake, `Session` and services, and
+ * the same wire events for the inspector (socket[WIRE]). This file only moves the link's bytes.
  *
  * The learner can change the link (latency, bandwidth), drop connections (the page sees
  * 1006) and make handshakes fail (the page sees error, then close 1006).
