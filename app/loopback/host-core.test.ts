@@ -4,21 +4,8 @@
  * reaches the wire log whole (its body too), and a service's query loses the host's keys.
  */
 import { describe, expect, test } from 'vitest';
-import type { WireEvent } from '../protocol/types.ts';
 import type { Service } from '../services/service.ts';
-import { record, rig } from './test-support.ts';
-import { WIRE } from './wire.ts';
-
-function wireOf(ws: { [WIRE]: { subscribe(fn: (e: WireEvent) => void): () => void } }): WireEvent[] {
-  const events: WireEvent[] = [];
-  ws[WIRE].subscribe((e) => events.push(e));
-  return events;
-}
-
-const answered = (events: WireEvent[]): string =>
-  events.find(
-    (e): e is Extract<WireEvent, { kind: 'handshake' }> => e.kind === 'handshake' && e.from === 'server',
-  )?.text ?? '';
+import { record, response, rig, wireOf } from './test-support.ts';
 
 describe('refusals as on the Node server', () => {
   test('after shutdown() a new handshake gets 503 server shutting down', () => {
@@ -29,7 +16,7 @@ describe('refusals as on the Node server', () => {
     const wire = wireOf(ws);
     run();
     expect(log).toEqual(['error', 'close:1006::false']);
-    expect(answered(wire)).toMatch(
+    expect(response(wire)).toMatch(
       /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*Retry-After: 5\r\n[^]*server shutting down\n$/,
     );
   });
@@ -43,7 +30,7 @@ describe('refusals as on the Node server', () => {
     const wire = wireOf(second);
     run();
     expect(firstLog).toEqual(['open']);
-    expect(answered(wire)).toMatch(/^HTTP\/1\.1 503 [^]*too many connections \(max 1\)\n$/);
+    expect(response(wire)).toMatch(/^HTTP\/1\.1 503 [^]*too many connections \(max 1\)\n$/);
   });
 
   test('the wire log shows the request, then the refusal with its body, then EOF', () => {
@@ -56,7 +43,7 @@ describe('refusals as on the Node server', () => {
       'handshake:server',
       'eof',
     ]);
-    expect(answered(wire)).toMatch(
+    expect(response(wire)).toMatch(
       /^HTTP\/1\.1 404 Not Found\r\n[^]*\r\n\r\nno WebSocket endpoint at \/nope; try \/echo/,
     );
   });
