@@ -255,6 +255,23 @@ describe("the service's hooks", () => {
     expect(peer.opened).toEqual([]);
   });
 
+  test('a FIN while the verdict is pending reaches the session once open; one before a whole request ends the transport', async () => {
+    let accept: (v: true) => void = () => {};
+    const peer = serving({ verifyClient: () => new Promise((resolve) => (accept = resolve)) }).connect();
+    peer.conn.receive(bytesOf(request()));
+    peer.conn.receiveEof();
+    expect(peer.wire.ended).toBe(false);
+    accept(true);
+    await Promise.resolve();
+    expect(peer.events.map((e) => e.kind)).toContain('eof');
+    expect(peer.wire.ended).toBe(true);
+    const early = rig().connect();
+    early.conn.receive(bytesOf('GET /echo HTTP/1.1\r\n'));
+    early.conn.receiveEof();
+    expect(early.wire.ended).toBe(true);
+    expect(early.read()).toBe('');
+  });
+
   test('a client that sends more than the early limit before its answer is dropped', () => {
     const peer = serving({ verifyClient: () => new Promise(() => {}) }).connect();
     peer.conn.receive(bytesOf(request()));

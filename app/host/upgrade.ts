@@ -68,6 +68,8 @@ export class HostConnection {
   /** Bytes read after the head while the answer is being decided. */
   #early: Uint8Array[] = [];
   #earlyLength = 0;
+  /** The peer's FIN came while the answer was being decided. */
+  #eof = false;
   #linger: unknown;
   #session: Session | undefined;
   #accepted: Accepted | undefined;
@@ -290,11 +292,21 @@ export class HostConnection {
     this.#early = [];
     this.#earlyLength = 0;
     for (const bytes of early) session.receive(bytes);
+    if (this.#eof) session.receiveEof();
   }
 
   /** The peer ended its side (TCP FIN). */
   receiveEof(): void {
-    this.#session?.receiveEof();
+    if (this.#session !== undefined) return this.#session.receiveEof();
+    if (this.#phase === 'deciding') {
+      this.#eof = true; // the session hears of it once open
+      return;
+    }
+    if (this.#phase !== 'head') return;
+    // Gone before a whole request: nothing to answer, end our side too.
+    this.#phase = 'refused';
+    this.#emit({ kind: 'eof', t: this.#core.options.now(), from: 'client' });
+    this.#transport.end();
   }
 
   /** The transport is closed, by either side. Idempotent. */
