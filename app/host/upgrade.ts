@@ -145,12 +145,18 @@ export class HostConnection {
     // writes the answer: 101, or 400/403/426 (426 with Sec-WebSocket-Version: 13).
     const parsed = parseRequest(text);
     const o = core.options;
+    // RFC 7692: on unless the host, the service or the URL (?deflate=0) says no, and only with a codec.
+    const codec = o.deflateCodec;
     const wantsDeflate =
-      service.deflate !== false && o.deflate !== false && url.searchParams.get('deflate') !== '0';
+      service.deflate !== false &&
+      o.deflate !== false &&
+      url.searchParams.get('deflate') !== '0' &&
+      codec !== undefined &&
+      (codec.load !== undefined || codec.loaded() !== undefined);
     const verdict = parsed.ok
       ? validateClientRequest(parsed.request, {
           protocols: service.protocols ?? [],
-          deflate: wantsDeflate && o.deflateCodec !== undefined,
+          deflate: wantsDeflate,
           ...(o.origins && o.origins.length > 0 ? { origins: o.origins } : {}),
         })
       : rejection(parsed.error);
