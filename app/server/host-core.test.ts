@@ -53,7 +53,7 @@ describe("a service's verifyClient on the Node server", () => {
     const seen: Array<{ url: string; origin: string | undefined }> = [];
     const server = await servers.start({
       services: own({
-        verifyClient: async (r) => {
+        verifyClient: async (r): Promise<true> => {
           seen.push({ url: r.url, origin: r.headers['origin'] });
           return true;
         },
@@ -72,7 +72,9 @@ describe("a service's acceptKey on the Node server", () => {
     const client = await RawClient.connect(server.port);
     servers.later(() => client.destroy());
     client.write(requestHead('/own', server.port));
-    expect(await client.readHead()).toContain(`Sec-WebSocket-Accept: ${computeAccept(HANDSHAKE_KEY + '!')}\r\n`);
+    expect(await client.readHead()).toContain(
+      `Sec-WebSocket-Accept: ${computeAccept(HANDSHAKE_KEY + '!')}\r\n`,
+    );
   });
 
   it('a throw is answered 500 saying so, not a 101', async () => {
