@@ -11,6 +11,25 @@ const layer = (files, patterns, extra = {}) => ({
   rules: { 'no-restricted-imports': ['error', { patterns }], ...extra },
 });
 
+/** No host of its own (app/protocol, app/host): no DOM, no Node, clock, timers and randomness injected. */
+const noHostApis = {
+  'no-restricted-globals': [
+    'error',
+    'window',
+    'document',
+    'Buffer',
+    'process',
+    'setTimeout',
+    'setInterval',
+    'crypto',
+  ],
+  'no-restricted-properties': [
+    'error',
+    { object: 'Math', property: 'random', message: 'Inject randomness (Entropy).' },
+    { object: 'Date', property: 'now', message: 'Inject the clock.' },
+  ],
+};
+
 export default ts.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'coverage/'] },
   js.configs.recommended,
@@ -42,23 +61,21 @@ export default ts.config(
       },
       { group: ['../*', '!../protocol/*'], message: 'app/protocol imports nothing outside itself.' },
     ],
-    {
-      'no-restricted-globals': [
-        'error',
-        'window',
-        'document',
-        'Buffer',
-        'process',
-        'setTimeout',
-        'setInterval',
-        'crypto',
-      ],
-      'no-restricted-properties': [
-        'error',
-        { object: 'Math', property: 'random', message: 'Inject randomness (Entropy).' },
-        { object: 'Date', property: 'now', message: 'Inject the clock.' },
-      ],
-    },
+    noHostApis,
+  ),
+  layer(
+    ['app/host/**'],
+    [
+      {
+        group: ['node:*', 'ws', 'svelte', 'svelte/*'],
+        message: 'app/host is the transport-free server core: no Node, no DOM, no UI.',
+      },
+      {
+        group: ['**/server/*', '**/loopback/*', '**/ui/*', '**/sandbox/*', '**/lessons/*'],
+        message: 'The server core knows no transport or screen: the hosts import it, not the other way.',
+      },
+    ],
+    noHostApis,
   ),
   layer(
     ['app/services/**'],

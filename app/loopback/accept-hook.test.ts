@@ -7,24 +7,12 @@ import { describe, expect, test } from 'vitest';
 import { computeAccept } from '../protocol/handshake.ts';
 import type { WireEvent } from '../protocol/types.ts';
 import type { Service, ServiceSocket } from '../services/service.ts';
-import { record, rig } from './test-support.ts';
-import { WIRE } from './wire.ts';
+import { record, response, rig, wireOf } from './test-support.ts';
 
 function serving(service: Partial<Service> & Pick<Service, 'open'>): ReturnType<typeof rig> {
   const full: Service = { path: '/own', description: 'a lesson server', ...service };
   return rig({ services: new Map([['/own', full]]) });
 }
-
-function wireOf(ws: { [WIRE]: { subscribe(fn: (e: WireEvent) => void): () => void } }): WireEvent[] {
-  const events: WireEvent[] = [];
-  ws[WIRE].subscribe((e) => events.push(e));
-  return events;
-}
-
-const response = (events: WireEvent[]): string =>
-  events.find(
-    (e): e is Extract<WireEvent, { kind: 'handshake' }> => e.kind === 'handshake' && e.from === 'server',
-  )?.text ?? '';
 
 describe('Service.acceptKey: the server answers 4.2.2 with its own function', () => {
   test('a right function: the 101 carries its value and the client opens', () => {

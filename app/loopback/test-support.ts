@@ -5,6 +5,8 @@ import { ManualScheduler } from './scheduler.ts';
 import { bindNetwork, type LoopbackWebSocket } from './websocket.ts';
 import type { WhatwgWebSocket } from './whatwg-websocket.ts';
 import { loadPageDeflate } from './page-deflate.ts';
+import type { WireEvent } from '../protocol/types.ts';
+import { WIRE } from './wire.ts';
 
 // The page loads its compressor (pako) the first time a connection negotiates
 // permessage-deflate, and the 101 waits for it; on manual time, tests want the handshake to be
@@ -74,3 +76,16 @@ export function record(ws: EventTarget): string[] {
   });
   return log;
 }
+
+/** A socket's wire events, from now on (the server side's handshake, frames, eof...). */
+export function wireOf(ws: { [WIRE]: { subscribe(fn: (e: WireEvent) => void): () => void } }): WireEvent[] {
+  const events: WireEvent[] = [];
+  ws[WIRE].subscribe((e) => events.push(e));
+  return events;
+}
+
+/** The server's handshake answer in a wire log, as written ('' when none). */
+export const response = (events: WireEvent[]): string =>
+  events.find(
+    (e): e is Extract<WireEvent, { kind: 'handshake' }> => e.kind === 'handshake' && e.from === 'server',
+  )?.text ?? '';

@@ -3,26 +3,13 @@
  * verifyClient; RFC 6455 4.2.2 item 4, 10.2): the security lesson's servers refuse a foreign Origin with 403.
  */
 import { describe, expect, test } from 'vitest';
-import type { WireEvent } from '../protocol/types.ts';
 import type { ClientRequestInfo, Service } from '../services/service.ts';
-import { record, rig } from './test-support.ts';
-import { WIRE } from './wire.ts';
+import { record, response, rig, wireOf } from './test-support.ts';
 
 function serving(service: Partial<Service> & Pick<Service, 'open'>) {
   const full: Service = { path: '/own', description: 'a lesson server', ...service };
   return rig({ services: new Map([['/own', full]]), origin: 'http://localhost:5173' });
 }
-
-function wireOf(ws: { [WIRE]: { subscribe(fn: (e: WireEvent) => void): () => void } }): WireEvent[] {
-  const events: WireEvent[] = [];
-  ws[WIRE].subscribe((e) => events.push(e));
-  return events;
-}
-
-const response = (events: WireEvent[]): string =>
-  events.find(
-    (e): e is Extract<WireEvent, { kind: 'handshake' }> => e.kind === 'handshake' && e.from === 'server',
-  )?.text ?? '';
 
 describe('Service.verifyClient: the server decides before it answers', () => {
   test('it sees the request target and headers (Origin included); true goes on to the 101', () => {

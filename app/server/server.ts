@@ -3,12 +3,13 @@
  *
  * `createPlaygroundServer(options)` gives a `handleUpgrade(req, socket, head)` to hang on any
  * http.Server's 'upgrade' event (the CLI's, Vite's dev and preview servers). Per upgrade:
- *   1. route: the tap path, a service path, or unknown (404, or left alone for Vite's HMR);
- *   2. policy: max connections (503), Origin allowlist (403);
- *   3. handshake: the request text is rebuilt from req.rawHeaders and validated by the engine
- *      (400/404/426 with its response; 426 carries Sec-WebSocket-Version: 13);
- *   4. a `Session` (app/services/session.ts) binds the engine's Connection to the service;
- *      this file only moves bytes between it and the TCP socket.
+ *   1. a path that is not ours may be left alone (Vite's HMR socket); the relay's is handled
+ *      here (relay.ts: it opens a second TCP connection);
+ *   2. every other upgrade goes to the server core (app/host/): the request text, rebuilt from
+ *      req.rawHeaders, and every byte read after it go in; what it answers (the HTTP refusal or
+ *      the 101, then frames) is written to the socket. Routing, the tap, shutdown, the
+ *      connection limit, the engine's checks and the Session are the core's, the same as the
+ *      in-page network's; this file only moves bytes and sets the TCP socket up.
  *
  * Backpressure: when more than highWaterMark bytes wait unwritten (the kernel's buffer for
  * this socket is full), reading from that socket pauses until 'drain' (TCP then slows the peer
@@ -24,29 +25,27 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { Connection } from '../protocol/connection.ts';
 import { rejection, validateClientRequest } from '../protocol/handshake.ts';
 import { parseRequest } from '../protocol/http.ts';
 import type { Entropy, WireEvent } from '../protocol/types.ts';
 import { createFeed, feedPath } from '../services/feed.ts';
 import { createServices } from '../services/index.ts';
-import type { Service, ServiceIndex, Timers } from '../services/service.ts';
-import {
-  DEFAULT_CLOSE_TIMEOUT_MS,
-  DEFAULT_MAX_BUFFERED_BYTES,
-  Session,
-  type Wire,
-} from '../services/session.ts';
+import type { ServiceIndex, Timers } from '../services/service.ts';
+import { DEFAULT_CLOSE_TIMEOUT_MS } from '../services/session.ts';
 import { ReadPace } from '../services/read-rate.ts';
+import { DEFAULT_MAX_MESSAGE_SIZE, ServerCore, type ConnectionInfo } from '../host/server-core.ts';
+import { REFUSED_LINGER_MS, type HostConnection, type HostTransport } from '../host/upgrade.ts';
 import { installNativeMask } from './mask-kernel.ts';
 import { TapHub } from './tap.ts';
 import { createRelay, DEFAULT_RELAY_PATH, onwardToken } from './relay.ts';
 import { checkRelayTarget } from './relay-target.ts';
 import { zlibCodec } from './zlib-codec.ts';
-import type { DeflateParams } from '../protocol/permessage-deflate.ts';
 
-export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
-export const DEFAULT_MAX_CONNECTIONS = 1024;
+export {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  type ConnectionInfo,
+} from '../host/server-core.ts';
 export const DEFAULT_TAP_PATH = '/__tap';
 
 export interface PlaygroundServerOptions {
@@ -85,15 +84,6 @@ export interface PlaygroundServerOptions {
   entropy?: Entropy;
   now?: () => number;
   timers?: Timers;
-}
-
-export interface ConnectionInfo {
-  id: string;
-  path: string;
-  /** The peer's IP address. */
-  address: string;
-  remote: string;
-  protocol: string;
 }
 
 export interface ConnectionSnapshot extends ConnectionInfo {
@@ -163,15 +153,12 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
   const now = options.now ?? Date.now;
   const timers = options.timers ?? nodeTimers;
   const entropy = options.entropy ?? nodeEntropy;
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const tapPath = options.tapPath ?? DEFAULT_TAP_PATH;
   const base = normaliseBase(options.base);
   // The polling endpoints (for the lesson on why WebSockets) (plain HTTP, not WebSocket): the same answers as the loopback's.
   const feed = createFeed({ now, timers });
-  const origins = options.origins && options.origins.length > 0 ? [...options.origins] : undefined;
   const hub = new TapHub(now);
   const tapService = tapPath ? hub.service(tapPath) : undefined;
-  const sessions = new Set<Session>();
   const relayPath = options.relayPath ?? DEFAULT_RELAY_PATH;
   const relayAllow = options.relayAllow ?? [];
   const relay = createRelay({
@@ -183,29 +170,43 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     refuse: (socket, response, tap) => refuse(socket, response, tap),
     httpError: (status, body) => httpError(status, body),
   });
-  const open = (): number => sessions.size + relay.count;
-  const snapshots = new Map<Session, () => ConnectionSnapshot>();
-  let nextId = 0;
-  let closing = false;
-  let whenEmpty: (() => void) | undefined;
+  // Every decision about a WebSocket request (app/host): this file only moves its bytes.
+  const core = new ServerCore({
+    services,
+    ...(tapService ? { hidden: new Map([[tapPath, tapService]]) } : {}),
+    base,
+    ...(options.origins ? { origins: options.origins } : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    extraConnections: () => relay.count,
+    ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
+    ...(options.rate !== undefined ? { rate: options.rate } : {}),
+    ...(options.closeTimeout !== undefined ? { closeTimeout: options.closeTimeout } : {}),
+    ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
+    ...(options.deflate !== undefined ? { deflate: options.deflate } : {}),
+    deflateCodec: { loaded: () => deflateCodec },
+    // The byte tap: a connection opened with ?tap=T is mirrored to T's subscribers.
+    tapFor: (query, id) => {
+      const token = query.get('tap');
+      return TapHub.isToken(token) ? hub.sink(token, id) : undefined;
+    },
+    tapKey: 'tap',
+    entropy,
+    now,
+    timers,
+    log,
+    ...(options.onOpen ? { onOpen: options.onOpen } : {}),
+    ...(options.onClose ? { onClose: options.onClose } : {}),
+  });
+  const snapshots = new Map<HostConnection, () => ConnectionSnapshot>();
 
-  function unbased(pathname: string): string {
-    return base !== '/' && pathname.startsWith(base + '/') ? pathname.slice(base.length) : pathname;
-  }
+  const isRelay = (pathname: string): boolean => relayPath !== '' && core.localPath(pathname) === relayPath;
 
-  function route(pathname: string): Service | undefined {
-    const p = unbased(pathname);
-    if (tapService && p === tapPath) return tapService;
-    return services.get(p);
-  }
-
-  const isRelay = (pathname: string): boolean => relayPath !== '' && unbased(pathname) === relayPath;
-
+  /** The relay's refusals (relay.ts); the core answers every other request itself. */
   function refuse(socket: Duplex, response: string, tap?: (e: WireEvent) => void): void {
     tap?.({ kind: 'handshake', t: now(), from: 'server', text: response });
     if (socket.writable) socket.end(response, 'utf8');
     // A peer that never reads must not hold the socket open.
-    const timer = setTimeout(() => socket.destroy(), 1_000);
+    const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
     timer.unref?.();
     socket.once('close', () => {
       clearTimeout(timer);
@@ -225,74 +226,24 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     } catch {
       url = new URL('http://playground.invalid/');
     }
-    const service = route(url.pathname);
+    const service = core.route(url.pathname);
     const relayed = isRelay(url.pathname);
     if (!service && !relayed && (upgrade.unknown === 'ignore' || upgrade.leave?.(req))) return false;
-    const earlyError = (error: Error): void => log(`socket error before open: ${error.message}`);
-    socket.on('error', earlyError);
-    const isTap = service !== undefined && service === tapService;
-    const token = url.searchParams.get('tap');
-    const tapped = !isTap && TapHub.isToken(token);
-    const id = `c${++nextId}`;
-    const tap = tapped ? hub.sink(token, id) : undefined;
-    const text = requestText(req);
-    tap?.({ kind: 'handshake', t: now(), from: 'client', text });
-
     if (relayed) {
+      const earlyError = (error: Error): void => log(`socket error before open: ${error.message}`);
+      socket.on('error', earlyError);
+      const id = core.nextId();
+      const token = url.searchParams.get('tap');
+      const tapped = TapHub.isToken(token);
+      const tap = tapped ? hub.sink(token, id) : undefined;
+      const text = requestText(req);
+      tap?.({ kind: 'handshake', t: now(), from: 'client', text });
       openRelay(req, socket, head, url, id, text, tap, tapped ? token : undefined);
       socket.off('error', earlyError);
       socket.on('error', () => {});
       return true;
     }
-    if (!service) {
-      refuse(
-        socket,
-        httpError(404, `no WebSocket endpoint at ${url.pathname}; try ${[...services.keys()].join(', ')}`),
-        tap,
-      );
-      return true;
-    }
-    if (closing) {
-      refuse(socket, httpError(503, 'server shutting down', { 'Retry-After': '5' }), tap);
-      return true;
-    }
-    if (open() >= maxConnections) {
-      log(`refused ${url.pathname}: ${open()} connections open (max ${maxConnections})`);
-      refuse(
-        socket,
-        httpError(503, `too many connections (max ${maxConnections})`, { 'Retry-After': '5' }),
-        tap,
-      );
-      return true;
-    }
-    // 4.2.1: the engine checks the request (method, version, key, Origin, subprotocols) and
-    // writes the answer: 101, or 400/403/426 (426 with Sec-WebSocket-Version: 13).
-    const parsed = parseRequest(text);
-    const verdict = parsed.ok
-      ? validateClientRequest(parsed.request, {
-          protocols: service.protocols ?? [],
-          deflate: service.deflate !== false && deflateWanted(options.deflate, url),
-          ...(origins ? { origins } : {}),
-        })
-      : rejection(parsed.error);
-    if (!verdict.ok) {
-      log(
-        `refused ${url.pathname} from ${(socket as Socket).remoteAddress ?? '?'}: ${verdict.status} ${verdict.reason}`,
-      );
-      refuse(socket, verdict.response, tap);
-      return true;
-    }
-    // The /misbehave escape hatch (services/service.ts): a 101 the engine would never write.
-    const response =
-      service.breakHandshake?.({
-        response: verdict.response,
-        key: verdict.key,
-        offeredProtocols: verdict.offeredProtocols,
-        query: serviceQuery(url),
-      }) ?? verdict.response;
-    if (openSession(req, socket as Socket, head, service, url, id, verdict, response, tap)) {
-      socket.off('error', earlyError); // open() attached the connection's own handler
-    }
+    openConnection(req, socket as Socket, head);
     return true;
   }
 
@@ -310,19 +261,15 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     tap: ((e: WireEvent) => void) | undefined,
     token: string | undefined,
   ): void {
-    if (closing) return refuse(socket, httpError(503, 'server shutting down', { 'Retry-After': '5' }), tap);
-    if (open() >= maxConnections)
-      return refuse(
-        socket,
-        httpError(503, `too many connections (max ${maxConnections})`, { 'Retry-After': '5' }),
-        tap,
-      );
+    const busy = core.admission();
+    if (busy) return refuse(socket, httpError(busy.status, busy.body, busy.headers), tap);
     const checked = checkRelayTarget(url.searchParams.get('to'), relayAllow);
     if (!checked.ok) {
       log(`relay refused ${url.searchParams.get('to') ?? '(no target)'}: ${checked.status}`);
       return refuse(socket, httpError(checked.status, checked.body), tap);
     }
     const parsed = parseRequest(text);
+    const origins = options.origins && options.origins.length > 0 ? options.origins : undefined;
     const verdict = parsed.ok
       ? validateClientRequest(parsed.request, { protocols: [], ...(origins ? { origins } : {}) })
       : rejection(parsed.error);
@@ -341,50 +288,22 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     });
   }
 
-  function openSession(
-    req: IncomingMessage,
-    socket: Socket,
-    head: Buffer,
-    service: Service,
-    url: URL,
-    id: string,
-    agreed: { protocol: string; extensions: string; deflate?: DeflateParams },
-    response: string,
-    tap: ((e: WireEvent) => void) | undefined,
-  ): boolean {
-    const protocol = agreed.protocol;
-    if (socket.destroyed) return false;
-    socket.setNoDelay?.(true);
-    socket.setTimeout?.(0);
-    // A laptop lid closed mid-class: TCP keepalive finds the dead peer even on a quiet socket.
-    socket.setKeepAlive?.(true, 30_000);
-    const query = serviceQuery(url);
+  /** One upgrade for the core (app/host): its bytes in, what it writes out, until the socket closes. */
+  function openConnection(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const address = socket.remoteAddress ?? req.socket?.remoteAddress ?? '?';
     const remote = `${address}:${socket.remotePort ?? '?'}`;
-    const connection = new Connection({
-      role: 'server',
-      entropy,
-      maxMessageSize: options.maxMessageSize ?? service.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
-      clock: now,
-      protocol,
-      extensions: agreed.extensions,
-      ...(agreed.deflate !== undefined ? { deflate: { params: agreed.deflate, codec: deflateCodec } } : {}),
-      // Frame events carry each frame's exact bytes for the inspector; only the tap reads them.
-      frameEvents: tap !== undefined,
-    });
-
     let paused = false;
     // A service that reads slowly on purpose (Service.readRate): reading also pauses between
     // chunks; the socket resumes only when neither reason holds.
-    const rate = service.readRate?.(query);
-    const pace = rate !== undefined ? new ReadPace(rate, now) : undefined;
+    let pace: ReadPace | undefined;
     let pacing = false;
     let paceTimer: unknown;
+    let path = '?';
     const resume = (): void => {
       paused = false;
       if (!pacing) socket.resume();
     };
-    const wire: Wire = {
+    const wire: HostTransport = {
       write(chunks) {
         if (socket.destroyed || socket.writableEnded) return;
         if (chunks.length === 1) socket.write(chunks[0] as Uint8Array);
@@ -411,52 +330,34 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       destroy() {
         socket.destroy();
       },
-    };
-    const info: ConnectionInfo = { id, path: service.path, address, remote, protocol };
-    const session = new Session({
-      connection,
-      service,
-      wire,
-      id,
-      path: service.path,
-      protocol,
-      query,
-      remote,
-      timers,
-      now,
-      log,
-      ...(options.rate !== undefined ? { rate: options.rate } : {}),
-      closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS,
-      maxBufferedBytes: Math.max(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, 0),
-      ...(tap ? { tap } : {}),
-      onEnd: () => {
-        sessions.delete(session);
-        snapshots.delete(session);
-        options.onClose?.({ ...info, code: lastCode });
-        if (sessions.size === 0) whenEmpty?.();
+      opened({ info, service, query, session }) {
+        path = info.path;
+        socket.setNoDelay?.(true);
+        socket.setTimeout?.(0);
+        // A laptop lid closed mid-class: TCP keepalive finds the dead peer even on a quiet socket.
+        socket.setKeepAlive?.(true, 30_000);
+        const rate = service.readRate?.(query);
+        if (rate !== undefined) pace = new ReadPace(rate, now);
+        snapshots.set(conn, () => ({
+          ...info,
+          readyState: session.readyState,
+          bufferedAmount: socket.writableLength,
+          paused,
+        }));
       },
-    });
-    let lastCode = 1006;
-    session.socket.on('close', (c) => {
-      lastCode = c.code;
-    });
-    sessions.add(session);
-    snapshots.set(session, () => ({
-      ...info,
-      readyState: session.readyState,
-      bufferedAmount: socket.writableLength,
-      paused,
-    }));
-
+      ended() {
+        snapshots.delete(conn);
+      },
+    };
+    const conn = core.accept(wire, { address, remote });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE')
-        log(`${id} ${service.path}: ${error.message}`);
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') log(`${conn.id} ${path}: ${error.message}`);
     });
     // A plain Uint8Array view (no copy): the engine owns the chunk and may call .slice() on its
     // parts, which on a Buffer would be a view into the chunk instead of a copy.
     socket.on('data', (chunk: Buffer) => {
       const bytes = chunk.byteLength;
-      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, bytes));
+      conn.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, bytes));
       const wait = pace?.took(bytes) ?? 0;
       if (wait <= 0 || pacing || socket.destroyed) return;
       pacing = true;
@@ -466,18 +367,12 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
         if (!paused && !socket.destroyed) socket.resume();
       }, wait);
     });
-    socket.on('end', () => session.receiveEof());
+    socket.on('end', () => conn.receiveEof());
     socket.on('close', () => {
       if (pacing) timers.clearTimeout(paceTimer);
-      session.transportClosed();
+      conn.transportClosed();
     });
-
-    socket.write(response, 'latin1');
-    tap?.({ kind: 'handshake', t: now(), from: 'server', text: response });
-    options.onOpen?.(info);
-    session.start();
-    if (head.length > 0) session.receive(new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
-    return true;
+    conn.request(requestText(req), new Uint8Array(head.buffer, head.byteOffset, head.byteLength));
   }
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
@@ -493,7 +388,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       return true;
     }
     if (isRelay(pathname)) return answerRelayProbe(req, res);
-    if (!route(pathname)) return false;
+    if (!core.route(pathname)) return false;
     // 4.1 and 4.2.1: a WebSocket opening is a GET with `Upgrade: websocket` and `Connection:
     // Upgrade`; without them this is no handshake. RFC 9110 15.5.22: a 426 names the protocol to
     // switch to in an Upgrade header. The page's files are not served here: they would say
@@ -572,7 +467,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
       };
     },
     get connections() {
-      return open();
+      return core.connections;
     },
     snapshot() {
       return [...snapshots.values()].map((f) => f());
@@ -580,13 +475,8 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): P
     services,
     tap: hub,
     close(code = 1001, reason = 'server shutting down') {
-      closing = true;
+      const done = core.close(code, reason);
       relay.close(code, reason);
-      if (sessions.size === 0) return Promise.resolve();
-      const done = new Promise<void>((resolve) => {
-        whenEmpty = resolve;
-      });
-      for (const s of [...sessions]) s.close(code, reason);
       return done;
     },
   };
@@ -602,19 +492,6 @@ export function requestHeadBytes(req: IncomingMessage): number {
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
     n += Buffer.byteLength(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`, 'latin1');
   return n + 2;
-}
-
-/** The query a service sees: the request's, without the transport's own key (`tap`). */
-function serviceQuery(url: URL): URLSearchParams {
-  const query = new URLSearchParams(url.search);
-  query.delete('tap');
-  query.delete('deflate');
-  return query;
-}
-
-/** permessage-deflate is on unless the host turned it off or the URL says `deflate=0`. */
-function deflateWanted(hostDefault: boolean | undefined, url: URL): boolean {
-  return hostDefault !== false && url.searchParams.get('deflate') !== '0';
 }
 
 const deflateCodec = zlibCodec();

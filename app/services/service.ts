@@ -57,7 +57,7 @@ export interface ServiceSocket {
   readonly query: URLSearchParams;
   /** Who is on the other end, for logs ('127.0.0.1:50312', 'loopback#3'). */
   readonly remote: string;
-  /** The handshake request's headers, names lower-cased (Origin included), when the host gives them (the loopback does). */
+  /** The handshake request's headers, names lower-cased (Origin included), as the server core (app/host) gives them on both hosts. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly readyState: ReadyState;
   /** Bytes handed to the transport and not yet written out. */
@@ -138,15 +138,15 @@ export interface Service {
   /**
    * ESCAPE HATCH, for /misbehave only: the 101 response text to write instead of the engine's
    * (a wrong Sec-WebSocket-Accept, a subprotocol nobody offered). Both hosts call it after the
-   * engine accepted the request, and tap what it returns.
+   * engine accepted the request (the server core, app/host/upgrade.ts), and tap what it returns.
    */
   breakHandshake?(answer: HandshakeAnswer): string;
   /**
    * Answers the handshake's Sec-WebSocket-Accept itself (4.2.2): called with the client's
    * Sec-WebSocket-Key, its result goes into the 101 verbatim (lessons: the learner's own
    * function, whose mistake the client then refuses, 4.1). A value that cannot be a header
-   * value, or a throw, gets a 500 instead. Absent: the host computes it. The loopback honours
-   * it (app/loopback/network.ts).
+   * value, or a throw, gets a 500 instead. Absent: the host computes it. Both hosts honour it
+   * (the server core, app/host/hooks.ts).
    */
   acceptKey?(key: string): string | PromiseLike<string>;
   /**
@@ -162,7 +162,7 @@ export interface Service {
    * (RFC 6455 4.2.2 item 4: a server may refuse an Origin it does not accept, with 403; 10.2):
    * `true` goes on to the 101; `{ status, message }` answers that HTTP error (400-599) instead,
    * and the service never hears of the client. A throw or anything else answers 500. Absent:
-   * every valid handshake is accepted. The loopback honours it (app/loopback/network.ts).
+   * every valid handshake is accepted. Both hosts honour it (the server core, app/host/hooks.ts).
    */
   verifyClient?(request: ClientRequestInfo): VerifyVerdict | PromiseLike<VerifyVerdict>;
   open(socket: ServiceSocket, ctx: ServiceContext, rules?: RuleBreaker): void;
