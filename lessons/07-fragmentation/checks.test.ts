@@ -1,36 +1,24 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
   connection,
-  failureText,
   frameEvent,
   opened,
-  runTaskById,
+  serverConnection,
+  serverOpened,
+  serverUrl,
+  T0,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks from './checks.ts';
 import play, { BIG } from './play.ts';
 
-const T0 = 1_700_000_000_000;
 const KIB = 1024;
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
-
-/** What Chromium sends in server mode (the tap shows it as it came). */
-const chromiumRequest = (path: string): string =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
-
-function serverOpened(path: string): SessionEvent[] {
-  return opened(T0, `ws://127.0.0.1:5173${path}`, { request: chromiumRequest(path) });
-}
+const { run, failureText: failure } = tasksUnderTest(checks);
 
 const message = (t: number, data: string): SessionEvent => ({ kind: 'api', t, type: 'message', data });
 
@@ -38,14 +26,13 @@ const message = (t: number, data: string): SessionEvent => ({ kind: 'api', t, ty
 function serverEcho(options: { echo?: boolean } = {}): Trace {
   const data = 'x'.repeat(BIG);
   const events: SessionEvent[] = [
-    ...serverOpened('/echo'),
     { kind: 'api', t: T0 + 10, type: 'send', data },
     frameEvent(T0 + 11, 'client', 0x1, data.slice(0, 128 * KIB), false),
     frameEvent(T0 + 12, 'client', 0x0, data.slice(128 * KIB, 256 * KIB), false),
     frameEvent(T0 + 13, 'client', 0x0, data.slice(256 * KIB), true),
   ];
   if (options.echo !== false) events.push(frameEvent(T0 + 14, 'server', 0x1, data), message(T0 + 15, data));
-  return trace([connection('c1', 'ws://127.0.0.1:5173/echo', events)], { mode: 'server' });
+  return trace([serverConnection('c1', '/echo', events)], { mode: 'server' });
 }
 
 /**
@@ -57,9 +44,9 @@ function misbehaveFragments(
 ): Trace {
   const mode = options.mode ?? 'server';
   const path = '/misbehave?do=fragments&n=3';
-  const url = mode === 'server' ? `ws://127.0.0.1:5173${path}` : `ws://playground.local${path}`;
+  const url = mode === 'server' ? serverUrl(path) : `ws://playground.local${path}`;
   const events: SessionEvent[] = [
-    ...(mode === 'server' ? serverOpened(path) : opened(T0, url)),
+    ...(mode === 'server' ? serverOpened(T0, path) : opened(T0, url)),
     frameEvent(T0 + 10, 'server', 0x1, 'one text ', false),
   ];
   if (options.ping !== false) events.push(frameEvent(T0 + 11, 'server', 0x9, 'between'));
@@ -169,10 +156,7 @@ describe('the solution passes', () => {
 
   test('the last relevant connection counts: a later one-frame message does not undo a fragmented one', () => {
     const good = serverEcho();
-    const later = connection('c2', 'ws://127.0.0.1:5173/echo', [
-      ...serverOpened('/echo'),
-      frameEvent(T0 + 50, 'client', 0x1, 'hi'),
-    ]);
+    const later = serverConnection('c2', '/echo', [frameEvent(T0 + 50, 'client', 0x1, 'hi')]);
     expect(run('client-fragments', trace([...good.connections, later], { mode: 'server' })).ok).toBe(true);
   });
 });
