@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { buildServerResponse } from '../protocol/index.ts';
 import type { SessionEvent } from '../ui/lab/events.ts';
-import type { Side } from '../ui/lib/engine.ts';
+import { encodeFrame, encodeUtf8, type Side } from '../ui/lib/engine.ts';
 import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/lab/fixtures.ts';
 import { traceFromJson } from './trace-json.ts';
 import type { LessonChecks, LessonMode, TaskResult, Trace, TraceConnection } from './types.ts';
@@ -188,6 +188,34 @@ export const urlIn = (mode: LessonMode, path: string): string =>
 export function openedIn(mode: LessonMode, t0: number, path: string): SessionEvent[] {
   return mode === 'server' ? serverOpened(t0, path) : opened(t0, urlIn(mode, path));
 }
+
+/** A client frame's bytes masked with `key` (5.3: a browser picks a fresh key for every frame). */
+export function maskedFrameBytes(
+  opcode: number,
+  payload: Uint8Array | string,
+  key: ArrayLike<number>,
+  fin = true,
+): Uint8Array {
+  const data = typeof payload === 'string' ? encodeUtf8(payload) : payload;
+  return encodeFrame({
+    fin,
+    rsv1: false,
+    rsv2: false,
+    rsv3: false,
+    opcode,
+    payload: data,
+    maskKey: Uint8Array.from(key),
+  });
+}
+
+/** The same frame as the client's event at `t`. */
+export const maskedFrameEvent = (
+  t: number,
+  opcode: number,
+  payload: Uint8Array | string,
+  key: ArrayLike<number>,
+  fin = true,
+): SessionEvent => ({ kind: 'frame', t, from: 'client', bytes: maskedFrameBytes(opcode, payload, key, fin) });
 
 /**
  * A CLOSE frame's payload (5.5.1): the code in network byte order, then the reason's UTF-8
