@@ -68,6 +68,12 @@ describe('chromiumRequest: the GET of server mode', () => {
     );
   });
 
+  test("goes to another host when told (the learner's own server), still from the page's Origin", () => {
+    const { request } = offered(chromiumRequest('/', { host: '127.0.0.1:6455' }));
+    expect(request.headers['host']).toBe('127.0.0.1:6455');
+    expect(request.headers['origin']).toBe('http://127.0.0.1:5173');
+  });
+
   test('ends with the blank line that ends an HTTP head', () => {
     expect(chromiumRequest('/echo').endsWith('\r\n\r\n')).toBe(true);
     expect(chromiumRequest('/echo').split('\r\n\r\n')).toEqual([expect.any(String), '']);

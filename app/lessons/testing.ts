@@ -114,6 +114,8 @@ export interface ServerOpening {
   refused?: boolean;
   /** The byte tap's token: the page adds `tap=` to the GET's query, not to the URL it shows. */
   tap?: string;
+  /** Where the GET goes when it is not the dev server (the learner's own server); the Origin stays the page's. */
+  host?: string;
 }
 
 /**
@@ -122,13 +124,13 @@ export interface ServerOpening {
  */
 export function chromiumRequest(
   path: string,
-  opening: Pick<ServerOpening, 'key' | 'protocols' | 'tap'> = {},
+  opening: Pick<ServerOpening, 'key' | 'protocols' | 'tap' | 'host'> = {},
 ): string {
   const protocols = opening.protocols ?? [];
   const target = opening.tap ? `${path}${path.includes('?') ? '&' : '?'}tap=${opening.tap}` : path;
   return [
     `GET ${target} HTTP/1.1`,
-    `Host: ${SERVER_HOST}`,
+    `Host: ${opening.host ?? SERVER_HOST}`,
     'Connection: Upgrade',
     'Pragma: no-cache',
     'Cache-Control: no-cache',
