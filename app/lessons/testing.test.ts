@@ -11,6 +11,7 @@ import {
   chromiumRequest,
   closeFrameEvent,
   closePayload,
+  connectionIn,
   expectFailure,
   frameBytes,
   observedOf,
@@ -129,6 +130,19 @@ describe('serverOpened and serverConnection: an opening in server mode', () => {
     expect(c.events.at(-1)).toBe(frame);
     expect(serverConnection('c2', '/echo', [], { t0: T0 + 50 }).events[0]).toMatchObject({ t: T0 + 50 });
     expect(serverConnection('c3', '/echo', [])).toMatchObject({ protocols: [], origin: 'lab' });
+  });
+});
+
+describe('connectionIn: the same connection in either mode', () => {
+  test("server mode: Chromium's GET to the dev server; loopback: the in-page network's URL and handshake", () => {
+    const server = connectionIn('server', 'c1', '/echo', [], { origin: 'code' });
+    expect(server).toEqual(serverConnection('c1', '/echo', [], { origin: 'code' }));
+    const loop = connectionIn('loopback', 'c1', '/echo', [closeFrameEvent(T0 + 9, 'client', 1000)], {
+      t0: T0 + 1,
+    });
+    expect(loop).toMatchObject({ url: 'ws://playground.local/echo', origin: 'lab' });
+    expect(loop.events.slice(0, -1)).toEqual(opened(T0 + 1, 'ws://playground.local/echo'));
+    expect(loop.events.at(-1)).toMatchObject({ kind: 'frame', t: T0 + 9 });
   });
 });
 

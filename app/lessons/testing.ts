@@ -191,6 +191,23 @@ export function openedIn(mode: LessonMode, t0: number, path: string): SessionEve
   return mode === 'server' ? serverOpened(t0, path) : opened(t0, urlIn(mode, path));
 }
 
+/** A connection to `path` as `mode` records it, opened at `t0` (by default T0), then `events`. */
+export function connectionIn(
+  mode: LessonMode,
+  id: string,
+  path: string,
+  events: SessionEvent[],
+  options: { t0?: number; origin?: TraceConnection['origin'] } = {},
+): TraceConnection {
+  const opening = openedIn(mode, options.t0 ?? T0, path);
+  return connection(
+    id,
+    urlIn(mode, path),
+    [...opening, ...events],
+    options.origin ? { origin: options.origin } : {},
+  );
+}
+
 /** A client frame's bytes masked with `key` (5.3: a browser picks a fresh key for every frame). */
 export function maskedFrameBytes(
   opcode: number,

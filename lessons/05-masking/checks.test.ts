@@ -5,6 +5,7 @@ import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
   closePayload,
   connection,
+  connectionIn,
   frameBytes,
   frameEvent,
   maskedFrameEvent,
@@ -59,17 +60,7 @@ const serverEcho = trace(
 
 /** An /echo trace from the given events after the opening. */
 function echoTrace(events: SessionEvent[], inputs: Record<string, string> = {}): Trace {
-  return trace(
-    [
-      connection('c1', 'ws://playground.local/echo', [
-        ...opened(T0, 'ws://playground.local/echo'),
-        ...events,
-      ]),
-    ],
-    {
-      inputs,
-    },
-  );
+  return trace([connectionIn('loopback', 'c1', '/echo', events, { t0: T0 })], { inputs });
 }
 
 describe('client-masked: the page masks its frames (5.1, 5.3), the server does not', () => {
@@ -162,14 +153,8 @@ describe('same-twice: one message sent twice crosses as different bytes (5.3)', 
 
   test('passes when the two frames went over two connections', () => {
     const two = trace([
-      connection('c1', 'ws://playground.local/echo', [
-        ...opened(T0, 'ws://playground.local/echo'),
-        clientFrame(T0 + 5, 'abcd', [1, 2, 3, 4]),
-      ]),
-      connection('c2', 'ws://playground.local/echo', [
-        ...opened(T0 + 9, 'ws://playground.local/echo'),
-        clientFrame(T0 + 15, 'abcd', [5, 6, 7, 8]),
-      ]),
+      connectionIn('loopback', 'c1', '/echo', [clientFrame(T0 + 5, 'abcd', [1, 2, 3, 4])], { t0: T0 }),
+      connectionIn('loopback', 'c2', '/echo', [clientFrame(T0 + 15, 'abcd', [5, 6, 7, 8])], { t0: T0 + 9 }),
     ]);
     expect(run('same-twice', two).ok).toBe(true);
   });

@@ -2,11 +2,10 @@ import { describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
-  connection,
+  connectionIn,
   frameBytes,
   frameEvent,
   maskedFrameEvent,
-  opened,
   serverConnection,
   tasksUnderTest,
   trace,
@@ -52,9 +51,7 @@ const serverTrace = trace(
 );
 
 function echoTrace(events: SessionEvent[]): Trace {
-  return trace([
-    connection('c1', 'ws://playground.local/echo', [...opened(T0, 'ws://playground.local/echo'), ...events]),
-  ]);
+  return trace([connectionIn('loopback', 'c1', '/echo', events, { t0: T0 })]);
 }
 
 describe('the length rules of 5.2, as the checks compute them', () => {

@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import type { Trace } from '../../app/lessons/kit.ts';
+import type { LessonMode } from '../../app/lessons/types.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
   connection,
+  connectionIn,
   frameEvent,
   opened,
   serverConnection,
-  serverOpened,
-  serverUrl,
   T0,
   tasksUnderTest,
   trace,
@@ -40,15 +40,10 @@ function serverEcho(options: { echo?: boolean } = {}): Trace {
  * three frames with a ping between the first two; the client's pong and the page's one event.
  */
 function misbehaveFragments(
-  options: { mode?: 'server' | 'loopback'; ping?: boolean; pong?: string; events?: string[] } = {},
+  options: { mode?: LessonMode; ping?: boolean; pong?: string; events?: string[] } = {},
 ): Trace {
   const mode = options.mode ?? 'server';
-  const path = '/misbehave?do=fragments&n=3';
-  const url = mode === 'server' ? serverUrl(path) : `ws://playground.local${path}`;
-  const events: SessionEvent[] = [
-    ...(mode === 'server' ? serverOpened(T0, path) : opened(T0, url)),
-    frameEvent(T0 + 10, 'server', 0x1, 'one text ', false),
-  ];
+  const events: SessionEvent[] = [frameEvent(T0 + 10, 'server', 0x1, 'one text ', false)];
   if (options.ping !== false) events.push(frameEvent(T0 + 11, 'server', 0x9, 'between'));
   events.push(frameEvent(T0 + 12, 'server', 0x0, 'message, ', false));
   if (options.ping !== false && options.pong !== '')
@@ -56,7 +51,7 @@ function misbehaveFragments(
   events.push(frameEvent(T0 + 14, 'server', 0x0, 'three frames', true));
   for (const data of options.events ?? ['one text message, three frames'])
     events.push(message(T0 + 15, data));
-  return trace([connection('c1', url, events)], { mode });
+  return trace([connectionIn(mode, 'c1', '/misbehave?do=fragments&n=3', events)], { mode });
 }
 
 /** The learner's client (code) on their own server (ws://localhost:8080), which sends `frames`. */
@@ -203,9 +198,8 @@ describe('wrong attempts fail with their own message', () => {
   });
 
   test('a message whose last fragment never came is named as cut short', () => {
-    const url = 'ws://playground.local/echo';
     const t = trace([
-      connection('c1', url, [...opened(T0, url), frameEvent(T0 + 10, 'client', 0x1, 'half', false)]),
+      connectionIn('loopback', 'c1', '/echo', [frameEvent(T0 + 10, 'client', 0x1, 'half', false)]),
     ]);
     expect(failure('client-fragments', t)).toMatchObject({
       seen: 'a message whose last fragment never came: TEXT (FIN=0), 4 bytes in all',

@@ -1,22 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import type { Trace } from '../../app/lessons/kit.ts';
+import type { LessonMode } from '../../app/lessons/types.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import {
-  connection,
-  frameEvent,
-  openedIn,
-  T0,
-  tasksUnderTest,
-  trace,
-  urlIn,
-} from '../../app/lessons/testing.ts';
+import { connectionIn, frameEvent, T0, tasksUnderTest, trace } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks, { COUNT, SIZE } from './checks.ts';
 import play from './play.ts';
 
 const { run, failureText: failure } = tasksUnderTest(checks);
 
-type Mode = 'server' | 'loopback';
 const PATH = '/echo?read=131072';
 
 const message = (i: number): string => `#${i}:`.padEnd(SIZE, '.');
@@ -27,11 +19,11 @@ const message = (i: number): string => `#${i}:`.padEnd(SIZE, '.');
  */
 function sender(
   buffered: (i: number) => number,
-  options: { mode?: Mode; order?: number[]; echoes?: number } = {},
+  options: { mode?: LessonMode; order?: number[]; echoes?: number } = {},
 ): Trace {
   const mode = options.mode ?? 'loopback';
   const order = options.order ?? Array.from({ length: COUNT }, (_, i) => i);
-  const events: SessionEvent[] = openedIn(mode, T0, PATH);
+  const events: SessionEvent[] = [];
   let t = T0 + 10;
   order.forEach((n, i) => {
     events.push({ kind: 'api', t: t++, type: 'send', data: message(n), buffered: buffered(i) });
@@ -40,7 +32,7 @@ function sender(
   order.slice(0, options.echoes ?? order.length).forEach((n) => {
     events.push(frameEvent(t++, 'server', 0x1, message(n)));
   });
-  return trace([connection('c1', urlIn(mode, PATH), events, { origin: 'code' })], { mode });
+  return trace([connectionIn(mode, 'c1', PATH, events, { origin: 'code' })], { mode });
 }
 
 /** A tight loop: every message still queued right after the loop. */
