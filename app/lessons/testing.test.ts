@@ -235,6 +235,13 @@ const empty: Trace = trace([]);
 describe('tasksUnderTest: a lesson’s tasks bound for its tests', () => {
   const { run, failure, failureText, observed } = tasksUnderTest(checks);
 
+  test('ids lists the tasks in order; expectAllPass holds only when every one passes', () => {
+    expect(tasksUnderTest(checks).ids).toEqual(['passes', 'fails', 'bare']);
+    const one: LessonChecks = { tasks: [checks.tasks[0]!] };
+    tasksUnderTest(one).expectAllPass(empty);
+    expect(() => tasksUnderTest(checks).expectAllPass(empty)).toThrow(/fails/);
+  });
+
   test('run gives a task’s result, and an unknown id is a typo that throws', () => {
     expect(run('passes', empty)).toMatchObject({ ok: true, observed: 'it did' });
     expect(() => run('pases', empty)).toThrow('no task pases');

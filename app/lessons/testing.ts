@@ -293,6 +293,10 @@ export function observedOf(checks: LessonChecks, id: string, t: Trace): string {
 
 /** One lesson's tasks, for its tests: the helpers above with `checks` bound. */
 export interface TasksUnderTest {
+  /** The lesson's task ids, in order. */
+  ids: string[];
+  /** Asserts that every task passes on `t` (a failure names its task and says what it saw). */
+  expectAllPass(t: Trace): void;
   run(id: string, t: Trace): TaskResult;
   failure(id: string, t: Trace): Extract<TaskResult, { ok: false }>;
   failureText(id: string, t: Trace): ReturnType<typeof failureText>;
@@ -300,8 +304,14 @@ export interface TasksUnderTest {
 }
 
 export function tasksUnderTest(checks: LessonChecks): TasksUnderTest {
+  const ids = checks.tasks.map((task) => task.id);
+  const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
   return {
-    run: (id, t) => runTaskById(checks, id, t),
+    ids,
+    expectAllPass: (t) => {
+      for (const id of ids) expect(run(id, t), id).toMatchObject({ ok: true });
+    },
+    run,
     failure: (id, t) => failureOf(checks, id, t),
     failureText: (id, t) => failureText(checks, id, t),
     observed: (id, t) => observedOf(checks, id, t),

@@ -15,9 +15,7 @@ import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks, { statesOf } from './checks.ts';
 import play from './play.ts';
 
-const ids = checks.tasks.map((t) => t.id);
-
-const { run, failure } = tasksUnderTest(checks);
+const { ids, run, failure } = tasksUnderTest(checks);
 
 const solution = recordLoopback(play.solution);
 const start = recordLoopback(play.start);

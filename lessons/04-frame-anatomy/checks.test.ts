@@ -16,9 +16,7 @@ import checks, { INPUT, sourceFrame } from './checks.ts';
 import play from './play.ts';
 import { hex, targetFrom } from './target.ts';
 
-const ids = checks.tasks.map((t) => t.id);
-
-const { run, failure } = tasksUnderTest(checks);
+const { ids, run, failure } = tasksUnderTest(checks);
 
 const solution = recordLoopback(play.solution);
 const wrong = (name: string): Promise<Trace> => recordLoopback(play.wrong![name]!);

@@ -5,7 +5,7 @@ import { serverConnection, T0, tasksUnderTest, trace } from '../../app/lessons/t
 import checks from './checks.ts';
 import play from './play.ts';
 
-const { run, failureText: failure } = tasksUnderTest(checks);
+const { run, expectAllPass, failureText: failure } = tasksUnderTest(checks);
 
 const OFFER = 'permessage-deflate; client_max_window_bits';
 
@@ -115,7 +115,7 @@ describe('the solution passes', () => {
 
   test("in server mode every task passes, and the extension task names Chromium's permessage-deflate offer", () => {
     const t = serverSolution();
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
+    expectAllPass(t);
     expect(run('extensions-declined', t)).toEqual({
       ok: true,
       observed: `your browser offered '${OFFER}'; the 101 had no Sec-WebSocket-Extensions, so none is in use and ws.extensions is ''`,
