@@ -208,6 +208,23 @@ describe('wrong attempts fail with their own message', () => {
     });
   });
 
+  test('a CLOSE answered but reported unclean fails client-close: the handshake must end clean (7.1.2)', () => {
+    const t = trace(
+      [
+        serverConnection('c1', '/echo', [
+          closeFrameEvent(T0 + 10, 'client', 1000),
+          closeFrameEvent(T0 + 11, 'server', 1000),
+          ...closed(T0 + 12, 1006, '', false),
+        ]),
+      ],
+      { mode: 'server' },
+    );
+    expect(failure('client-close', t)).toMatchObject({
+      seen: 'CLOSE 1000 from the client, then CLOSE 1000 from the server; the page reported 1006, wasClean false',
+      rfc: 'RFC 6455 §7.1.2',
+    });
+  });
+
   test('a server CLOSE the browser did not answer fails server-close', () => {
     const t = trace(
       [serverConnection('c1', '/close?code=4000', [closeFrameEvent(T0 + 10, 'server', 4000)])],

@@ -242,6 +242,18 @@ describe('the start and wrong attempts fail with what the wire showed', () => {
     );
   });
 
+  test('a connection with no CLOSE frame that the page reports clean is not a drop (7.1.5: a drop is 1006)', () => {
+    const ending: SessionEvent[] = [
+      { kind: 'eof', t: T0 + 301, from: 'server' },
+      { kind: 'api', t: T0 + 303, type: 'close', code: 1000, reason: '', wasClean: true },
+    ];
+    const t = trace([connectionIn('loopback', 'c1', '/close?drop=1', ending)]);
+    expect(failure('dropped', t)).toMatchObject({
+      seen: 'close 1000, wasClean true',
+      rfc: 'RFC 6455 §7.1.5',
+    });
+  });
+
   test('a dropped connection that ended with a CLOSE frame is not a drop', () => {
     const t = trace([attempt('loopback', 'c1', '/close?drop=1', T0, 'clean', 'lab')]);
     expect(failure('dropped', t).seen).toBe(
