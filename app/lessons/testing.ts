@@ -238,8 +238,8 @@ export const maskedFrameEvent = (
 
 /**
  * A CLOSE frame's payload (5.5.1): the code in network byte order, then the reason's UTF-8
- * (without a code, the reason alone: empty by default). Unlike the engine's buildClosePayload it writes any code, so a trace can
- * hold what a broken peer sends (a reserved code, a reason with no code).
+ * (without a code, the reason alone: empty by default). Unlike the engine's buildClosePayload it
+ * writes any code, so a trace can hold what a broken peer sends (a reserved code, a bare reason).
  */
 export function closePayload(code?: number, reason = ''): Uint8Array {
   if (code === undefined) return new TextEncoder().encode(reason);
