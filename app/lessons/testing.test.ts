@@ -208,7 +208,10 @@ describe('closePayload: what a CLOSE frame carries (5.5.1)', () => {
   });
 });
 
-/** Two tasks: one passes with a frame, one fails pointing at a field, one fails with no frame. */
+/** A failure that points at no frame, citing another RFC. */
+const BARE = { expected: 'a connection', seen: 'none yet', rfc: 'RFC 7692 §7.1' };
+
+/** Three tasks: one passes with a frame, one fails pointing at a field, one fails with no frame. */
 const checks: LessonChecks = {
   tasks: [
     { id: 'passes', title: 'passes', check: () => pass('it did', { connection: 'c1', event: 0 }) },
@@ -226,7 +229,7 @@ const checks: LessonChecks = {
     {
       id: 'bare',
       title: 'bare',
-      check: () => fail({ expected: 'a connection', seen: 'none yet', rfc: 'RFC 7692 §7.1' }),
+      check: () => fail(BARE),
     },
   ],
 };
@@ -259,11 +262,7 @@ describe('tasksUnderTest: a lesson’s tasks bound for its tests', () => {
       rfc: 'RFC 6455 §5.6',
       field: 'opcode',
     });
-    expect(failureText('bare', empty)).toEqual({
-      expected: 'a connection',
-      seen: 'none yet',
-      rfc: 'RFC 7692 §7.1',
-    });
+    expect(failureText('bare', empty)).toEqual(BARE);
   });
 
   test('observed gives what a pass observed; a failure throws with its texts', () => {
