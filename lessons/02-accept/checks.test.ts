@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { connection, opened, trace } from '../../app/lessons/testing.ts';
+import {
+  chromiumRequest,
+  connection,
+  expectFailure,
+  opened,
+  T0,
+  tasksUnderTest,
+  trace,
+} from '../../app/lessons/testing.ts';
 import type { ProbeKit, TaskResult, Trace, TraceConnection } from '../../app/lessons/types.ts';
 import {
   buildClientRequest,
@@ -43,7 +51,6 @@ function serverOf(file: string): { acceptKey: AcceptFn; port: number; log: strin
   return { acceptKey: (key) => options!.acceptKey(key), port: options.port, log };
 }
 
-const T0 = 1_700_000_000_000;
 let serial = 0;
 
 /**
@@ -96,19 +103,11 @@ async function probed(acceptFor: AcceptFn | undefined, before: TraceConnection[]
   return trace([...before, ...conns]);
 }
 
-function run(t: Trace, id: string): TaskResult {
-  const task = checks.tasks.find((x) => x.id === id);
-  if (!task) throw new Error(`no task ${id}`);
-  return task.check(t);
-}
+const { run, expectAllPass } = tasksUnderTest(checks);
 
-function expectFail(r: TaskResult, expected: string | RegExp, seen: string | RegExp): void {
-  expect(r.ok).toBe(false);
-  if (r.ok) return;
-  expect(r.expected).toMatch(expected);
-  expect(r.seen).toMatch(seen);
-  expect(r.rfc).toMatch(/^RFC 6455 §4\.[12]/);
-}
+/** A failure of one of this lesson's tasks, citing the handshake's sections (4.1, 4.2). */
+const expectFail = (r: TaskResult, expected: string | RegExp, seen: string | RegExp): void =>
+  expectFailure(r, expected, seen, /^RFC 6455 §4\.[12]/);
 
 const GUID = WEBSOCKET_GUID;
 const b64 = (b: Uint8Array): string => encodeBase64(b);
@@ -157,12 +156,12 @@ describe('the probe', () => {
     const t = await probed(undefined);
     expect(t.connections).toHaveLength(0);
     expectFail(
-      run(t, 'answers'),
+      run('answers', t),
       'a 101 from your server on ws://localhost:6455/ (press Run, then Check)',
       'is your server running?',
     );
     expectFail(
-      run(t, 'every-key'),
+      run('every-key', t),
       /^3 connections from the lesson's client/,
       "0 connections from the lesson's client",
     );
@@ -172,26 +171,26 @@ describe('the probe', () => {
 describe('on probes of the start and the solution', () => {
   test("the solution's server passes every task", async () => {
     const t = await probed(serverOf('solution/server.js').acceptKey);
-    for (const task of checks.tasks) expect(task.check(t), task.id).toMatchObject({ ok: true });
-    expect(run(t, 'every-key')).toMatchObject({
+    expectAllPass(t);
+    expect(run('every-key', t)).toMatchObject({
       observed: expect.stringMatching(/^3 fresh keys, 3 right answers: /),
     });
   });
 
   test("the start's server answers, but with the key itself: every step fails and says none is done", async () => {
     const t = await probed(serverOf('start/server.js').acceptKey);
-    expect(run(t, 'answers')).toMatchObject({
+    expect(run('answers', t)).toMatchObject({
       ok: true,
       observed: expect.stringContaining('not the value the client expects'),
     });
     for (const id of ['concat', 'sha1', 'base64'])
       expectFail(
-        run(t, id),
+        run(id, t),
         /^for the key \S+==, /,
         'the key itself, sent back unchanged; no step is done yet',
       );
     expectFail(
-      run(t, 'every-key'),
+      run('every-key', t),
       'each answered with its own right Accept',
       /^the key \S+ got \S+, where it needs \S+=$/,
     );
@@ -202,22 +201,22 @@ describe('each wrong acceptFor is diagnosed at its step, on fresh keys', () => {
   test('the key without the GUID fails step 1, and the later steps point back at it', async () => {
     const t = await probed((k) => b64(h(k)));
     expectFail(
-      run(t, 'concat'),
+      run('concat', t),
       /the text \S+258EAFA5-E914-47DA-95CA-C5AB0DC85B11: the key as received/,
       'you started from the key alone: the GUID is missing',
     );
     expectFail(
-      run(t, 'sha1'),
+      run('sha1', t),
       /the 20 bytes of SHA-1\(key \+ GUID\), in hex [0-9a-f]{40}/,
       'step 1, key + GUID is not right yet (you started from the key alone',
     );
-    expectFail(run(t, 'base64'), /those 20 bytes in base64/, 'step 1, key + GUID is not right yet');
+    expectFail(run('base64', t), /those 20 bytes in base64/, 'step 1, key + GUID is not right yet');
   });
 
   test('a misspelt GUID fails step 1 by the shape of the answer', async () => {
     const t = await probed((k) => b64(h(k + GUID.replace('95CA', '95AC'))));
     expectFail(
-      run(t, 'concat'),
+      run('concat', t),
       /the key as received, then the GUID/,
       'base64 of 20 bytes, the size of a SHA-1, but not the SHA-1 of key + GUID',
     );
@@ -225,24 +224,24 @@ describe('each wrong acceptFor is diagnosed at its step, on fresh keys', () => {
 
   test('the GUID before the key fails step 1', async () => {
     const t = await probed((k) => b64(h(GUID + k)));
-    expectFail(run(t, 'concat'), /then the GUID/, 'you put the GUID before the key: the key comes first');
+    expectFail(run('concat', t), /then the GUID/, 'you put the GUID before the key: the key comes first');
   });
 
   test('key + GUID sent unhashed passes step 1 and fails step 2', async () => {
     const t = await probed((k) => k + GUID);
-    expect(run(t, 'concat')).toMatchObject({
+    expect(run('concat', t)).toMatchObject({
       ok: true,
       observed: expect.stringContaining('step 1, key + GUID is right'),
     });
-    expectFail(run(t, 'sha1'), /SHA-1/, 'you skipped SHA-1');
-    expectFail(run(t, 'base64'), /base64/, 'step 2, SHA-1 is not right yet');
+    expectFail(run('sha1', t), /SHA-1/, 'you skipped SHA-1');
+    expectFail(run('base64', t), /base64/, 'step 2, SHA-1 is not right yet');
   });
 
   test('the hex digest base64-encoded fails step 2, naming the hex text', async () => {
     const t = await probed((k) => b64(encodeUtf8(toHex(h(k + GUID)))));
-    expect(run(t, 'concat').ok).toBe(true);
+    expect(run('concat', t).ok).toBe(true);
     expectFail(
-      run(t, 'sha1'),
+      run('sha1', t),
       /in hex [0-9a-f]{40}/,
       "you encoded the digest's 40-character hex text instead of its 20 bytes",
     );
@@ -250,14 +249,14 @@ describe('each wrong acceptFor is diagnosed at its step, on fresh keys', () => {
 
   test('hex output passes steps 1 and 2 and fails step 3', async () => {
     const t = await probed((k) => toHex(h(k + GUID)));
-    expect(run(t, 'concat').ok).toBe(true);
-    expect(run(t, 'sha1').ok).toBe(true);
+    expect(run('concat', t).ok).toBe(true);
+    expect(run('sha1', t).ok).toBe(true);
     expectFail(
-      run(t, 'base64'),
+      run('base64', t),
       /Sec-WebSocket-Accept: \S{27}=$/,
       'you wrote the bytes as hex digits: the answer is base64',
     );
-    expectFail(run(t, 'every-key'), /own right Accept/, /got [0-9a-f]{40}, where it needs/);
+    expectFail(run('every-key', t), /own right Accept/, /got [0-9a-f]{40}, where it needs/);
   });
 
   test('base64url fails step 3', async () => {
@@ -267,14 +266,14 @@ describe('each wrong acceptFor is diagnosed at its step, on fresh keys', () => {
         .replace(/\//g, '_')
         .replace(/=$/, ''),
     );
-    expectFail(run(t, 'base64'), /base64/, 'you used base64url');
+    expectFail(run('base64', t), /base64/, 'you used base64url');
   });
 
   test('a value copied from one handshake fails every step as not computed from the key', async () => {
     const copied = stepsFor('dGhlIHNhbXBsZSBub25jZQ==').accept;
     const t = await probed(() => copied);
     const fixed = `the same Sec-WebSocket-Accept, ${copied}, for the keys`;
-    for (const id of STEP_TASKS) expectFail(run(t, id), /for the key|own right Accept/, fixed);
+    for (const id of STEP_TASKS) expectFail(run(id, t), /for the key|own right Accept/, fixed);
   });
 });
 
@@ -297,21 +296,21 @@ describe('on hand-built traces', () => {
       ],
       { origin: 'probe' },
     );
-    expectFail(run(trace([refused]), 'answers'), 'a 101 from your server on', 'is your server running?');
+    expectFail(run('answers', trace([refused])), 'a 101 from your server on', 'is your server running?');
   });
 
   test('a refusal, a 101 without Accept, and no answer each fail the first task with what was seen', () => {
     expectFail(
-      run(trace([answered('HTTP/1.1 404 Not Found\r\n\r\n')]), 'answers'),
+      run('answers', trace([answered('HTTP/1.1 404 Not Found\r\n\r\n')])),
       `a 101 answering the key ${KEY}`,
       "'HTTP/1.1 404 Not Found'",
     );
     expectFail(
       run(
+        'answers',
         trace([
           answered('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
         ]),
-        'answers',
       ),
       'Sec-WebSocket-Accept in the 101',
       'a 101 without Sec-WebSocket-Accept',
@@ -323,7 +322,7 @@ describe('on hand-built traces', () => {
       { origin: 'probe' },
     );
     expectFail(
-      run(trace([silent]), 'answers'),
+      run('answers', trace([silent])),
       `a 101 answering the key ${KEY}`,
       'no answer from your server (did acceptFor throw?',
     );
@@ -331,17 +330,15 @@ describe('on hand-built traces', () => {
 
   test('a server-mode lab connection to 127.0.0.1:6455 counts for the steps; every-key still needs the probe', () => {
     const url = 'ws://127.0.0.1:6455/';
-    const chromium =
-      `GET / HTTP/1.1\r\nHost: 127.0.0.1:6455\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\n` +
-      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n`;
+    const chromium = chromiumRequest('/', { key: KEY, host: '127.0.0.1:6455' });
     const response = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n`;
     const t = trace([connection('c1', url, opened(T0, url, { request: chromium, response }))], {
       mode: 'server',
     });
     for (const id of ['answers', 'concat', 'sha1', 'base64'])
-      expect(run(t, id), id).toMatchObject({ ok: true });
+      expect(run(id, t), id).toMatchObject({ ok: true });
     expectFail(
-      run(t, 'every-key'),
+      run('every-key', t),
       /press Check with your server running/,
       "0 connections from the lesson's client",
     );
@@ -350,7 +347,7 @@ describe('on hand-built traces', () => {
   test('the latest probe counts: a fixed value from an earlier run no longer fails a right one', async () => {
     const earlier = await checks.probe!(kitFor(() => 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='));
     const t = await probed(serverOf('solution/server.js').acceptKey, earlier);
-    for (const id of STEP_TASKS) expect(run(t, id), id).toMatchObject({ ok: true });
+    for (const id of STEP_TASKS) expect(run(id, t), id).toMatchObject({ ok: true });
   });
 
   test('every-key fails when a probe batch repeats a key', () => {
@@ -360,7 +357,7 @@ describe('on hand-built traces', () => {
         id,
       );
     expectFail(
-      run(trace([right('c1'), right('c2'), right('c3')]), 'every-key'),
+      run('every-key', trace([right('c1'), right('c2'), right('c3')])),
       /3 different keys/,
       '1 different key in 3 connections',
     );

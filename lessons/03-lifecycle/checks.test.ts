@@ -1,25 +1,21 @@
 import { describe, expect, test } from 'vitest';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { runTasks } from '../../app/lessons/runner.ts';
-import { connection, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
-import type { TaskResult, Trace } from '../../app/lessons/types.ts';
+import {
+  chromiumRequest,
+  connection,
+  frameEvent,
+  opened,
+  serverUrl,
+  tasksUnderTest,
+  trace,
+} from '../../app/lessons/testing.ts';
+import { buildServerResponse } from '../../app/protocol/index.ts';
+import type { Trace } from '../../app/lessons/types.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks, { statesOf } from './checks.ts';
 import play from './play.ts';
 
-const ids = checks.tasks.map((t) => t.id);
-
-function result(t: Trace, id: string): TaskResult {
-  const r = runTasks(checks, t).get(id);
-  if (!r) throw new Error(`no task ${id}`);
-  return r;
-}
-
-function failure(t: Trace, id: string): { expected: string; seen: string; rfc: string } {
-  const r = result(t, id);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return r;
-}
+const { ids, run, failure } = tasksUnderTest(checks);
 
 const solution = recordLoopback(play.solution);
 const start = recordLoopback(play.start);
@@ -27,7 +23,7 @@ const wrong = (name: string): Promise<Trace> => recordLoopback(play.wrong![name]
 
 describe('the solution', () => {
   test.each(ids)('passes %s', async (id) => {
-    const r = result(await solution, id);
+    const r = run(id, await solution);
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
   });
 
@@ -39,30 +35,30 @@ describe('the solution', () => {
 describe('the start (start/client.js: opens /echo and only logs)', () => {
   test('fails every task', async () => {
     const t = await start;
-    for (const id of ids) expect(result(t, id).ok, id).toBe(false);
+    for (const id of ids) expect(run(id, t).ok, id).toBe(false);
   });
   test('lifecycle: a socket still OPEN has not finished its lifecycle', async () => {
-    const f = failure(await start, 'lifecycle');
+    const f = failure('lifecycle', await start);
     expect(f.expected).toContain('at least one message event');
   });
   test('send-too-early: nothing in the console names InvalidStateError', async () => {
-    const f = failure(await start, 'send-too-early');
+    const f = failure('send-too-early', await start);
     expect(f.seen).toContain('no console line mentions InvalidStateError');
     expect(f.seen).toContain("the last: 'open, readyState 1 (OPEN)'");
   });
   test('send-after-close: no Close frame from the client', async () => {
-    const f = failure(await start, 'send-after-close');
+    const f = failure('send-after-close', await start);
     expect(f.expected).toContain('a Close frame from your client');
     expect(f.rfc).toBe('RFC 6455 §5.5.1');
   });
   test('error-event: no connection has failed', async () => {
-    const f = failure(await start, 'error-event');
+    const f = failure('error-event', await start);
     expect(f.seen).toBe(
       'no connection has failed yet (1 connection, none with an error event or close 1006)',
     );
   });
   test('with no connection at all, the tasks ask for one', () => {
-    const f = failure(trace([]), 'lifecycle');
+    const f = failure('lifecycle', trace([]));
     expect(f).toMatchObject({
       expected: 'a connection to /echo that opens',
       seen: 'no connection to /echo yet',
@@ -72,35 +68,35 @@ describe('the start (start/client.js: opens /echo and only logs)', () => {
 
 describe('wrong attempts fail with what is missing', () => {
   test('lifecycle: never closed, the socket is still OPEN', async () => {
-    const f = failure(await wrong('neverClosed'), 'lifecycle');
+    const f = failure('lifecycle', await wrong('neverClosed'));
     expect(f.expected).toContain('CLOSING, then CLOSED');
     expect(f.seen).toBe('readyState went CONNECTING → OPEN: still OPEN');
   });
   test('order: one message is not two', async () => {
-    const f = failure(await wrong('oneMessage'), 'order');
+    const f = failure('order', await wrong('oneMessage'));
     expect(f.expected).toContain('two message events');
     expect(f.seen).toBe('events: open → message → close 4000');
   });
   test('send-too-early: waiting for open means nothing throws', async () => {
-    const f = failure(await wrong('neverTooEarly'), 'send-too-early');
+    const f = failure('send-too-early', await wrong('neverTooEarly'));
     expect(f.seen).toContain('no console line mentions InvalidStateError');
   });
   test('send-after-close: bufferedAmount read before the late send() is 0', async () => {
-    const f = failure(await wrong('readTooSoon'), 'send-after-close');
+    const f = failure('send-after-close', await wrong('readTooSoon'));
     expect(f.expected).toContain('bufferedAmount above 0');
     expect(f.seen).toContain('bufferedAmount 0');
   });
   test('close-1001: a clean close without trying 1001 shows no InvalidAccessError', async () => {
-    const f = failure(await wrong('never1001'), 'close-1001');
+    const f = failure('close-1001', await wrong('never1001'));
     expect(f.seen).toContain('no console line mentions InvalidAccessError');
     expect(f.rfc).toBe('RFC 6455 §7.4.1');
   });
   test('error-event: a socket that never fails has no error event', async () => {
-    const f = failure(await wrong('nothingFails'), 'error-event');
+    const f = failure('error-event', await wrong('nothingFails'));
     expect(f.seen).toContain('no connection has failed yet');
   });
   test('error-event: a connection dropped after opening closes 1006 with no error event', async () => {
-    const f = failure(await wrong('dropped'), 'error-event');
+    const f = failure('error-event', await wrong('dropped'));
     expect(f.expected).toContain('an error event before close 1006');
     expect(f.seen).toBe(
       'open → close 1006: no error event (a connection cut after opening closes 1006 without one)',
@@ -123,7 +119,7 @@ describe('wrong attempts fail with what is missing', () => {
         { kind: 'api', t: T0 + 16, type: 'close', code: 1001, reason: '', wasClean: true },
       ]),
     ]);
-    const f = failure(t, 'order');
+    const f = failure('order', t);
     expect(f.seen).toBe('the server sent the first Close frame (code 1001)');
     expect(f.rfc).toBe('RFC 6455 §5.5.1');
   });
@@ -139,7 +135,7 @@ describe('wrong attempts fail with what is missing', () => {
         { kind: 'api', t: T0 + 20, type: 'close', code: 1006, reason: '', wasClean: false },
       ]),
     ]);
-    const f = failure(t, 'lifecycle');
+    const f = failure('lifecycle', t);
     expect(f.seen).toBe(
       'readyState went CONNECTING → OPEN → CLOSED, close 1006 with no Close frame on the wire (the connection was cut)',
     );
@@ -147,25 +143,9 @@ describe('wrong attempts fail with what is missing', () => {
 });
 
 const T0 = 1_764_000_000_000;
-const URL_ = 'ws://127.0.0.1:5173/echo';
-
-/** Chromium's request, as our server's tap reports it. */
-const CHROMIUM_GET = [
-  'GET /echo?tap=AbCdEfGhIjKlMnOpQrStUvWx HTTP/1.1',
-  'Host: 127.0.0.1:5173',
-  'Connection: Upgrade',
-  'Pragma: no-cache',
-  'Cache-Control: no-cache',
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'Upgrade: websocket',
-  'Origin: http://127.0.0.1:5173',
-  'Sec-WebSocket-Version: 13',
-  'Accept-Encoding: gzip, deflate, br, zstd',
-  'Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==',
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
-  '',
-  '',
-].join('\r\n');
+const URL_ = serverUrl('/echo');
+const KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
+const CHROMIUM_GET = chromiumRequest('/echo', { key: KEY, tap: 'AbCdEfGhIjKlMnOpQrStUvWx' });
 
 /**
  * Server mode, by hand: the page's API events are recorded as they happen, while the tap's wire
@@ -180,12 +160,7 @@ function serverModeTrace(): Trace {
     api(T0 + 4, { type: 'state', state: 'OPEN' }),
     api(T0 + 4, { type: 'open', protocol: '', extensions: '' }),
     { kind: 'handshake', t: T0 + 2, from: 'client', text: CHROMIUM_GET },
-    {
-      kind: 'handshake',
-      t: T0 + 3,
-      from: 'server',
-      text: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n\r\n',
-    },
+    { kind: 'handshake', t: T0 + 3, from: 'server', text: buildServerResponse(KEY) },
     api(T0 + 6, { type: 'message', data: 'a' }),
     frameEvent(T0 + 5, 'client', 0x1, 'a'),
     frameEvent(T0 + 5, 'client', 0x1, 'b'),
@@ -231,7 +206,7 @@ function serverModeTrace(): Trace {
 
 describe('server mode (Chromium on our Node server, the tap lagging the API)', () => {
   test.each(ids)('passes %s', (id) => {
-    const r = result(serverModeTrace(), id);
+    const r = run(id, serverModeTrace());
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
   });
   test('an uncaught exception, as the code panel prints it, counts too', () => {
@@ -241,12 +216,12 @@ describe('server mode (Chromium on our Node server, the tap lagging the API)', (
         ? "Uncaught InvalidStateError: Failed to execute 'send' on 'WebSocket': Still in CONNECTING state."
         : l,
     );
-    expect(result(t, 'send-too-early').ok).toBe(true);
+    expect(run('send-too-early', t).ok).toBe(true);
   });
 });
 
 describe('error-event when Chromium had already sent its GET', () => {
-  const url = 'ws://127.0.0.1:5173/echo';
+  const url = serverUrl('/echo');
   const events = (closeCode: number): SessionEvent[] => [
     { kind: 'api', t: 0, type: 'create', url, protocols: [] },
     { kind: 'api', t: 0, type: 'state', state: 'CONNECTING' },
@@ -259,9 +234,7 @@ describe('error-event when Chromium had already sent its GET', () => {
   ];
 
   test("passes: the browser's own CLOSE 1001 crossed the wire, and the page reported 1006", () => {
-    const r = runTasks(checks, trace([connection('c1', url, events(1001))], { mode: 'server' })).get(
-      'error-event',
-    );
+    const r = run('error-event', trace([connection('c1', url, events(1001))], { mode: 'server' }));
     expect(r).toMatchObject({
       ok: true,
       observed: expect.stringContaining("the browser's own CLOSE 1001 crossed the wire"),
@@ -269,9 +242,7 @@ describe('error-event when Chromium had already sent its GET', () => {
   });
 
   test('fails when a Close frame carries 1006, which is reported and never sent', () => {
-    const r = runTasks(checks, trace([connection('c1', url, events(1006))], { mode: 'server' })).get(
-      'error-event',
-    );
+    const r = run('error-event', trace([connection('c1', url, events(1006))], { mode: 'server' }));
     expect(r).toMatchObject({ ok: false, seen: 'a Close frame from the client with 1006' });
   });
 });

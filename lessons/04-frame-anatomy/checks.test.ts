@@ -1,26 +1,22 @@
 import { describe, expect, test } from 'vitest';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { runTasks } from '../../app/lessons/runner.ts';
-import { connection, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
-import type { TaskResult, Trace } from '../../app/lessons/types.ts';
+import {
+  connection,
+  frameEvent,
+  maskedFrameBytes,
+  opened,
+  serverConnection,
+  serverUrl,
+  tasksUnderTest,
+  trace,
+} from '../../app/lessons/testing.ts';
+import type { Trace } from '../../app/lessons/types.ts';
 import { encodeFrame, encodeUtf8 } from '../../app/ui/lib/engine.ts';
 import checks, { INPUT, sourceFrame } from './checks.ts';
 import play from './play.ts';
 import { hex, targetFrom } from './target.ts';
 
-const ids = checks.tasks.map((t) => t.id);
-
-function result(t: Trace, id: string): TaskResult {
-  const r = runTasks(checks, t).get(id);
-  if (!r) throw new Error(`no task ${id}`);
-  return r;
-}
-
-function failure(t: Trace, id: string) {
-  const r = result(t, id);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return r;
-}
+const { ids, run, failure } = tasksUnderTest(checks);
 
 const solution = recordLoopback(play.solution);
 const wrong = (name: string): Promise<Trace> => recordLoopback(play.wrong![name]!);
@@ -32,7 +28,7 @@ async function keyOf(t: Trace): Promise<string> {
 
 describe('the solution', () => {
   test.each(ids)('passes %s', async (id) => {
-    const r = result(await solution, id);
+    const r = run(id, await solution);
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
   });
   test('built: what was typed is exactly the target, made from its own frame', async () => {
@@ -43,7 +39,7 @@ describe('the solution', () => {
     expect(new TextDecoder().decode(target.plain)).toBe('hel');
   });
   test('built: the pass points at the masking key of the learner’s frame', async () => {
-    const r = result(await solution, 'built');
+    const r = run('built', await solution);
     expect(r.ok && r.frame?.field).toBe('maskKey');
   });
 });
@@ -51,9 +47,9 @@ describe('the solution', () => {
 describe('the start (nothing done)', () => {
   test('fails every task, asking for a connection first', async () => {
     const t = await recordLoopback(play.start);
-    for (const id of ids) expect(result(t, id).ok, id).toBe(false);
-    expect(failure(t, 'own-frame').seen).toBe('no connection to /echo yet');
-    expect(failure(t, 'binary-frame').seen).toBe('no frame from your client yet');
+    for (const id of ids) expect(run(id, t).ok, id).toBe(false);
+    expect(failure('own-frame', t).seen).toBe('no connection to /echo yet');
+    expect(failure('binary-frame', t).seen).toBe('no frame from your client yet');
   });
 });
 
@@ -122,22 +118,22 @@ describe('built: each wrong field is named, with its id and the frame it is copi
   ];
   test.each(cases)('%s: field %s', async (name, field, expected, seen) => {
     const t = await wrong(name);
-    const f = failure(t, 'built');
+    const f = failure('built', t);
     expect(f.expected).toMatch(expected);
     expect(f.seen).toMatch(seen);
     expect(f.frame).toMatchObject({ field, connection: sourceFrame(t)!.ref.connection });
     // The other tasks are done: only the built frame is wrong.
-    for (const id of ids.filter((i) => i !== 'built')) expect(result(t, id).ok, id).toBe(true);
+    for (const id of ids.filter((i) => i !== 'built')) expect(run(id, t).ok, id).toBe(true);
   });
 
   test('the expected key is the learner’s own', async () => {
     const t = await wrong('neighbourKey');
-    expect(failure(t, 'built').expected).toContain(await keyOf(t));
+    expect(failure('built', t).expected).toContain(await keyOf(t));
   });
 
   test('typing nothing: the whole frame is described, with the learner’s key', async () => {
     const t = await wrong('typedNothing');
-    const f = failure(t, 'built');
+    const f = failure('built', t);
     expect(f.seen).toBe('nothing typed there yet');
     expect(f.expected).toBe(
       `the first fragment (FIN 0) of a BINARY message from a client, masked with your key ${await keyOf(t)}, carrying the first 3 bytes of your text 'hello', typed as hex in Paste & decode`,
@@ -145,12 +141,12 @@ describe('built: each wrong field is named, with its id and the frame it is copi
   });
 
   test('text that is not hex: the parser says where', async () => {
-    const f = failure(await wrong('notHex'), 'built');
+    const f = failure('built', await wrong('notHex'));
     expect(f.seen).toBe("text that is not bytes: 'z' at character 7 is not a hex digit (0-9, a-f)");
   });
 
   test('a frame typed without any frame of one’s own to make it from', async () => {
-    const f = failure(await wrong('typedOnly'), 'built');
+    const f = failure('built', await wrong('typedOnly'));
     expect(f.expected).toContain('a TEXT frame of at least 3 bytes from your client on /echo');
     expect(f.seen).toBe('no connection to /echo yet');
   });
@@ -169,7 +165,7 @@ describe('built: each wrong field is named, with its id and the frame it is copi
     });
     const theirs = hex(targetFrom(neighbour)!.bytes);
     expect(theirs).not.toBe(mine.inputs[INPUT]);
-    const f = failure({ ...mine, inputs: { [INPUT]: theirs } }, 'built');
+    const f = failure('built', { ...mine, inputs: { [INPUT]: theirs } });
     expect(f.frame?.field).toBe('maskKey');
     expect(f.seen).toBe('9e 04 7b 2d in bytes 2-5');
   });
@@ -178,13 +174,13 @@ describe('built: each wrong field is named, with its id and the frame it is copi
 describe('own-frame and echo-frame', () => {
   test('own-frame: short texts are not enough', () => {
     const t = trace([connection('c1', URL_, [...opened(T0, URL_), frameEvent(T0 + 5, 'client', 0x1, 'hi')])]);
-    expect(failure(t, 'own-frame').seen).toBe("only short TEXT frames: 'hi'");
+    expect(failure('own-frame', t).seen).toBe("only short TEXT frames: 'hi'");
   });
   test('echo-frame: closed before the echo came back', () => {
     const t = trace([
       connection('c1', URL_, [...opened(T0, URL_), frameEvent(T0 + 5, 'client', 0x1, 'hello')]),
     ]);
-    const f = failure(t, 'echo-frame');
+    const f = failure('echo-frame', t);
     expect(f.expected).toBe("the server's TEXT frame echoing 'hello'");
     expect(f.seen).toContain('0 frames from the server on that connection');
   });
@@ -192,70 +188,55 @@ describe('own-frame and echo-frame', () => {
     const t = trace([
       connection('c1', URL_, [...opened(T0, URL_), frameEvent(T0 + 5, 'client', 0x1, 'hello')]),
     ]);
-    const f = failure(t, 'binary-frame');
+    const f = failure('binary-frame', t);
     expect(f.seen).toBe('your frames: TEXT; no BINARY one');
     expect(f.frame?.field).toBe('opcode');
   });
 });
 
 const T0 = 1_764_000_000_000;
-const URL_ = 'ws://127.0.0.1:5173/echo';
-
-const CHROMIUM_GET = [
-  'GET /echo?tap=AbCdEfGhIjKlMnOpQrStUvWx HTTP/1.1',
-  'Host: 127.0.0.1:5173',
-  'Connection: Upgrade',
-  'Pragma: no-cache',
-  'Cache-Control: no-cache',
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'Upgrade: websocket',
-  'Origin: http://127.0.0.1:5173',
-  'Sec-WebSocket-Version: 13',
-  'Accept-Encoding: gzip, deflate, br, zstd',
-  'Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==',
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
-  '',
-  '',
-].join('\r\n');
+const URL_ = serverUrl('/echo');
 
 describe('server mode (Chromium on our Node server, bytes from the tap)', () => {
   const key = Uint8Array.of(0xa1, 0x5c, 0x09, 0xe7);
-  const clientFrame = (opcode: number, payload: Uint8Array): Uint8Array =>
-    encodeFrame({ fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, maskKey: key, payload });
-  const textBytes = clientFrame(0x1, encodeUtf8('Grüße'));
+  const textBytes = maskedFrameBytes(0x1, 'Grüße', key);
   const target = targetFrom(textBytes)!;
   const serverTrace = (typed: string): Trace =>
     trace(
       [
-        connection(
+        serverConnection(
           'c1',
-          URL_,
+          '/echo',
           [
-            ...opened(T0, URL_, { request: CHROMIUM_GET }),
             { kind: 'api', t: T0 + 9, type: 'message', data: 'Grüße' },
             { kind: 'frame', t: T0 + 5, from: 'client', bytes: textBytes },
             frameEvent(T0 + 6, 'server', 0x1, 'Grüße'),
-            { kind: 'frame', t: T0 + 7, from: 'client', bytes: clientFrame(0x2, Uint8Array.of(1, 2, 3)) },
+            {
+              kind: 'frame',
+              t: T0 + 7,
+              from: 'client',
+              bytes: maskedFrameBytes(0x2, Uint8Array.of(1, 2, 3), key),
+            },
             frameEvent(T0 + 8, 'server', 0x2, Uint8Array.of(1, 2, 3)),
           ],
-          { origin: 'lab' },
+          { t0: T0, key: 'x3JJHMbDL1EzLkh9GBhXDw==', tap: 'AbCdEfGhIjKlMnOpQrStUvWx' },
         ),
       ],
       { mode: 'server', inputs: { [INPUT]: typed } },
     );
 
   test.each(ids)('passes %s with the frame built from Chromium’s key', (id) => {
-    const r = result(serverTrace(hex(target.bytes).toUpperCase().replace(/ /g, '')), id);
+    const r = run(id, serverTrace(hex(target.bytes).toUpperCase().replace(/ /g, '')));
     expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
   });
   test('the first 3 bytes of a UTF-8 text may stop inside a character: they are bytes, not letters', () => {
     expect(hex(target.plain)).toBe('47 72 c3');
     expect(hex(target.key)).toBe('a1 5c 09 e7');
-    const r = result(serverTrace(hex(target.bytes)), 'built');
+    const r = run('built', serverTrace(hex(target.bytes)));
     expect(r.ok && r.observed).toContain('BINARY');
   });
   test('base64 of the same bytes passes too (any correct way of typing them)', () => {
     const b64 = btoa(String.fromCharCode(...target.bytes));
-    expect(result(serverTrace(b64), 'built').ok).toBe(true);
+    expect(run('built', serverTrace(b64)).ok).toBe(true);
   });
 });

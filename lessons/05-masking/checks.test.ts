@@ -1,22 +1,26 @@
 import { describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
-import { encodeFrame, encodeUtf8 } from '../../app/ui/lib/engine.ts';
+import { encodeUtf8 } from '../../app/ui/lib/engine.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
+  closePayload,
   connection,
-  failureOf,
+  connectionIn,
   frameBytes,
   frameEvent,
+  maskedFrameEvent,
   opened,
-  runTaskById,
+  serverConnection,
+  serverOpened,
+  serverUrl,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
-import type { TaskResult, Trace } from '../../app/lessons/types.ts';
+import type { Trace } from '../../app/lessons/types.ts';
 import checks, { UNMASKED_INPUT, xorWithKey } from './checks.ts';
 import play from './play.ts';
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-const failure = (id: string, t: Trace) => failureOf(checks, id, t);
+const { run, failure } = tasksUnderTest(checks);
 
 const solution = await recordLoopback(play.solution);
 const start = await recordLoopback(play.start);
@@ -27,62 +31,28 @@ const wrong = Object.fromEntries(
 );
 
 const T0 = 1_760_000_000_000;
-const HOST = '127.0.0.1:5173';
+const KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
 
 /** A client data frame masked with a chosen key, as a browser would send it. */
-function clientFrame(t: number, payload: string | Uint8Array, key: number[], opcode = 0x1): SessionEvent {
-  const data = typeof payload === 'string' ? encodeUtf8(payload) : payload;
-  const bytes = encodeFrame({
-    fin: true,
-    rsv1: false,
-    rsv2: false,
-    rsv3: false,
-    opcode,
-    payload: data,
-    maskKey: Uint8Array.from(key),
-  });
-  return { kind: 'frame', t, from: 'client', bytes };
-}
-
-/** Chromium's GET as our server's tap records it (server mode). */
-function chromiumRequest(target: string): string {
-  return [
-    `GET ${target} HTTP/1.1`,
-    `Host: ${HOST}`,
-    'Connection: Upgrade',
-    'Pragma: no-cache',
-    'Cache-Control: no-cache',
-    'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-    'Upgrade: websocket',
-    `Origin: http://${HOST}`,
-    'Sec-WebSocket-Version: 13',
-    'Accept-Encoding: gzip, deflate, br, zstd',
-    'Accept-Language: en-US,en;q=0.9',
-    'Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==',
-    'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
-    '',
-    '',
-  ].join('\r\n');
-}
-const RESPONSE_101 =
-  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n\r\n';
-
-function serverOpened(target: string): SessionEvent[] {
-  return opened(T0, `ws://${HOST}${target}`, { request: chromiumRequest(target), response: RESPONSE_101 });
-}
+const clientFrame = (t: number, payload: string | Uint8Array, key: number[], opcode = 0x1): SessionEvent =>
+  maskedFrameEvent(t, opcode, payload, key);
 
 /** Server mode, /echo: 'hello' twice with Chromium's random keys, both echoed. */
 const serverEcho = trace(
   [
-    connection('c1', `ws://${HOST}/echo?tap=Qm9vdHN0cmFwVGFwVG9rZW4x`, [
-      ...serverOpened('/echo?tap=Qm9vdHN0cmFwVGFwVG9rZW4x'),
-      clientFrame(T0 + 10, 'hello', [0xa3, 0x5c, 0x09, 0xe1]),
-      frameEvent(T0 + 11, 'server', 0x1, 'hello'),
-      { kind: 'api', t: T0 + 11, type: 'message', data: 'hello' },
-      clientFrame(T0 + 20, 'hello', [0x4e, 0xd2, 0x77, 0x18]),
-      frameEvent(T0 + 21, 'server', 0x1, 'hello'),
-      { kind: 'api', t: T0 + 21, type: 'message', data: 'hello' },
-    ]),
+    serverConnection(
+      'c1',
+      '/echo',
+      [
+        clientFrame(T0 + 10, 'hello', [0xa3, 0x5c, 0x09, 0xe1]),
+        frameEvent(T0 + 11, 'server', 0x1, 'hello'),
+        { kind: 'api', t: T0 + 11, type: 'message', data: 'hello' },
+        clientFrame(T0 + 20, 'hello', [0x4e, 0xd2, 0x77, 0x18]),
+        frameEvent(T0 + 21, 'server', 0x1, 'hello'),
+        { kind: 'api', t: T0 + 21, type: 'message', data: 'hello' },
+      ],
+      { t0: T0, key: KEY, tap: 'Qm9vdHN0cmFwVGFwVG9rZW4x' },
+    ),
   ],
   // 'hello' unmasked by hand, typed with capitals and no spaces.
   { mode: 'server', inputs: { [UNMASKED_INPUT]: '68656C6C6F' } },
@@ -90,17 +60,7 @@ const serverEcho = trace(
 
 /** An /echo trace from the given events after the opening. */
 function echoTrace(events: SessionEvent[], inputs: Record<string, string> = {}): Trace {
-  return trace(
-    [
-      connection('c1', 'ws://playground.local/echo', [
-        ...opened(T0, 'ws://playground.local/echo'),
-        ...events,
-      ]),
-    ],
-    {
-      inputs,
-    },
-  );
+  return trace([connectionIn('loopback', 'c1', '/echo', events, { t0: T0 })], { inputs });
 }
 
 describe('client-masked: the page masks its frames (5.1, 5.3), the server does not', () => {
@@ -193,14 +153,8 @@ describe('same-twice: one message sent twice crosses as different bytes (5.3)', 
 
   test('passes when the two frames went over two connections', () => {
     const two = trace([
-      connection('c1', 'ws://playground.local/echo', [
-        ...opened(T0, 'ws://playground.local/echo'),
-        clientFrame(T0 + 5, 'abcd', [1, 2, 3, 4]),
-      ]),
-      connection('c2', 'ws://playground.local/echo', [
-        ...opened(T0 + 9, 'ws://playground.local/echo'),
-        clientFrame(T0 + 15, 'abcd', [5, 6, 7, 8]),
-      ]),
+      connectionIn('loopback', 'c1', '/echo', [clientFrame(T0 + 5, 'abcd', [1, 2, 3, 4])], { t0: T0 }),
+      connectionIn('loopback', 'c2', '/echo', [clientFrame(T0 + 15, 'abcd', [5, 6, 7, 8])], { t0: T0 + 9 }),
     ]);
     expect(run('same-twice', two).ok).toBe(true);
   });
@@ -371,7 +325,7 @@ describe('rejects-masked: a client fails the connection on a masked server frame
     bytes: Uint8Array.of(0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x5f, 0x9f, 0x4d, 0x51, 0x58),
   };
   const close1002 = (reason: string, t = T0 + 6): SessionEvent =>
-    clientFrame(t, Uint8Array.of(0x03, 0xea, ...encodeUtf8(reason)), [0x11, 0x22, 0x33, 0x44], 0x8);
+    clientFrame(t, closePayload(1002, reason), [0x11, 0x22, 0x33, 0x44], 0x8);
   const failedEnd: SessionEvent[] = [
     { kind: 'api', t: T0 + 6, type: 'error' },
     { kind: 'api', t: T0 + 6, type: 'state', state: 'CLOSED' },
@@ -392,13 +346,13 @@ describe('rejects-masked: a client fails the connection on a masked server frame
   });
 
   test("passes on a server-mode trace: Chromium's Close 1002 on the tap", () => {
-    const target = '/misbehave?do=masked-frame&tap=VGFwVG9rZW5Gb3JNYXNraW5n';
+    const path = '/misbehave?do=masked-frame';
     const r = run(
       'rejects-masked',
       misbehave(
         [masked, close1002('Masked frame from server'), ...failedEnd],
-        `ws://${HOST}${target}`,
-        serverOpened(target),
+        serverUrl(path),
+        serverOpened(T0, path, { key: KEY, tap: 'VGFwVG9rZW5Gb3JNYXNraW5n' }),
       ),
     );
     expect(r.ok).toBe(true);

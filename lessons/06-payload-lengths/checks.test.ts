@@ -1,22 +1,26 @@
 import { describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
-import { encodeFrame } from '../../app/ui/lib/engine.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, failureOf, frameBytes, opened, runTaskById, trace } from '../../app/lessons/testing.ts';
-import type { TaskResult, Trace } from '../../app/lessons/types.ts';
+import {
+  connectionIn,
+  frameBytes,
+  frameEvent,
+  maskedFrameEvent,
+  serverConnection,
+  tasksUnderTest,
+  trace,
+} from '../../app/lessons/testing.ts';
+import type { Trace } from '../../app/lessons/types.ts';
 import checks, { headerSizeFor, lengthFormFor, SIZES } from './checks.ts';
 import play from './play.ts';
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-const failure = (id: string, t: Trace) => failureOf(checks, id, t);
+const { run, failure } = tasksUnderTest(checks);
 
 const solution = await recordLoopback(play.solution);
 const start = await recordLoopback(play.start);
 const offByOne = await recordLoopback(play.wrong!['off-by-one']!);
 
 const T0 = 1_760_000_000_000;
-const HOST = '127.0.0.1:5173';
-const TARGET = '/echo?tap=TGVuZ3Roc0xlc3NvblRhcA';
 
 /** A frame of n bytes of 'x' as a browser (masked, with this key) or a server would send it. */
 function frame(
@@ -26,55 +30,28 @@ function frame(
   key = [0x9c, 0x21, 0x5e, 0xd7],
 ): SessionEvent {
   const payload = new Uint8Array(n).fill(0x78);
-  const bytes = encodeFrame({
-    fin: true,
-    rsv1: false,
-    rsv2: false,
-    rsv3: false,
-    opcode: 0x1,
-    payload,
-    ...(from === 'client' ? { maskKey: Uint8Array.from(key) } : {}),
-  });
-  return { kind: 'frame', t, from, bytes };
+  return from === 'client' ? maskedFrameEvent(t, 0x1, payload, key) : frameEvent(t, 'server', 0x1, payload);
 }
-
-/** Chromium's GET as our server's tap records it (server mode). */
-const CHROMIUM_REQUEST = [
-  `GET ${TARGET} HTTP/1.1`,
-  `Host: ${HOST}`,
-  'Connection: Upgrade',
-  'Pragma: no-cache',
-  'Cache-Control: no-cache',
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  'Upgrade: websocket',
-  `Origin: http://${HOST}`,
-  'Sec-WebSocket-Version: 13',
-  'Accept-Encoding: gzip, deflate, br, zstd',
-  'Sec-WebSocket-Key: mN1Xr0kgqI6s3C2WY7fT5A==',
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
-  '',
-  '',
-].join('\r\n');
 
 /** Server mode: the four sizes with Chromium's keys, each echoed; the tap's events. */
 const serverTrace = trace(
   [
-    connection('c1', `ws://${HOST}${TARGET}`, [
-      ...opened(T0, `ws://${HOST}${TARGET}`, { request: CHROMIUM_REQUEST }),
-      ...SIZES.flatMap((n, i) => [
+    serverConnection(
+      'c1',
+      '/echo',
+      SIZES.flatMap((n, i) => [
         frame(T0 + 10 * i, 'client', n, [i, 0xa0 + i, 0x33, 0x7e]),
         frame(T0 + 10 * i + 1, 'server', n),
         { kind: 'api', t: T0 + 10 * i + 2, type: 'message', data: 'x'.repeat(n) } as SessionEvent,
       ]),
-    ]),
+      { t0: T0, key: 'mN1Xr0kgqI6s3C2WY7fT5A==', tap: 'TGVuZ3Roc0xlc3NvblRhcA' },
+    ),
   ],
   { mode: 'server' },
 );
 
 function echoTrace(events: SessionEvent[]): Trace {
-  return trace([
-    connection('c1', 'ws://playground.local/echo', [...opened(T0, 'ws://playground.local/echo'), ...events]),
-  ]);
+  return trace([connectionIn('loopback', 'c1', '/echo', events, { t0: T0 })]);
 }
 
 describe('the length rules of 5.2, as the checks compute them', () => {

@@ -1,36 +1,24 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace } from '../../app/lessons/kit.ts';
+import type { LessonMode } from '../../app/lessons/types.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
   connection,
-  failureText,
+  connectionIn,
   frameEvent,
   opened,
-  runTaskById,
+  serverConnection,
+  T0,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks from './checks.ts';
 import play, { BIG } from './play.ts';
 
-const T0 = 1_700_000_000_000;
 const KIB = 1024;
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
-
-/** What Chromium sends in server mode (the tap shows it as it came). */
-const chromiumRequest = (path: string): string =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
-
-function serverOpened(path: string): SessionEvent[] {
-  return opened(T0, `ws://127.0.0.1:5173${path}`, { request: chromiumRequest(path) });
-}
+const { run, expectAllPass, failureText: failure } = tasksUnderTest(checks);
 
 const message = (t: number, data: string): SessionEvent => ({ kind: 'api', t, type: 'message', data });
 
@@ -38,14 +26,13 @@ const message = (t: number, data: string): SessionEvent => ({ kind: 'api', t, ty
 function serverEcho(options: { echo?: boolean } = {}): Trace {
   const data = 'x'.repeat(BIG);
   const events: SessionEvent[] = [
-    ...serverOpened('/echo'),
     { kind: 'api', t: T0 + 10, type: 'send', data },
     frameEvent(T0 + 11, 'client', 0x1, data.slice(0, 128 * KIB), false),
     frameEvent(T0 + 12, 'client', 0x0, data.slice(128 * KIB, 256 * KIB), false),
     frameEvent(T0 + 13, 'client', 0x0, data.slice(256 * KIB), true),
   ];
   if (options.echo !== false) events.push(frameEvent(T0 + 14, 'server', 0x1, data), message(T0 + 15, data));
-  return trace([connection('c1', 'ws://127.0.0.1:5173/echo', events)], { mode: 'server' });
+  return trace([serverConnection('c1', '/echo', events)], { mode: 'server' });
 }
 
 /**
@@ -53,15 +40,10 @@ function serverEcho(options: { echo?: boolean } = {}): Trace {
  * three frames with a ping between the first two; the client's pong and the page's one event.
  */
 function misbehaveFragments(
-  options: { mode?: 'server' | 'loopback'; ping?: boolean; pong?: string; events?: string[] } = {},
+  options: { mode?: LessonMode; ping?: boolean; pong?: string; events?: string[] } = {},
 ): Trace {
   const mode = options.mode ?? 'server';
-  const path = '/misbehave?do=fragments&n=3';
-  const url = mode === 'server' ? `ws://127.0.0.1:5173${path}` : `ws://playground.local${path}`;
-  const events: SessionEvent[] = [
-    ...(mode === 'server' ? serverOpened(path) : opened(T0, url)),
-    frameEvent(T0 + 10, 'server', 0x1, 'one text ', false),
-  ];
+  const events: SessionEvent[] = [frameEvent(T0 + 10, 'server', 0x1, 'one text ', false)];
   if (options.ping !== false) events.push(frameEvent(T0 + 11, 'server', 0x9, 'between'));
   events.push(frameEvent(T0 + 12, 'server', 0x0, 'message, ', false));
   if (options.ping !== false && options.pong !== '')
@@ -69,7 +51,7 @@ function misbehaveFragments(
   events.push(frameEvent(T0 + 14, 'server', 0x0, 'three frames', true));
   for (const data of options.events ?? ['one text message, three frames'])
     events.push(message(T0 + 15, data));
-  return trace([connection('c1', url, events)], { mode });
+  return trace([connectionIn(mode, 'c1', '/misbehave?do=fragments&n=3', events)], { mode });
 }
 
 /** The learner's client (code) on their own server (ws://localhost:8080), which sends `frames`. */
@@ -118,7 +100,7 @@ describe('the solution passes', () => {
       ...recorded,
       connections: [...recorded.connections, { ...misbehave, id: 'm1' }, { ...own, id: 'o1' }],
     };
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
+    expectAllPass(t);
   });
 
   test('a server-mode trace passes: Chromium splits 300 KiB into TEXT + 2 CONT, the echo is one event', () => {
@@ -169,10 +151,7 @@ describe('the solution passes', () => {
 
   test('the last relevant connection counts: a later one-frame message does not undo a fragmented one', () => {
     const good = serverEcho();
-    const later = connection('c2', 'ws://127.0.0.1:5173/echo', [
-      ...serverOpened('/echo'),
-      frameEvent(T0 + 50, 'client', 0x1, 'hi'),
-    ]);
+    const later = serverConnection('c2', '/echo', [frameEvent(T0 + 50, 'client', 0x1, 'hi')]);
     expect(run('client-fragments', trace([...good.connections, later], { mode: 'server' })).ok).toBe(true);
   });
 });
@@ -219,9 +198,8 @@ describe('wrong attempts fail with their own message', () => {
   });
 
   test('a message whose last fragment never came is named as cut short', () => {
-    const url = 'ws://playground.local/echo';
     const t = trace([
-      connection('c1', url, [...opened(T0, url), frameEvent(T0 + 10, 'client', 0x1, 'half', false)]),
+      connectionIn('loopback', 'c1', '/echo', [frameEvent(T0 + 10, 'client', 0x1, 'half', false)]),
     ]);
     expect(failure('client-fragments', t)).toMatchObject({
       seen: 'a message whose last fragment never came: TEXT (FIN=0), 4 bytes in all',

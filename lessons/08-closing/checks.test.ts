@@ -1,12 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
+  closeFrameEvent,
   connection,
-  failureText,
   frameEvent,
-  opened,
-  runTaskById,
+  serverConnection,
+  serverUrl,
+  T0,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
@@ -14,46 +16,14 @@ import checks, { ECHO_LIMIT } from './checks.ts';
 import { closeFramesOf } from './closes.ts';
 import play from './play.ts';
 
-const T0 = 1_700_000_000_000;
 const KIB = 1024;
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
-
-function observed(id: string, t: Trace): string {
-  const r = run(id, t);
-  if (!r.ok) throw new Error(`${id} failed: expected ${r.expected}; seen ${r.seen}`);
-  return r.observed;
-}
-
-/** A CLOSE payload: the code in network byte order, then the reason's UTF-8 (5.5.1). */
-function closePayload(code?: number, reason = ''): Uint8Array {
-  if (code === undefined) return new Uint8Array(0);
-  return Uint8Array.of(code >> 8, code & 0xff, ...new TextEncoder().encode(reason));
-}
-
-const close = (t: number, from: 'client' | 'server', code?: number, reason?: string): SessionEvent =>
-  frameEvent(t, from, 0x8, closePayload(code, reason));
+const { run, expectAllPass, failureText: failure, observed } = tasksUnderTest(checks);
 
 const closed = (t: number, code: number, reason: string, wasClean: boolean): SessionEvent[] => [
   { kind: 'api', t, type: 'state', state: 'CLOSED' },
   { kind: 'api', t, type: 'close', code, reason, wasClean },
 ];
-
-/** What Chromium sends in server mode (the tap shows it as it came). */
-const chromiumRequest = (path: string): string =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
-
-/** A server-mode connection to `path` (Chromium's request) followed by `events`. */
-function serverConn(id: string, path: string, events: SessionEvent[]): Trace['connections'][number] {
-  const url = `ws://127.0.0.1:5173${path}`;
-  return connection(id, url, [...opened(T0, url, { request: chromiumRequest(path) }), ...events]);
-}
 
 /** Everything the lesson asks, as our Node server's tap and Chromium's page record it. */
 function serverSolution(): Trace {
@@ -64,40 +34,40 @@ function serverSolution(): Trace {
   big.push(frameEvent(T0 + 48, 'client', 0x0, 'x', true));
   return trace(
     [
-      serverConn('c1', '/echo', [
-        close(T0 + 10, 'client', 1000, 'done'),
-        close(T0 + 11, 'server', 1000, 'done'),
+      serverConnection('c1', '/echo', [
+        closeFrameEvent(T0 + 10, 'client', 1000, 'done'),
+        closeFrameEvent(T0 + 11, 'server', 1000, 'done'),
         { kind: 'eof', t: T0 + 12, from: 'server' },
         ...closed(T0 + 12, 1000, 'done', true),
       ]),
-      serverConn('c2', '/close?code=4000&reason=bye', [
-        close(T0 + 20, 'server', 4000, 'bye'),
-        close(T0 + 21, 'client', 4000, 'bye'),
+      serverConnection('c2', '/close?code=4000&reason=bye', [
+        closeFrameEvent(T0 + 20, 'server', 4000, 'bye'),
+        closeFrameEvent(T0 + 21, 'client', 4000, 'bye'),
         ...closed(T0 + 22, 4000, 'bye', true),
       ]),
-      serverConn('c3', '/echo', [
-        close(T0 + 30, 'client', 4000, 'my app is done'),
-        close(T0 + 31, 'server', 4000, 'my app is done'),
+      serverConnection('c3', '/echo', [
+        closeFrameEvent(T0 + 30, 'client', 4000, 'my app is done'),
+        closeFrameEvent(T0 + 31, 'server', 4000, 'my app is done'),
         ...closed(T0 + 32, 4000, 'my app is done', true),
       ]),
-      serverConn('c4', '/echo', [
+      serverConnection('c4', '/echo', [
         ...big,
-        close(T0 + 49, 'server', 1009, 'MESSAGE_TOO_BIG'),
-        close(T0 + 50, 'client', 1009, 'MESSAGE_TOO_BIG'),
+        closeFrameEvent(T0 + 49, 'server', 1009, 'MESSAGE_TOO_BIG'),
+        closeFrameEvent(T0 + 50, 'client', 1009, 'MESSAGE_TOO_BIG'),
         ...closed(T0 + 51, 1009, 'MESSAGE_TOO_BIG', true),
       ]),
-      serverConn('c5', '/close?code=none', [
-        close(T0 + 60, 'server'),
-        close(T0 + 61, 'client'),
+      serverConnection('c5', '/close?code=none', [
+        closeFrameEvent(T0 + 60, 'server'),
+        closeFrameEvent(T0 + 61, 'client'),
         ...closed(T0 + 62, 1005, '', true),
       ]),
-      serverConn('c6', '/close?drop=1', [
+      serverConnection('c6', '/close?drop=1', [
         { kind: 'eof', t: T0 + 70, from: 'server' },
         ...closed(T0 + 71, 1006, '', false),
       ]),
-      serverConn('c7', '/echo', [
-        close(T0 + 80, 'client', 1000, 'r'.repeat(123)),
-        close(T0 + 81, 'server', 1000, 'r'.repeat(123)),
+      serverConnection('c7', '/echo', [
+        closeFrameEvent(T0 + 80, 'client', 1000, 'r'.repeat(123)),
+        closeFrameEvent(T0 + 81, 'server', 1000, 'r'.repeat(123)),
         ...closed(T0 + 82, 1000, 'r'.repeat(123), true),
       ]),
     ],
@@ -108,7 +78,7 @@ function serverSolution(): Trace {
 describe('the solution passes every task', () => {
   test('recorded on the loopback, every task passes and points at the frame it read', async () => {
     const t = await recordLoopback(play.solution);
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
+    expectAllPass(t);
     expect(observed('server-close', t)).toBe(
       "CLOSE 4000 'bye' from the server, then CLOSE 4000 'bye' from the client; the page reported 4000 'bye', wasClean true",
     );
@@ -137,7 +107,7 @@ describe('the solution passes every task', () => {
 
   test('a server-mode trace (Chromium on our Node server, 1 MiB + 1 in 128 KiB frames) passes every task', () => {
     const t = serverSolution();
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
+    expectAllPass(t);
     expect(observed('too-big', t)).toBe(
       "CLOSE 1009 'MESSAGE_TOO_BIG' from the server; the page reported 1009 'MESSAGE_TOO_BIG', wasClean true",
     );
@@ -228,7 +198,9 @@ describe('wrong attempts fail with their own message', () => {
   });
 
   test('a CLOSE from the client with no answer yet fails client-close (7.1.2)', () => {
-    const t = trace([serverConn('c1', '/echo', [close(T0 + 10, 'client', 1000)])], { mode: 'server' });
+    const t = trace([serverConnection('c1', '/echo', [closeFrameEvent(T0 + 10, 'client', 1000)])], {
+      mode: 'server',
+    });
     expect(failure('client-close', t)).toMatchObject({
       seen: 'CLOSE 1000 from the client, and no CLOSE back from the server yet',
       field: 'opcode',
@@ -236,10 +208,30 @@ describe('wrong attempts fail with their own message', () => {
     });
   });
 
-  test('a server CLOSE the browser did not answer fails server-close', () => {
-    const t = trace([serverConn('c1', '/close?code=4000', [close(T0 + 10, 'server', 4000)])], {
-      mode: 'server',
+  test('a CLOSE answered but reported unclean fails client-close: the handshake must end clean (7.1.2)', () => {
+    const t = trace(
+      [
+        serverConnection('c1', '/echo', [
+          closeFrameEvent(T0 + 10, 'client', 1000),
+          closeFrameEvent(T0 + 11, 'server', 1000),
+          ...closed(T0 + 12, 1006, '', false),
+        ]),
+      ],
+      { mode: 'server' },
+    );
+    expect(failure('client-close', t)).toMatchObject({
+      seen: 'CLOSE 1000 from the client, then CLOSE 1000 from the server; the page reported 1006, wasClean false',
+      rfc: 'RFC 6455 §7.1.2',
     });
+  });
+
+  test('a server CLOSE the browser did not answer fails server-close', () => {
+    const t = trace(
+      [serverConnection('c1', '/close?code=4000', [closeFrameEvent(T0 + 10, 'server', 4000)])],
+      {
+        mode: 'server',
+      },
+    );
     expect(failure('server-close', t).seen).toBe(
       'CLOSE 4000 from the server, and no CLOSE from the browser in answer',
     );
@@ -247,9 +239,9 @@ describe('wrong attempts fail with their own message', () => {
 
   test('a page that reports another code than the first CLOSE received fails server-close (7.1.5)', () => {
     const t = trace([
-      serverConn('c1', '/close?code=4000', [
-        close(T0 + 10, 'server', 4000),
-        close(T0 + 11, 'client', 4000),
+      serverConnection('c1', '/close?code=4000', [
+        closeFrameEvent(T0 + 10, 'server', 4000),
+        closeFrameEvent(T0 + 11, 'client', 4000),
         ...closed(T0 + 12, 1000, '', true),
       ]),
     ]);
@@ -263,7 +255,10 @@ describe('wrong attempts fail with their own message', () => {
 
   test('a CLOSE 1009 on the wire with another code reported fails too-big', () => {
     const t = trace([
-      serverConn('c1', '/echo', [close(T0 + 10, 'server', 1009), ...closed(T0 + 11, 1006, '', false)]),
+      serverConnection('c1', '/echo', [
+        closeFrameEvent(T0 + 10, 'server', 1009),
+        ...closed(T0 + 11, 1006, '', false),
+      ]),
     ]);
     expect(failure('too-big', t).seen).toBe(
       'CLOSE 1009 on the wire, but the page reported 1006, wasClean false',
@@ -272,7 +267,10 @@ describe('wrong attempts fail with their own message', () => {
 
   test('an empty CLOSE with another code reported fails reported-1005', () => {
     const t = trace([
-      serverConn('c1', '/close?code=none', [close(T0 + 10, 'server'), ...closed(T0 + 11, 1000, '', true)]),
+      serverConnection('c1', '/close?code=none', [
+        closeFrameEvent(T0 + 10, 'server'),
+        ...closed(T0 + 11, 1000, '', true),
+      ]),
     ]);
     expect(failure('reported-1005', t)).toMatchObject({
       seen: 'an empty CLOSE (no code) from the server, but the page reported 1000, wasClean true',
@@ -281,7 +279,7 @@ describe('wrong attempts fail with their own message', () => {
   });
 
   test('a connection that never opened does not count as a dropped one for reported-1006', () => {
-    const url = 'ws://127.0.0.1:5173/close?drop=1';
+    const url = serverUrl('/close?drop=1');
     const t = trace([
       connection('c1', url, [
         { kind: 'api', t: T0, type: 'create', url, protocols: [] },

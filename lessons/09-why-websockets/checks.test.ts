@@ -1,24 +1,23 @@
 import { describe, expect, test } from 'vitest';
-import type { HttpRecord, Trace } from '../../app/lessons/kit.ts';
+import type { HttpRecord, Trace, TraceConnection } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
-  connection,
-  failureText,
+  chromiumRequest,
   frameEvent,
-  opened,
   RESPONSE,
-  runTaskById,
+  serverConnection,
+  SERVER_HOST,
+  T0,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 
-const T0 = 1_700_000_000_000;
-const HOST = 'http://127.0.0.1:5173';
+const HOST = `http://${SERVER_HOST}`;
 
-const run = (id: string, t: Trace) => runTaskById(checks, id, t);
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
+const { run, failureText: failure } = tasksUnderTest(checks);
 
 const solution = await recordLoopback(play.solution);
 const start = await recordLoopback(play.start);
@@ -75,15 +74,11 @@ const longPolls = Array.from({ length: 6 }, (_, i) =>
   ),
 );
 
-const chromiumTicker =
-  'GET /ticker?tap=k3y HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\n' +
-  'Cache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
+const TAP = 'k3y';
 
 /** A /ticker connection seen by the tap, pushing quotes `from`.. (numbered per connection from 1). */
-function tickerConn(id: string, t0: number, count: number): ReturnType<typeof connection> {
-  const events: SessionEvent[] = [...opened(t0, `ws://127.0.0.1:5173/ticker`, { request: chromiumTicker })];
+function tickerConn(id: string, t0: number, count: number): TraceConnection {
+  const events: SessionEvent[] = [];
   for (let n = 1; n <= count; n++) {
     const data = JSON.stringify({ ...quote(n), t: t0 + n * 1000 });
     events.push(frameEvent(t0 + n * 1000, 'server', 0x1, data), {
@@ -93,10 +88,10 @@ function tickerConn(id: string, t0: number, count: number): ReturnType<typeof co
       data,
     });
   }
-  return connection(id, 'ws://127.0.0.1:5173/ticker', events);
+  return serverConnection(id, '/ticker', events, { t0, tap: TAP });
 }
 
-function serverTrace(options: { ticker?: ReturnType<typeof connection>[]; http?: HttpRecord[] } = {}): Trace {
+function serverTrace(options: { ticker?: TraceConnection[]; http?: HttpRecord[] } = {}): Trace {
   const t = trace(options.ticker ?? [tickerConn('c1', T0 + 20_000, 8)], { mode: 'server' });
   return { ...t, http: options.http ?? [...polls, ...longPolls] };
 }
@@ -189,7 +184,7 @@ describe('ticker: one WebSocket to /ticker, open for five pushed updates', () =>
 
   test("passes in server mode, counting Chromium's handshake without the tap token", () => {
     // The GET as Chromium wrote it (the tap's '?tap=k3y' is the playground's, not the learner's), and the 101.
-    const handshake = chromiumTicker.length - '?tap=k3y'.length + RESPONSE.length;
+    const handshake = chromiumRequest('/ticker').length + RESPONSE.length;
     const r = run('ticker', serverTrace());
     expect(r.ok && r.observed).toBe(
       `one handshake of ${handshake} B, then 2 B of frame header per update: ${Math.round((handshake + 8 * 2) / 8)} B per update over 8, 1 ms delay per update`,

@@ -1,48 +1,29 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
-  connection,
-  failureText,
+  closePayload,
   frameEvent,
-  opened,
-  runTaskById,
+  serverConnection,
+  T0,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks from './checks.ts';
 import play, { KOSME } from './play.ts';
 
-const T0 = 1_700_000_000_000;
-
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
-
-const observed = (r: TaskResult): string => (r.ok ? r.observed : `FAILED: ${r.seen}`);
-
-/** What Chromium sends in server mode (the tap shows it as it came). */
-const chromiumRequest = (path: string): string =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
+const { run, expectAllPass, failureText: failure, observed } = tasksUnderTest(checks);
 
 const HI = Uint8Array.of(0x68, 0x69);
 /** /misbehave?do=bad-utf8's payload: "κόσμε" and ED A0 80 (a surrogate). */
 const BAD = Uint8Array.of(0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xce, 0xbc, 0xce, 0xb5, 0xed, 0xa0, 0x80);
 
-const closePayload = (code: number, reason = ''): Uint8Array =>
-  Uint8Array.of(code >> 8, code & 0xff, ...new TextEncoder().encode(reason));
-
 /** Server mode, by hand: Chromium on /echo (the tap's frames) and then on /misbehave?do=bad-utf8. */
 function serverTrace(
   options: { clientClose?: number; message?: boolean; arraybuffer?: boolean } = {},
 ): Trace {
-  const echoUrl = 'ws://127.0.0.1:5173/echo';
   const echo: SessionEvent[] = [
-    ...opened(T0, echoUrl, { request: chromiumRequest('/echo') }),
     frameEvent(T0 + 10, 'client', 0x1, 'hi'),
     frameEvent(T0 + 11, 'server', 0x1, 'hi'),
     { kind: 'api', t: T0 + 11, type: 'message', data: 'hi' },
@@ -63,45 +44,44 @@ function serverTrace(
     type: 'message',
     data: KOSME,
   });
-  const path = '/misbehave?do=bad-utf8';
-  const badUrl = `ws://127.0.0.1:5173${path}`;
-  const bad: SessionEvent[] = [
-    ...opened(T0 + 100, badUrl, { request: chromiumRequest(path) }),
-    frameEvent(T0 + 110, 'server', 0x1, BAD),
-  ];
+  const bad: SessionEvent[] = [frameEvent(T0 + 110, 'server', 0x1, BAD)];
   if (options.message) bad.push({ kind: 'api', t: T0 + 111, type: 'message', data: 'κόσμε\ufffd' });
   bad.push(
     frameEvent(T0 + 112, 'client', 0x8, closePayload(options.clientClose ?? 1002)),
     { kind: 'api', t: T0 + 112, type: 'error' },
     { kind: 'api', t: T0 + 113, type: 'close', code: 1006, reason: '', wasClean: false },
   );
-  return trace([connection('c1', echoUrl, echo), connection('c2', badUrl, bad)], { mode: 'server' });
+  return trace(
+    [
+      serverConnection('c1', '/echo', echo),
+      serverConnection('c2', '/misbehave?do=bad-utf8', bad, { t0: T0 + 100 }),
+    ],
+    { mode: 'server' },
+  );
 }
 
 describe('the solution passes', () => {
   test('the recorded solution (loopback) passes every task, and says what the wire showed', async () => {
     const t = await recordLoopback(play.solution);
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
-    expect(observed(run('blob-and-arraybuffer', t))).toBe(
+    expectAllPass(t);
+    expect(observed('blob-and-arraybuffer', t)).toBe(
       'a Blob of 2 bytes and an ArrayBuffer of 2 bytes; on the wire every one was a BINARY frame (opcode 0x2)',
     );
-    expect(observed(run('utf8-length', t))).toBe(
-      `'${KOSME}': 5 characters, 11 bytes of UTF-8 in the payload`,
-    );
+    expect(observed('utf8-length', t)).toBe(`'${KOSME}': 5 characters, 11 bytes of UTF-8 in the payload`);
     expect(run('utf8-length', t)).toMatchObject({ frame: { field: 'len7' } });
-    expect(observed(run('bad-utf8-frame', t))).toContain('ce ba e1 bd b9 ce bc ce b5 ed a0 80');
-    expect(observed(run('bad-utf8-failed', t))).toBe(
+    expect(observed('bad-utf8-frame', t)).toContain('ce ba e1 bd b9 ce bc ce b5 ed a0 80');
+    expect(observed('bad-utf8-failed', t)).toBe(
       'the client sent CLOSE 1007; the page got no message, then close 1006 (wasClean false)',
     );
   });
 
   test('a server-mode trace passes every task: Chromium closes a text frame that is not UTF-8 with 1002, not 1007', () => {
     const t = serverTrace();
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
-    expect(observed(run('bad-utf8-failed', t))).toBe(
+    expectAllPass(t);
+    expect(observed('bad-utf8-failed', t)).toBe(
       'the client sent CLOSE 1002; the page got no message, then close 1006 (wasClean false)',
     );
-    expect(observed(run('sent-binary', t))).toContain('BINARY 0x68 69');
+    expect(observed('sent-binary', t)).toContain('BINARY 0x68 69');
   });
 });
 

@@ -1,41 +1,29 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import {
   connection,
-  failureText,
   frameEvent,
   opened,
-  runTaskById,
+  serverConnection,
+  T0,
+  tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 
-const T0 = 1_700_000_000_000;
 const OWN = 'ws://localhost:8080/';
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
-
-/** Chromium's GET in server mode, as the tap shows it. */
-const chromiumRequest = (path: string): string =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
+const { run, failureText: failure } = tasksUnderTest(checks);
 
 const api = (t: number, e: Record<string, unknown>): SessionEvent =>
   ({ kind: 'api', t, ...e }) as SessionEvent;
 
 /** /heartbeat?interval=1000 in server mode: `pings` PINGs a second apart, answered unless `pongs` says otherwise. */
 function heartbeat(o: { pings?: number; pongs?: (string | null)[]; extra?: SessionEvent[] } = {}): Trace {
-  const path = '/heartbeat?interval=1000';
-  const url = `ws://127.0.0.1:5173${path}`;
-  const events: SessionEvent[] = [...opened(T0, url, { request: chromiumRequest(path) })];
+  const events: SessionEvent[] = [];
   for (let i = 1; i <= (o.pings ?? 3); i++) {
     const t = T0 + 1000 * (i - 1) + 5;
     events.push(frameEvent(t, 'server', 0x9, `heartbeat ${i}`));
@@ -43,7 +31,7 @@ function heartbeat(o: { pings?: number; pongs?: (string | null)[]; extra?: Sessi
     if (pong !== null && pong !== undefined) events.push(frameEvent(t + 1, 'client', 0xa, pong));
   }
   events.push(...(o.extra ?? []));
-  return trace([connection('c1', url, events)], { mode: 'server' });
+  return trace([serverConnection('c1', '/heartbeat?interval=1000', events)], { mode: 'server' });
 }
 
 /**

@@ -1,34 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace, TraceConnection } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, failureOf, runTaskById, trace } from '../../app/lessons/testing.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import { serverConnection, T0, tasksUnderTest, trace } from '../../app/lessons/testing.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 
-const T0 = 1_700_000_000_000;
-
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-function failure(id: string, t: Trace): { expected: string; seen: string; rfc: string } {
-  const { expected, seen, rfc } = failureOf(checks, id, t);
-  return { expected, seen, rfc };
-}
+const { run, expectAllPass, failureText: failure } = tasksUnderTest(checks);
 
 const OFFER = 'permessage-deflate; client_max_window_bits';
-
-/** Chromium's GET in server mode (the tap shows it as it came), with `protocols` when offered. */
-function chromiumRequest(path: string, protocols: string[]): string {
-  return (
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\n` +
-    'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-    'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-    `Sec-WebSocket-Extensions: ${OFFER}\r\n` +
-    (protocols.length ? `Sec-WebSocket-Protocol: ${protocols.join(', ')}\r\n` : '') +
-    '\r\n'
-  );
-}
 
 function response(headers: string[]): string {
   return [
@@ -51,37 +30,18 @@ function serverConn(
   path: string,
   protocols: string[],
   o: { chose?: string; extensions?: string; opens?: boolean; apiProtocol?: string; apiExtensions?: string },
-): ReturnType<typeof connection> {
-  const url = `ws://127.0.0.1:5173${path}`;
+): TraceConnection {
   const headers = [
     ...(o.chose ? [`Sec-WebSocket-Protocol: ${o.chose}`] : []),
     ...(o.extensions ? [`Sec-WebSocket-Extensions: ${o.extensions}`] : []),
   ];
-  const events: SessionEvent[] = [
-    { kind: 'api', t: T0, type: 'create', url, protocols },
-    { kind: 'api', t: T0, type: 'state', state: 'CONNECTING' },
-    { kind: 'handshake', t: T0 + 1, from: 'client', text: chromiumRequest(path, protocols) },
-    { kind: 'handshake', t: T0 + 2, from: 'server', text: response(headers) },
-  ];
-  if (o.opens === false)
-    events.push(
-      { kind: 'api', t: T0 + 3, type: 'error' },
-      { kind: 'api', t: T0 + 3, type: 'state', state: 'CLOSED' },
-      { kind: 'api', t: T0 + 3, type: 'close', code: 1006, reason: '', wasClean: false },
-      { kind: 'eof', t: T0 + 3, from: 'client' },
-    );
-  else
-    events.push(
-      { kind: 'api', t: T0 + 3, type: 'state', state: 'OPEN' },
-      {
-        kind: 'api',
-        t: T0 + 3,
-        type: 'open',
-        protocol: o.apiProtocol ?? o.chose ?? '',
-        extensions: o.apiExtensions ?? '',
-      },
-    );
-  return connection(id, url, events, { protocols });
+  return serverConnection(id, path, [], {
+    protocols,
+    response: response(headers),
+    refused: o.opens === false,
+    protocol: o.apiProtocol ?? o.chose,
+    extensions: o.apiExtensions,
+  });
 }
 
 /** 'hello hello hello hello hello' as DEFLATE data would be 13 bytes or so: any 13 bytes do here. */
@@ -91,10 +51,7 @@ const DEFLATED = [0xca, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0xc8, 0x40, 0x27, 0x00, 0x
  * A server-mode /echo?deflate=1 connection whose 101 accepted permessage-deflate: one message
  * sent (RSV1 set when `rsv1`, masked with a zero key), echoed, and received by the page.
  */
-function compressedConn(
-  id: string,
-  o: { rsv1?: boolean; echoed?: boolean } = {},
-): ReturnType<typeof connection> {
+function compressedConn(id: string, o: { rsv1?: boolean; echoed?: boolean } = {}): TraceConnection {
   const c = serverConn(id, '/echo?deflate=1', [], {
     extensions: 'permessage-deflate; client_max_window_bits=15',
     apiExtensions: 'permessage-deflate; client_max_window_bits=15',
@@ -158,7 +115,7 @@ describe('the solution passes', () => {
 
   test("in server mode every task passes, and the extension task names Chromium's permessage-deflate offer", () => {
     const t = serverSolution();
-    for (const task of checks.tasks) expect(run(task.id, t), task.id).toMatchObject({ ok: true });
+    expectAllPass(t);
     expect(run('extensions-declined', t)).toEqual({
       ok: true,
       observed: `your browser offered '${OFFER}'; the 101 had no Sec-WebSocket-Extensions, so none is in use and ws.extensions is ''`,

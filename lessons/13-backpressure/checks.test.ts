@@ -1,35 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
+import type { Trace } from '../../app/lessons/kit.ts';
+import type { LessonMode } from '../../app/lessons/types.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import {
-  connection,
-  failureText,
-  frameEvent,
-  opened,
-  runTaskById,
-  trace,
-} from '../../app/lessons/testing.ts';
+import { connectionIn, frameEvent, T0, tasksUnderTest, trace } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import checks, { COUNT, SIZE } from './checks.ts';
 import play from './play.ts';
 
-const T0 = 1_700_000_000_000;
+const { run, failureText: failure } = tasksUnderTest(checks);
 
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-const failure = (id: string, t: Trace) => failureText(checks, id, t);
-
-type Mode = 'server' | 'loopback';
 const PATH = '/echo?read=131072';
-const url = (mode: Mode) => (mode === 'server' ? 'ws://127.0.0.1:5173' : 'ws://playground.local') + PATH;
-
-/** What Chromium sends in server mode (the tap shows it as it came). */
-const chromiumRequest =
-  `GET ${PATH} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
 
 const message = (i: number): string => `#${i}:`.padEnd(SIZE, '.');
 
@@ -39,11 +19,11 @@ const message = (i: number): string => `#${i}:`.padEnd(SIZE, '.');
  */
 function sender(
   buffered: (i: number) => number,
-  options: { mode?: Mode; order?: number[]; echoes?: number } = {},
+  options: { mode?: LessonMode; order?: number[]; echoes?: number } = {},
 ): Trace {
   const mode = options.mode ?? 'loopback';
   const order = options.order ?? Array.from({ length: COUNT }, (_, i) => i);
-  const events: SessionEvent[] = opened(T0, url(mode), mode === 'server' ? { request: chromiumRequest } : {});
+  const events: SessionEvent[] = [];
   let t = T0 + 10;
   order.forEach((n, i) => {
     events.push({ kind: 'api', t: t++, type: 'send', data: message(n), buffered: buffered(i) });
@@ -52,7 +32,7 @@ function sender(
   order.slice(0, options.echoes ?? order.length).forEach((n) => {
     events.push(frameEvent(t++, 'server', 0x1, message(n)));
   });
-  return trace([connection('c1', url(mode), events, { origin: 'code' })], { mode });
+  return trace([connectionIn(mode, 'c1', PATH, events, { origin: 'code' })], { mode });
 }
 
 /** A tight loop: every message still queued right after the loop. */

@@ -1,65 +1,54 @@
 import { describe, expect, test } from 'vitest';
-import type { TaskResult, Trace, TraceConnection } from '../../app/lessons/kit.ts';
+import type { Trace, TraceConnection } from '../../app/lessons/kit.ts';
+import type { LessonMode } from '../../app/lessons/types.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
-import { connection, failureOf, frameEvent, opened, runTaskById, trace } from '../../app/lessons/testing.ts';
+import { closeFrameEvent, connectionIn, T0, tasksUnderTest, trace } from '../../app/lessons/testing.ts';
 import type { SessionEvent } from '../../app/ui/lab/events.ts';
 import { CLEAN, FLAKY, grows, jittered, waitsOf, attemptsTo } from './attempts.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 
-const T0 = 1_700_000_000_000;
-
-const run = (id: string, t: Trace): TaskResult => runTaskById(checks, id, t);
-
-function failure(id: string, t: Trace): { expected: string; seen: string; rfc: string } {
-  const { expected, seen, rfc } = failureOf(checks, id, t);
-  return { expected, seen, rfc };
-}
-
-type Mode = 'server' | 'loopback';
-const host = (mode: Mode) => (mode === 'server' ? 'ws://127.0.0.1:5173' : 'ws://playground.local');
-
-/** What Chromium sends in server mode (the tap shows it as it came). */
-const chromiumRequest = (path: string): string =>
-  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n` +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36\r\n' +
-  'Upgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
+const { run, failureText: failure } = tasksUnderTest(checks);
 
 /** One connection opened at `t`, open 300 ms, then dropped (1006) or closed with 1000. */
-function attempt(mode: Mode, path: string, t: number, how: 'drop' | 'clean'): SessionEvent[] {
-  const url = host(mode) + path;
-  const events = opened(t, url, mode === 'server' ? { request: chromiumRequest(path) } : {});
+function attempt(
+  mode: LessonMode,
+  id: string,
+  path: string,
+  t: number,
+  how: 'drop' | 'clean',
+  origin: TraceConnection['origin'] = 'code',
+): TraceConnection {
   const end = t + 301; // the GET is at t + 1, and the server drops 300 ms later; the page sees it 2 ms on
-  if (how === 'drop')
-    events.push(
-      { kind: 'close', t: end, code: 1006, reason: '', wasClean: false },
-      { kind: 'eof', t: end, from: 'server' },
-      { kind: 'api', t: end + 2, type: 'close', code: 1006, reason: '', wasClean: false },
-    );
-  else
-    events.push(
-      frameEvent(end, 'server', 0x8, new Uint8Array([0x03, 0xe8, ...new TextEncoder().encode('done')])),
-      frameEvent(end + 1, 'client', 0x8, new Uint8Array([0x03, 0xe8, ...new TextEncoder().encode('done')])),
-      { kind: 'close', t: end + 1, code: 1000, reason: 'done', wasClean: true },
-      { kind: 'api', t: end + 2, type: 'close', code: 1000, reason: 'done', wasClean: true },
-    );
-  return events;
+  const ending: SessionEvent[] =
+    how === 'drop'
+      ? [
+          { kind: 'close', t: end, code: 1006, reason: '', wasClean: false },
+          { kind: 'eof', t: end, from: 'server' },
+          { kind: 'api', t: end + 2, type: 'close', code: 1006, reason: '', wasClean: false },
+        ]
+      : [
+          closeFrameEvent(end, 'server', 1000, 'done'),
+          closeFrameEvent(end + 1, 'client', 1000, 'done'),
+          { kind: 'close', t: end + 1, code: 1000, reason: 'done', wasClean: true },
+          { kind: 'api', t: end + 2, type: 'close', code: 1000, reason: 'done', wasClean: true },
+        ];
+  return connectionIn(mode, id, path, ending, { t0: t, origin });
 }
 
 /**
  * The learner's code: a connection to FLAKY, then one after each wait (from the drop to the
  * next GET); a connection to CLEAN at the start, and `cleanRetries` more after it.
  */
-function code(waits: number[], options: { mode?: Mode; cleanRetries?: number[]; tail?: number } = {}): Trace {
+function code(
+  waits: number[],
+  options: { mode?: LessonMode; cleanRetries?: number[]; tail?: number } = {},
+): Trace {
   const mode = options.mode ?? 'loopback';
   const conns: TraceConnection[] = [];
   let t = T0;
   const add = (path: string, at: number, how: 'drop' | 'clean') =>
-    conns.push(
-      connection(`c${conns.length + 1}`, host(mode) + path, attempt(mode, path, at, how), { origin: 'code' }),
-    );
+    conns.push(attempt(mode, `c${conns.length + 1}`, path, at, how));
   add(CLEAN, T0, 'clean');
   for (const w of options.cleanRetries ?? []) add(CLEAN, T0 + 303 + w, 'clean');
   add(FLAKY, t, 'drop');
@@ -247,17 +236,26 @@ describe('the start and wrong attempts fail with what the wire showed', () => {
   });
 
   test('no retry yet, but too soon after the clean close to tell', () => {
-    const t = trace([
-      connection('c1', host('loopback') + CLEAN, attempt('loopback', CLEAN, T0, 'clean'), { origin: 'code' }),
-    ]);
+    const t = trace([attempt('loopback', 'c1', CLEAN, T0, 'clean')]);
     expect(failure('no-retry-1000', t).seen).toBe(
       'closed with 1000 and no retry so far, but only 0 ms have passed: a retry could still come',
     );
   });
 
+  test('a connection with no CLOSE frame that the page reports clean is not a drop (7.1.5: a drop is 1006)', () => {
+    const ending: SessionEvent[] = [
+      { kind: 'eof', t: T0 + 301, from: 'server' },
+      { kind: 'api', t: T0 + 303, type: 'close', code: 1000, reason: '', wasClean: true },
+    ];
+    const t = trace([connectionIn('loopback', 'c1', '/close?drop=1', ending)]);
+    expect(failure('dropped', t)).toMatchObject({
+      seen: 'close 1000, wasClean true',
+      rfc: 'RFC 6455 §7.1.5',
+    });
+  });
+
   test('a dropped connection that ended with a CLOSE frame is not a drop', () => {
-    const url = host('loopback') + '/close?drop=1';
-    const t = trace([connection('c1', url, attempt('loopback', '/close?drop=1', T0, 'clean'))]);
+    const t = trace([attempt('loopback', 'c1', '/close?drop=1', T0, 'clean', 'lab')]);
     expect(failure('dropped', t).seen).toBe(
       'a CLOSE frame from the server on the wire: that is a closing handshake, not a drop',
     );

@@ -7,24 +7,21 @@
 import { describe, expect, test } from 'vitest';
 import { recordLoopback, recordProbe, recordWalk } from '../../app/lessons/recorder.ts';
 import { runTasks } from '../../app/lessons/runner.ts';
-import { connection, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
-import type { Trace, TaskResult } from '../../app/lessons/types.ts';
+import {
+  connection,
+  frameEvent,
+  opened,
+  serverConnection,
+  tasksUnderTest,
+  trace,
+} from '../../app/lessons/testing.ts';
+import type { Trace } from '../../app/lessons/types.ts';
 import { createChatService } from '../../app/services/chat.ts';
 import type { Service, ServiceSocket } from '../../app/services/service.ts';
 import checks, { roomProbe } from './checks.ts';
 import play from './play.ts';
 
-function task(t: Trace, id: string): TaskResult {
-  const found = checks.tasks.find((x) => x.id === id);
-  if (!found) throw new Error(`no task ${id}`);
-  return found.check(t);
-}
-
-function failure(t: Trace, id: string): { expected: string; seen: string; rfc: string } {
-  const r = task(t, id);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return r;
-}
+const { run: task, failure } = tasksUnderTest(checks);
 
 interface RoomRules {
   /** Who gets a message: everyone, everyone but the sender, or the sender alone. */
@@ -78,11 +75,11 @@ function probed(service: Service): Promise<Trace> {
 describe('the bundled /chat, in the lab', () => {
   test('two tabs, one message: room-fanout and room-presence pass on the recorded solution', async () => {
     const t = await recordWalk(play.solution);
-    expect(task(t, 'room-fanout')).toMatchObject({
+    expect(task('room-fanout', t)).toMatchObject({
       ok: true,
       observed: expect.stringMatching(/came back on 2 connections, the sender's too/),
     });
-    expect(task(t, 'room-presence')).toMatchObject({
+    expect(task('room-presence', t)).toMatchObject({
       ok: true,
       observed: expect.stringContaining('"type":"presence"'),
     });
@@ -90,8 +87,8 @@ describe('the bundled /chat, in the lab', () => {
 
   test('nothing opened (the start): room-fanout asks for two tabs', async () => {
     const t = await recordWalk(play.start);
-    expect(failure(t, 'room-fanout').seen).toBe('0 open connections to /chat: open it a second time');
-    expect(failure(t, 'room-presence').seen).toBe('0 open connections to /chat');
+    expect(failure('room-fanout', t).seen).toBe('0 open connections to /chat: open it a second time');
+    expect(failure('room-presence', t).seen).toBe('0 open connections to /chat');
   });
 
   test('one tab only: its message came back, but the check wants a second tab', async () => {
@@ -101,7 +98,7 @@ describe('the bundled /chat, in the lab', () => {
       ws.send('alone');
       await lab.wait(100);
     });
-    expect(failure(t, 'room-fanout').seen).toBe('1 open connection to /chat: open it a second time');
+    expect(failure('room-fanout', t).seen).toBe('1 open connection to /chat: open it a second time');
   });
 
   test('two tabs, but the message was sent before the second opened', async () => {
@@ -114,31 +111,37 @@ describe('the bundled /chat, in the lab', () => {
       await lab.until(() => b.readyState === 1);
       await lab.wait(200);
     });
-    expect(failure(t, 'room-fanout').seen).toBe(
+    expect(failure('room-fanout', t).seen).toBe(
       'every message was sent while only one tab was open: send one while both are',
     );
   });
 
   test("server mode: Chromium's tabs on our server's shared room, with a stranger's traffic, pass", () => {
-    const url = 'ws://127.0.0.1:5173/chat';
-    const request =
-      'GET /chat HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
-    const a = connection('c1', url, [
-      ...opened(1000, url, { request }),
-      frameEvent(1004, 'server', 1, '{"type":"presence","online":5,"joined":"c40"}'),
-      frameEvent(1300, 'server', 1, 'a stranger says hi'),
-      frameEvent(2003, 'server', 1, '{"type":"presence","online":6,"joined":"c41"}'),
-      frameEvent(2500, 'client', 1, 'hello room'),
-      frameEvent(2502, 'server', 1, 'hello room'),
-    ]);
-    const b = connection('c2', url, [
-      ...opened(2000, url, { request }),
-      frameEvent(2003, 'server', 1, '{"type":"presence","online":6,"joined":"c41"}'),
-      frameEvent(2502, 'server', 1, 'hello room'),
-    ]);
+    const key = 'AAAAAAAAAAAAAAAAAAAAAA==';
+    const a = serverConnection(
+      'c1',
+      '/chat',
+      [
+        frameEvent(1004, 'server', 1, '{"type":"presence","online":5,"joined":"c40"}'),
+        frameEvent(1300, 'server', 1, 'a stranger says hi'),
+        frameEvent(2003, 'server', 1, '{"type":"presence","online":6,"joined":"c41"}'),
+        frameEvent(2500, 'client', 1, 'hello room'),
+        frameEvent(2502, 'server', 1, 'hello room'),
+      ],
+      { t0: 1000, key },
+    );
+    const b = serverConnection(
+      'c2',
+      '/chat',
+      [
+        frameEvent(2003, 'server', 1, '{"type":"presence","online":6,"joined":"c41"}'),
+        frameEvent(2502, 'server', 1, 'hello room'),
+      ],
+      { t0: 2000, key },
+    );
     const t = trace([a, b], { mode: 'server' });
-    expect(task(t, 'room-fanout')).toMatchObject({ ok: true });
-    expect(task(t, 'room-presence')).toMatchObject({
+    expect(task('room-fanout', t)).toMatchObject({ ok: true });
+    expect(task('room-presence', t)).toMatchObject({
       ok: true,
       observed: 'your first tab was told: \'{"type":"presence","online":6,"joined":"c41"}\'',
     });
@@ -149,15 +152,15 @@ describe("the learner's server, joined by the lesson's probe", () => {
   test('a right room passes broadcast, presence-join and presence-leave', async () => {
     const t = await probed(room());
     expect(t.connections.map((c) => c.origin)).toEqual(['probe', 'probe', 'probe']);
-    expect(task(t, 'broadcast')).toMatchObject({
+    expect(task('broadcast', t)).toMatchObject({
       ok: true,
       observed: '2 messages, each delivered to all 3 clients in the room, the sender included',
     });
-    expect(task(t, 'presence-join')).toMatchObject({
+    expect(task('presence-join', t)).toMatchObject({
       ok: true,
       observed: expect.stringMatching(/^probe client B joined; 3 notices reached the others/),
     });
-    expect(task(t, 'presence-leave')).toMatchObject({
+    expect(task('presence-leave', t)).toMatchObject({
       ok: true,
       observed: expect.stringMatching(/^probe client C left; 2 notices reached the others/),
     });
@@ -166,16 +169,16 @@ describe("the learner's server, joined by the lesson's probe", () => {
   test('the bundled /chat, as a room, passes too (history, ids and all)', async () => {
     const t = await probed(createChatService());
     for (const id of ['broadcast', 'presence-join', 'presence-leave'])
-      expect(task(t, id)).toMatchObject({ ok: true });
+      expect(task(id, t)).toMatchObject({ ok: true });
   });
 
   test('a server that names the sender in each message still broadcasts', async () => {
     const t = await probed(room({ prefix: true }));
-    expect(task(t, 'broadcast')).toMatchObject({ ok: true });
+    expect(task('broadcast', t)).toMatchObject({ ok: true });
   });
 
   test("the start's server (back to the sender only): another client never got it", async () => {
-    const f = failure(await probed(room({ to: 'sender', join: false, leave: false })), 'broadcast');
+    const f = failure('broadcast', await probed(room({ to: 'sender', join: false, leave: false })));
     expect(f.expected).toBe(
       'every message a client sent reaches every client in the room at that moment, the sender included, as text',
     );
@@ -186,14 +189,14 @@ describe("the learner's server, joined by the lesson's probe", () => {
   });
 
   test('everyone but the sender: the sender never got its own message back', async () => {
-    const f = failure(await probed(room({ to: 'others' })), 'broadcast');
+    const f = failure('broadcast', await probed(room({ to: 'others' })));
     expect(f.seen).toMatch(
       /^probe client A sent '.*' and never got it back: the sender is a client of the room too \(wss\.clients holds it\)$/,
     );
   });
 
   test('a Buffer sent on as it is: the others get a BINARY frame', async () => {
-    const f = failure(await probed(room({ binary: true })), 'broadcast');
+    const f = failure('broadcast', await probed(room({ binary: true })));
     expect(f.seen).toMatch(
       /^probe client A got '.*' as a BINARY frame: in ws the message arrives as a Buffer/,
     );
@@ -201,22 +204,22 @@ describe("the learner's server, joined by the lesson's probe", () => {
 
   test('no notices: presence-join names who joined and who was not told', async () => {
     const t = await probed(room({ join: false, leave: false }));
-    expect(task(t, 'broadcast')).toMatchObject({ ok: true });
-    const f = failure(t, 'presence-join');
+    expect(task('broadcast', t)).toMatchObject({ ok: true });
+    const f = failure('presence-join', t);
     expect(f.expected).toBe(
       'when a client joined, a message to every other client in the room that says so (a presence notice, not a chat message)',
     );
     expect(f.seen).toBe('probe client B joined; probe client A, in the room, got no message about it');
     expect(f.rfc).toBe('RFC 6455 §4.2.2');
-    expect(failure(t, 'presence-leave').seen).toBe(
+    expect(failure('presence-leave', t).seen).toBe(
       'probe client C left; probe client A, in the room, got no message about it',
     );
   });
 
   test('joins announced, leaves not: presence-leave fails alone', async () => {
     const t = await probed(room({ leave: false }));
-    expect(task(t, 'presence-join')).toMatchObject({ ok: true });
-    const f = failure(t, 'presence-leave');
+    expect(task('presence-join', t)).toMatchObject({ ok: true });
+    const f = failure('presence-leave', t);
     expect(f.seen).toMatch(
       /^probe client C left; probe client A, in the room, got no message about it \(its only other messages: /,
     );
@@ -225,9 +228,9 @@ describe("the learner's server, joined by the lesson's probe", () => {
 
   test('nothing listens: every server task says to run server.js and press Check', async () => {
     const t = await recordProbe((kit) => roomProbe(kit, URL_8080), { services: new Map() });
-    const f = failure(t, 'broadcast');
+    const f = failure('broadcast', t);
     expect(f.seen).toBe("your server answered the lesson's client with 'HTTP/1.1 404 Not Found'");
-    const none = failure(trace([]), 'presence-join');
+    const none = failure('presence-join', trace([]));
     expect(none.seen).toBe('the lesson has not tested your server yet: press Check');
   });
 });
@@ -245,7 +248,7 @@ describe("the learner's client", () => {
       ],
       { origin: 'code' },
     );
-    expect(task(trace([talks]), 'client-chat')).toMatchObject({
+    expect(task('client-chat', trace([talks]))).toMatchObject({
       ok: true,
       observed: "your client sent 'hi all' and the room sent it back",
     });
@@ -258,16 +261,16 @@ describe("the learner's client", () => {
       ],
       { origin: 'code' },
     );
-    expect(failure(trace([listens]), 'client-chat').seen).toBe(
+    expect(failure('client-chat', trace([listens])).seen).toBe(
       'your client sent nothing (it got 1 message): send a message once the socket is open',
     );
     const lost = connection('c1', url, [...opened(1000, url), frameEvent(1010, 'client', 1, 'hi all')], {
       origin: 'code',
     });
-    expect(failure(trace([lost]), 'client-chat').seen).toBe(
+    expect(failure('client-chat', trace([lost])).seen).toBe(
       "your client sent 'hi all', and it never came back",
     );
-    expect(failure(trace([]), 'client-chat').seen).toBe(
+    expect(failure('client-chat', trace([])).seen).toBe(
       'no connection from your code to your server yet: run client.js',
     );
   });

@@ -7,25 +7,21 @@
 import { describe, expect, test } from 'vitest';
 import { recordLoopback, recordProbe, recordWalk } from '../../app/lessons/recorder.ts';
 import { runTasks } from '../../app/lessons/runner.ts';
-import { connection, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
-import type { TaskResult, Trace } from '../../app/lessons/types.ts';
+import {
+  closePayload,
+  frameEvent,
+  serverConnection,
+  tasksUnderTest,
+  trace,
+} from '../../app/lessons/testing.ts';
+import type { Trace } from '../../app/lessons/types.ts';
 import type { ClientRequestInfo, Service, VerifyVerdict } from '../../app/services/service.ts';
 import checks, { BIG, FLOOD, FOREIGN_ORIGIN, securityProbe, TOKEN } from './checks.ts';
 import play from './play.ts';
 
 const PAGE = 'http://localhost:5173';
 
-function task(t: Trace, id: string): TaskResult {
-  const found = checks.tasks.find((x) => x.id === id);
-  if (!found) throw new Error(`no task ${id}`);
-  return found.check(t);
-}
-
-function failure(t: Trace, id: string): { expected: string; seen: string; rfc: string } {
-  const r = task(t, id);
-  if (r.ok) throw new Error(`${id} passed: ${r.observed}`);
-  return r;
-}
+const { run: task, failure } = tasksUnderTest(checks);
 
 interface Hardening {
   /** How a foreign Origin is met: refused with this status, closed after the 101 with 1008, or let in. */
@@ -98,11 +94,11 @@ function attacked(h?: Hardening): Promise<Trace> {
 describe('the lab: a token in a URL, and a flood of /echo?rate=3', () => {
   test('the recorded solution passes token-visible and bundled-rate', async () => {
     const t = await recordWalk(play.solution);
-    expect(task(t, 'token-visible')).toMatchObject({
+    expect(task('token-visible', t)).toMatchObject({
       ok: true,
       observed: "'GET /echo?token=let-me-in&deflate=0 HTTP/1.1': the token 'let-me-in' crossed in plain text",
     });
-    expect(task(t, 'bundled-rate')).toMatchObject({
+    expect(task('bundled-rate', t)).toMatchObject({
       ok: true,
       observed: '4 messages reached the server; it echoed 3, then closed with 1008',
     });
@@ -110,8 +106,8 @@ describe('the lab: a token in a URL, and a flood of /echo?rate=3', () => {
 
   test('the start (nothing opened) fails both with what to do', async () => {
     const t = await recordWalk(play.start);
-    expect(failure(t, 'token-visible').seen).toBe('0 connections to /echo, none with a token in its URL');
-    expect(failure(t, 'bundled-rate').seen).toBe('no connection to /echo?rate=... yet');
+    expect(failure('token-visible', t).seen).toBe('0 connections to /echo, none with a token in its URL');
+    expect(failure('bundled-rate', t).seen).toBe('no connection to /echo?rate=... yet');
   });
 
   test('a flood too small for the rate: the server has not closed', async () => {
@@ -122,33 +118,29 @@ describe('the lab: a token in a URL, and a flood of /echo?rate=3', () => {
       ws.send('two');
       await lab.wait(200);
     });
-    expect(failure(t, 'bundled-rate').seen).toBe(
+    expect(failure('bundled-rate', t).seen).toBe(
       "you sent 2 messages; the server has not closed: send more at once (the composer's × field)",
     );
   });
 
   test("server mode: Chromium's request to our server carries the token the same way", () => {
-    const url = 'ws://127.0.0.1:5173/echo?token=let-me-in';
-    const request =
-      'GET /echo?token=let-me-in&tap=abc HTTP/1.1\r\nHost: 127.0.0.1:5173\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nOrigin: http://127.0.0.1:5173\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n';
-    const t = trace([connection('c1', url, opened(1000, url, { request }))], { mode: 'server' });
-    expect(task(t, 'token-visible')).toMatchObject({
+    const opening = { t0: 1000, key: 'AAAAAAAAAAAAAAAAAAAAAA==', tap: 'abc' };
+    const t = trace([serverConnection('c1', '/echo?token=let-me-in', [], opening)], { mode: 'server' });
+    expect(task('token-visible', t)).toMatchObject({
       ok: true,
       observed: "'GET /echo?token=let-me-in HTTP/1.1': the token 'let-me-in' crossed in plain text",
     });
-    const rate = 'ws://127.0.0.1:5173/echo?rate=3';
-    const flooded = connection('c2', rate, [
-      ...opened(2000, rate),
-      ...[1, 2, 3, 4].map((i) => frameEvent(2010 + i, 'client', 1, `m${i}`)),
-      ...[1, 2, 3].map((i) => frameEvent(2020 + i, 'server', 1, `m${i}`)),
-      frameEvent(
-        2030,
-        'server',
-        8,
-        Uint8Array.of(0x03, 0xf0, ...new TextEncoder().encode('POLICY_VIOLATION')),
-      ),
-    ]);
-    expect(task(trace([flooded], { mode: 'server' }), 'bundled-rate')).toMatchObject({
+    const flooded = serverConnection(
+      'c2',
+      '/echo?rate=3',
+      [
+        ...[1, 2, 3, 4].map((i) => frameEvent(2010 + i, 'client', 1, `m${i}`)),
+        ...[1, 2, 3].map((i) => frameEvent(2020 + i, 'server', 1, `m${i}`)),
+        frameEvent(2030, 'server', 8, closePayload(1008, 'POLICY_VIOLATION')),
+      ],
+      { t0: 2000 },
+    );
+    expect(task('bundled-rate', trace([flooded], { mode: 'server' }))).toMatchObject({
       ok: true,
       observed: '4 messages reached the server; it echoed 3, then closed with 1008',
     });
@@ -161,7 +153,7 @@ describe("the learner's server, attacked by the lesson's probe", () => {
     const results = Object.fromEntries(
       ['friend-served', 'origin-refused', 'token-required', 'size-limit', 'rate-limit'].map((id) => [
         id,
-        task(t, id),
+        task(id, t),
       ]),
     );
     expect(results['friend-served']).toMatchObject({
@@ -190,23 +182,23 @@ describe("the learner's server, attacked by the lesson's probe", () => {
 
   test("the start's open echo: served, but every attack gets through", async () => {
     const t = await attacked({ origin: 'open', token: 'open', size: 'none', rate: 'none' });
-    expect(task(t, 'friend-served')).toMatchObject({ ok: true });
-    expect(failure(t, 'origin-refused').seen).toBe(
+    expect(task('friend-served', t)).toMatchObject({ ok: true });
+    expect(failure('origin-refused', t).seen).toBe(
       `a 101, and your server never closed it: the page on ${FOREIGN_ORIGIN} got an open socket; refuse it in the handshake (verifyClient)`,
     );
-    expect(failure(t, 'token-required').seen).toMatch(
+    expect(failure('token-required', t).seen).toMatch(
       /^your server answered the stranger's 'hello from a stranger \([a-z0-9]+\)'$/,
     );
-    expect(failure(t, 'size-limit').seen).toBe(
+    expect(failure('size-limit', t).seen).toBe(
       'your server took the 64 KiB message and answered it and never closed the connection',
     );
-    expect(failure(t, 'rate-limit').seen).toBe(
+    expect(failure('rate-limit', t).seen).toBe(
       `the client sent ${FLOOD + 1} messages at once; your server answered ${FLOOD + 1} messages and never closed the connection`,
     );
   });
 
   test("a foreign origin refused with 401 (ws's default for false): 403 is the answer", async () => {
-    const f = failure(await attacked({ origin: 401 }), 'origin-refused');
+    const f = failure('origin-refused', await attacked({ origin: 401 }));
     expect(f.seen).toBe(
       "'HTTP/1.1 401 Unauthorized': refused, but 403 Forbidden is the answer for an origin the server does not accept",
     );
@@ -214,7 +206,7 @@ describe("the learner's server, attacked by the lesson's probe", () => {
   });
 
   test('a foreign origin let in, then closed: its page already had an open socket', async () => {
-    const f = failure(await attacked({ origin: 'close' }), 'origin-refused');
+    const f = failure('origin-refused', await attacked({ origin: 'close' }));
     expect(f.seen).toBe(
       `a 101, then Close 1008: the page on ${FOREIGN_ORIGIN} got an open socket (its script saw open before your Close); refuse it in the handshake (verifyClient)`,
     );
@@ -222,23 +214,23 @@ describe("the learner's server, attacked by the lesson's probe", () => {
   });
 
   test('no token: closing with 1008 after the 101 passes; another code is named', async () => {
-    expect(task(await attacked({ token: { close: 1008 } }), 'token-required')).toMatchObject({
+    expect(task('token-required', await attacked({ token: { close: 1008 } }))).toMatchObject({
       ok: true,
       observed: 'no token: a 101, then Close 1008 before any answer',
     });
-    expect(failure(await attacked({ token: { close: 1000 } }), 'token-required').seen).toBe(
+    expect(failure('token-required', await attacked({ token: { close: 1000 } })).seen).toBe(
       'a 101, then Close 1000: 1008 (policy violation) says why',
     );
   });
 
   test('a size limit that closes with 1008 instead of 1009 is named', async () => {
-    const f = failure(await attacked({ size: { max: 4096, code: 1008 } }), 'size-limit');
+    const f = failure('size-limit', await attacked({ size: { max: 4096, code: 1008 } }));
     expect(f.seen).toBe('your server closed with 1008');
     expect(f.rfc).toBe('RFC 6455 §7.4.1');
   });
 
   test('a server that refuses everyone fails friend-served with the Origin it refused', async () => {
-    const f = failure(await attacked({ refuseAll: true }), 'friend-served');
+    const f = failure('friend-served', await attacked({ refuseAll: true }));
     expect(f.seen).toBe(
       "your server refused the lesson's own page (Origin http://localhost:5173) with 'HTTP/1.1 403 Forbidden': allow process.env.PAGE_ORIGIN",
     );
@@ -246,11 +238,11 @@ describe("the learner's server, attacked by the lesson's probe", () => {
 
   test('nothing listens, or no probe yet: each task says what to do', async () => {
     const t = await recordProbe((kit) => securityProbe(kit, 'ws://localhost:8080/'), { services: new Map() });
-    expect(failure(t, 'friend-served').seen).toBe(
+    expect(failure('friend-served', t).seen).toBe(
       "your server refused the lesson's own page (Origin (none)) with 'HTTP/1.1 404 Not Found': allow process.env.PAGE_ORIGIN",
     );
     for (const id of ['friend-served', 'origin-refused', 'token-required', 'size-limit', 'rate-limit'])
-      expect(failure(trace([]), id).seen).toBe(
+      expect(failure(id, trace([])).seen).toBe(
         'the lesson has not attacked your server yet: run server.js, then press Check',
       );
   });
