@@ -3,15 +3,28 @@
  * its event loop: `tsx bench/server-child.ts ours|ws|ws-deflate|classroom` (ours accepts permessage-deflate
  * when offered, as it does by default; ws-deflate is ws with perMessageDeflate on). Which configuration of ws (pure JS or with
  * bufferutil) depends on the environment it is started with (bench/ws-variants.ts). Prints `PORT <n>` once listening,
- * answers an IPC 'cpu' message with its process.cpuUsage() (µs), and stops on SIGTERM.
+ * answers an IPC 'cpu' message with its process.cpuUsage() (µs) and its count of full GCs, and stops on SIGTERM.
  */
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { createClassroomHost } from '../app/server/classroom.ts';
 import { startStandalone } from '../app/server/standalone.ts';
 
 const kind = process.argv[2];
+// Full (mark-compact) collections so far. At 16 KiB a server can fall into doing one about every
+// 100 ms (V8's external-memory limit, passed by read buffers waiting for a scavenge), which shows
+// in its CPU per message: bench/README.md.
+const gc = { full: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    if (
+      (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
+      constants.NODE_PERFORMANCE_GC_MAJOR
+    )
+      gc.full++;
+}).observe({ entryTypes: ['gc'] });
 process.on('message', (m) => {
-  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage(), fullGcs: gc.full });
   if (m === 'rss') process.send?.({ rss: process.memoryUsage().rss });
 });
 if (kind === 'ours') {

@@ -53,6 +53,8 @@ export interface Figures {
   p99Ms: number;
   /** The server process's CPU time per round trip (µs): steadier than msg/s on a busy machine. */
   serverCpuUsPerMessage: number;
+  /** The server's full (mark-compact) garbage collections per second while measured. */
+  serverFullGcsPerSecond: number;
 }
 
 export interface ServerBenchResult {
@@ -98,14 +100,14 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The child's CPU time so far (user + system), in ms. */
-function cpuMs(child: ChildProcess): Promise<number> {
+/** The child's CPU time so far (user + system), in ms, and its full GCs so far. */
+function cpuMs(child: ChildProcess): Promise<{ ms: number; fullGcs: number }> {
   return new Promise((resolve) => {
     const on = (m: unknown): void => {
-      const cpu = (m as { cpu?: { user: number; system: number } }).cpu;
+      const { cpu, fullGcs } = m as { cpu?: { user: number; system: number }; fullGcs?: number };
       if (!cpu) return;
       child.off('message', on);
-      resolve((cpu.user + cpu.system) / 1000);
+      resolve({ ms: (cpu.user + cpu.system) / 1000, fullGcs: fullGcs ?? 0 });
     };
     child.on('message', on);
     child.send('cpu');
@@ -216,7 +218,8 @@ async function drive(
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
-  const cpu = (await cpuMs(child)) - cpu0;
+  const cpu1 = await cpuMs(child);
+  const cpu = cpu1.ms - cpu0.ms;
   running = false;
   await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2_000))]);
   for (const ws of sockets) ws.terminate();
@@ -229,6 +232,7 @@ async function drive(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     serverCpuUsPerMessage: (cpu * 1000) / Math.max(1, count),
+    serverFullGcsPerSecond: (cpu1.fullGcs - cpu0.fullGcs) / elapsed,
   };
 }
 
@@ -251,6 +255,7 @@ function median(runs: Figures[]): Figures {
     p50Ms: mid(runs.map((f) => f.p50Ms)),
     p99Ms: mid(runs.map((f) => f.p99Ms)),
     serverCpuUsPerMessage: mid(runs.map((f) => f.serverCpuUsPerMessage)),
+    serverFullGcsPerSecond: mid(runs.map((f) => f.serverFullGcsPerSecond)),
   };
 }
 
@@ -324,7 +329,7 @@ export async function runDeflateBench(options: ServerBenchOptions = {}): Promise
 
 export function formatDeflateBench(r: DeflateBenchResult, clients = 50): string {
   const f = (x: Figures): string =>
-    `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg`;
+    `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg  full GC ${x.serverFullGcsPerSecond.toFixed(1)}/s`;
   return [
     `compressed echo (permessage-deflate both ways), ${clients} clients: ${r.size} B of JSON-like text, ${r.wireBytes} B on the wire from each client`,
     `  ours                          ${f(r.ours)}`,
@@ -340,7 +345,7 @@ export function formatServerBench(results: ServerBenchResult[], clients = 50): s
   ];
   for (const r of results) {
     const f = (x: Figures): string =>
-      `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg`;
+      `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg  full GC ${x.serverFullGcsPerSecond.toFixed(1)}/s`;
     const size = r.size >= 1024 ? `${r.size / 1024} KiB` : `${r.size} B`;
     const width = Math.max(4, ...WS_VARIANTS.map((v) => WS_LABELS[v].length));
     lines.push(`  ${size.padEnd(7)} ${'ours'.padEnd(width)} ${f(r.ours)}`);

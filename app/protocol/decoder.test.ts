@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrames, FrameDecoder, type DecoderState } from './decoder.ts';
 import { ProtocolError } from './errors.ts';
 import { encodeFrame } from './frame.ts';
+import { useMaskKernel } from './mask.ts';
 import { concatBytes, decodeChunks, digest, frame, fromHex, hex, plain } from './test-helpers.ts';
 import type { Frame, Role } from './types.ts';
 
@@ -186,6 +187,45 @@ describe('streaming', () => {
     expect(hex(r.frame.maskKey!)).toBe('37fa213d');
     // The header and key stay; the payload is now plain text in the caller's chunk.
     expect(hex(chunk)).toBe('00' + '818537fa213d' + '48656c6c6f' + '8100');
+  });
+
+  it('with unmaskInPlace and a mask kernel, a big payload is unmasked through its own view, in the chunk', () => {
+    // §5.3 over 300 bytes: the kernel path (KERNEL_MIN is 256), in place.
+    const payload = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const wire = encodeFrame({ ...frame(0x2, payload), maskKey: fromHex('37fa213d') });
+    const chunk = new Uint8Array(wire.length + 1);
+    chunk.set(wire, 1);
+    const calls: Array<{ source: Uint8Array; output: Uint8Array }> = [];
+    useMaskKernel((source, key, output, at, length) => {
+      calls.push({ source, output });
+      for (let i = 0; i < length; i++) output[at + i] = source[i]! ^ key[i & 3]!;
+    });
+    try {
+      const d = new FrameDecoder({ role: 'server', unmaskInPlace: true });
+      d.push(chunk.subarray(1));
+      const r = d.next();
+      if (r.kind !== 'frame') throw new Error(r.kind);
+      expect(r.frame.payload).toEqual(payload);
+      expect(r.frame.payload.buffer).toBe(chunk.buffer);
+      expect(calls).toHaveLength(1);
+      // The kernel was handed the payload's view itself (no second view made per frame).
+      expect(calls[0]!.source).toBe(r.frame.payload);
+      expect(calls[0]!.output).toBe(r.frame.payload);
+    } finally {
+      useMaskKernel(undefined);
+    }
+  });
+
+  it('keeps decoding after every pushed chunk was consumed (the chunk list is reused)', () => {
+    const d = new FrameDecoder({ role: 'client' });
+    for (const text of ['one', 'two', 'three']) {
+      d.push(encodeFrame(frame(0x1, new TextEncoder().encode(text))));
+      const r = d.next();
+      if (r.kind !== 'frame') throw new Error(r.kind);
+      expect(new TextDecoder().decode(r.frame.payload)).toBe(text);
+      expect(d.buffered).toBe(0);
+      expect(d.next()).toEqual({ kind: 'more', state: 'HEADER', needed: 2 });
+    }
   });
 
   it('gathers a frame split over chunks into one new buffer', () => {

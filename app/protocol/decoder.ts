@@ -202,10 +202,11 @@ export class FrameDecoder {
     if (n === 0) {
       payload = EMPTY;
     } else if (this.#inPlace) {
-      // §5.3: the chunk is ours (see `push`): unmask the payload where it lies.
-      if (n <= 64) unmaskSmall(bytes, hl, bytes, hl, n);
-      else applyMask(bytes, maskKey, 0, hl);
+      // §5.3: the chunk is ours (see `push`): unmask the payload where it lies. The payload's
+      // own view goes to applyMask, which then needs no view of its own for a mask kernel.
       payload = bytes.subarray(hl);
+      if (n <= 64) unmaskSmall(bytes, hl, bytes, hl, n);
+      else applyMask(payload, maskKey);
     } else {
       // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
       payload = allocBytes(n);
@@ -444,7 +445,8 @@ export class FrameDecoder {
       this.#offset = 0;
     }
     if (this.#first === chunks.length) {
-      this.#chunks = [];
+      // Everything read: empty the list in place (one array per read less to collect).
+      chunks.length = 0;
       this.#first = 0;
     } else if (this.#first > 64) {
       this.#chunks = chunks.slice(this.#first);
