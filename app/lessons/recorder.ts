@@ -7,7 +7,7 @@ import { LoopbackTransport } from '../loopback/transport.ts';
 import { uncompressedUrl } from '../loopback/mode.ts';
 import { rig, type Rig } from '../loopback/test-support.ts';
 import type { VirtualNetworkOptions } from '../loopback/network.ts';
-import { Session } from '../ui/lab/session.svelte.ts';
+import { Session } from '../ui/connection/session.svelte.ts';
 import type { PlayLab, PlaySocket, Walk } from './play.ts';
 import type { WireEvent } from '../protocol/types.ts';
 import { httpUrl, loopbackHttp } from './http-client.ts';

@@ -4,8 +4,8 @@
  * becomes a test). Not loaded by the page.
  */
 import { readFileSync } from 'node:fs';
-import type { SessionEvent } from '../ui/lab/events.ts';
-import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/lab/fixtures.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
+import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/connection/fixtures.ts';
 import { traceFromJson } from './trace-json.ts';
 import type { LessonChecks, LessonMode, TaskResult, Trace, TraceConnection } from './types.ts';
 

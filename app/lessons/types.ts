@@ -10,7 +10,7 @@
  * learner's connections since the lesson (or the step) began. They never read the learner's
  * source text, so any approach that really does the thing passes.
  */
-import type { SessionEvent } from '../ui/lab/events.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
 import type { PlaySocket } from './play.ts';
 
 /** Server mode: the browser's WebSocket to our Node server, bytes from its tap. Loopback: all in the page. */

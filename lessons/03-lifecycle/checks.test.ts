@@ -3,7 +3,7 @@ import { recordLoopback } from '../../app/lessons/recorder.ts';
 import { runTasks } from '../../app/lessons/runner.ts';
 import { connection, frameEvent, opened, trace } from '../../app/lessons/testing.ts';
 import type { TaskResult, Trace } from '../../app/lessons/types.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks, { statesOf } from './checks.ts';
 import play from './play.ts';
 

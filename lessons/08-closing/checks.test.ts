@@ -9,7 +9,7 @@ import {
   runTaskById,
   trace,
 } from '../../app/lessons/testing.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks, { ECHO_LIMIT } from './checks.ts';
 import { closeFramesOf } from './closes.ts';
 import play from './play.ts';

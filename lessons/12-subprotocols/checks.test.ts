@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { TaskResult, Trace } from '../../app/lessons/kit.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import { connection, failureOf, runTaskById, trace } from '../../app/lessons/testing.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 

@@ -15,8 +15,8 @@ import {
   type DashboardState,
   type ToDashboard,
 } from '../../services/classroom-protocol.ts';
-import { ServerTransport } from '../lab/server-transport.ts';
-import { Session } from '../lab/session.svelte.ts';
+import { ServerTransport } from '../transport/server-transport.ts';
+import { Session } from '../connection/session.svelte.ts';
 import { isClassroom } from './probe.ts';
 
 export const SECRET_KEY = 'wsp.classroom.secret';

@@ -13,9 +13,9 @@
  */
 import type { SandboxSocket } from '../../sandbox/host.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import { Session } from '../lab/session.svelte.ts';
-import { TAP_PATH, TapClient } from '../lab/tap-client.ts';
-import type { OpenedConnection, Transport, WireStream } from '../lab/transport.ts';
+import { Session } from '../connection/session.svelte.ts';
+import { TAP_PATH, TapClient } from '../transport/tap-client.ts';
+import type { OpenedConnection, Transport, WireStream } from '../transport/transport.ts';
 import type { CodeRun } from './run.svelte.ts';
 import { SandboxSocketView } from './sandbox-socket.ts';
 

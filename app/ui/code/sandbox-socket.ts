@@ -11,8 +11,8 @@
  *   the story (its 'close' or 'eof', at most `settleMs`) and reports that.
  */
 import type { WireEvent } from '../lib/engine.ts';
-import type { ApiData } from '../lab/events.ts';
-import type { SocketCall, WebSocketLike, WireStream } from '../lab/transport.ts';
+import type { ApiData } from '../connection/events.ts';
+import type { SocketCall, WebSocketLike, WireStream } from '../transport/transport.ts';
 
 type SocketEvent = 'open' | 'message' | 'error' | 'close';
 

@@ -2,7 +2,7 @@
  * The inspector's state for one session: the query, the selected frame, whether the list follows
  * new frames, and how the payload is shown. Kept per session so switching tabs keeps it.
  */
-import type { Session } from '../lab/session.svelte.ts';
+import type { Session } from '../connection/session.svelte.ts';
 import { type Direction, FilterIndex, type FrameFilter } from './filter.ts';
 
 export type PayloadView = 'text' | 'hex' | 'json';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Composer, plural } from './composer.svelte.ts';
-import type { Session } from './session.svelte.ts';
-import type { CloseInfo } from './session-log.ts';
+import type { Session } from '../connection/session.svelte.ts';
+import type { CloseInfo } from '../connection/session-log.ts';
 
 /** As much of a Session as the composer reads and calls. */
 function fakeSession(id: number, sendError?: string) {

@@ -4,8 +4,8 @@
  */
 import { describeCloseCode, MAX_CLOSE_REASON_BYTES, utf8ByteLength } from '../lib/engine.ts';
 import { lineColumn, parsePastedBytes } from '../lib/bytes.ts';
-import type { Session } from './session.svelte.ts';
-import { browserMayClose } from './validate.ts';
+import type { Session } from '../connection/session.svelte.ts';
+import { browserMayClose } from '../connection/validate.ts';
 
 export type ComposeMode = 'text' | 'json' | 'hex' | 'file';
 

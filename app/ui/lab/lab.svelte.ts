@@ -2,12 +2,12 @@
  * The connection lab: tabs of connections side by side. A tab keeps what the learner typed (URL,
  * subprotocols) and its current Session; connecting again starts a fresh Session in the tab.
  */
-import type { SessionFile } from './export.ts';
+import type { SessionFile } from '../connection/export.ts';
 import { sessionFiles } from './parts.ts';
-import { Session } from './session.svelte.ts';
-import type { Transport } from './transport.ts';
-import { checkProtocols, checkUrl } from './validate.ts';
-import { FormatError } from './wire-json.ts';
+import { Session } from '../connection/session.svelte.ts';
+import type { Transport } from '../transport/transport.ts';
+import { checkProtocols, checkUrl } from '../connection/validate.ts';
+import { FormatError } from '../connection/wire-json.ts';
 
 /** The bundled endpoints, one click each. */
 export const ENDPOINTS: readonly { path: string; label: string; hint: string }[] = [
@@ -252,7 +252,7 @@ export class Lab {
    * text formats. Never throws; the outcome is in importMessage.
    */
   async importBytes(bytes: Uint8Array, fileName: string): Promise<boolean> {
-    const pcap = await import('./pcap/capture-import.ts');
+    const pcap = await import('../connection/pcap/capture-import.ts');
     if (!pcap.isCapture(bytes)) return this.importText(new TextDecoder().decode(bytes), fileName);
     let files: SessionFile[];
     try {

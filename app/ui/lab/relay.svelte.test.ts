@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../lib/engine.ts';
 import { Lab } from './lab.svelte.ts';
-import { relayTargetOf, ServerTransport } from './server-transport.ts';
-import { Session } from './session.svelte.ts';
-import type { OpenedConnection, Transport, WebSocketLike, WireStream } from './transport.ts';
+import { relayTargetOf, ServerTransport } from '../transport/server-transport.ts';
+import { Session } from '../connection/session.svelte.ts';
+import type { OpenedConnection, Transport, WebSocketLike, WireStream } from '../transport/transport.ts';
 
 class Wire implements WireStream {
   fns = new Set<(e: WireEvent) => void>();
@@ -123,8 +123,8 @@ describe('the relay in the lab', () => {
 
 describe('importing a capture into the lab', () => {
   it('loads a pcapng capture into a tab per WebSocket connection, and says why when it has none', async () => {
-    const { sessionToPcapng } = await import('./pcap/pcapng-write.ts');
-    const { echoSession } = await import('./fixtures.ts');
+    const { sessionToPcapng } = await import('../connection/pcap/pcapng-write.ts');
+    const { echoSession } = await import('../connection/fixtures.ts');
     const { transport } = relayTransport();
     const lab = new Lab(transport);
     const capture = sessionToPcapng('ws://127.0.0.1:5173/echo', echoSession());

@@ -5,7 +5,7 @@
  */
 import type { HttpRecord, Trace, TraceConnection } from '../../lessons/types.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { Session } from '../lab/session.svelte.ts';
+import type { Session } from '../connection/session.svelte.ts';
 
 export function collectTrace(
   lab: Lab,

@@ -14,7 +14,7 @@
  */
 import { pollStats, seqOf, socketStats, stampsOf, type FeedStats } from '../../lessons/feed-stats.ts';
 import type { FeedClient, HttpRecord } from '../../lessons/types.ts';
-import type { Session } from '../lab/session.svelte.ts';
+import type { Session } from '../connection/session.svelte.ts';
 
 /** What the widget needs of the player. */
 export interface FeedHost {

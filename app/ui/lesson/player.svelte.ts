@@ -30,7 +30,7 @@ import { lessonDocId } from '../code/doc-id.ts';
 import type { InspectorFocus } from '../inspector/focus.svelte.ts';
 import { inspectorFor } from '../inspector/inspector.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { Session } from '../lab/session.svelte.ts';
+import type { Session } from '../connection/session.svelte.ts';
 import { collectTrace } from './collect.ts';
 import { HttpLog } from './http-log.ts';
 import { parseLessonHash, lessonHash, PAGE } from './links.ts';

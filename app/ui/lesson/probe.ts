@@ -14,7 +14,7 @@ import type {
   ProbeOptions,
   TraceConnection,
 } from '../../lessons/types.ts';
-import { Session } from '../lab/session.svelte.ts';
+import { Session } from '../connection/session.svelte.ts';
 
 /** How long one probe connection may take to open or fail. */
 export const PROBE_TIMEOUT_MS = 3000;

@@ -11,7 +11,13 @@ import type { ReadyState, WireEvent } from '../lib/engine.ts';
 import { type ApiData, type ApiEvent, readyStateName, type SessionEvent } from './events.ts';
 import { SessionLog } from './session-log.ts';
 import { requestTarget, shortName } from './names.ts';
-import type { OpenedConnection, Transport, TransportLabel, WebSocketLike, WireStream } from './transport.ts';
+import type {
+  OpenedConnection,
+  Transport,
+  TransportLabel,
+  WebSocketLike,
+  WireStream,
+} from '../transport/transport.ts';
 
 export type SessionSource = TransportLabel | 'import' | 'recording';
 

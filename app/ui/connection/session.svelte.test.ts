@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FilterIndex } from '../inspector/filter.ts';
 import { frameEvent } from './fixtures.ts';
 import { Session } from './session.svelte.ts';
-import { TapClient, tapToken, withoutTap, withTap } from './tap-client.ts';
-import type { Transport, WebSocketLike, WireStream } from './transport.ts';
+import { TapClient, tapToken, withoutTap, withTap } from '../transport/tap-client.ts';
+import type { Transport, WebSocketLike, WireStream } from '../transport/transport.ts';
 import type { WireEvent } from '../lib/engine.ts';
 
 /** A socket that behaves like the browser's as far as the Session can tell. */
@@ -281,7 +281,7 @@ describe('FilterIndex', () => {
 
 describe('splitTap', () => {
   it("hides the playground's tap token from a request target, and keeps the rest", async () => {
-    const { splitTap } = await import('./tap-client.ts');
+    const { splitTap } = await import('../transport/tap-client.ts');
     expect(splitTap('/echo?tap=abc123')).toEqual({ shown: '/echo', token: 'abc123' });
     expect(splitTap('/close?code=4000&tap=abc&reason=bye')).toEqual({
       shown: '/close?code=4000&reason=bye',

@@ -3,7 +3,7 @@
  * See README.md beside this file for how a transport plugs in.
  */
 import type { WireEvent } from '../lib/engine.ts';
-import type { ApiData } from './events.ts';
+import type { ApiData } from '../connection/events.ts';
 
 export type TransportLabel = 'server' | 'loopback';
 
