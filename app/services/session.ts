@@ -32,7 +32,7 @@ import type {
   RuleBreaker,
   Service,
   ServiceContext,
-  SendOptions,
+  WsSendOptions,
   ServiceSocket,
   SocketEvents,
   TimerId,
@@ -292,7 +292,7 @@ export class Session {
     const sendData = (
       opcode: typeof Opcode.Text | typeof Opcode.Binary,
       data: string | Uint8Array,
-      options: SendOptions | undefined,
+      options: WsSendOptions | undefined,
     ): void => {
       if (!open()) return;
       const fin = options?.fin !== false;
@@ -318,7 +318,7 @@ export class Session {
       get bufferedAmount() {
         return buffered();
       },
-      send: (data: MessageData, options?: SendOptions) => {
+      send: (data: MessageData, options?: WsSendOptions) => {
         if (typeof data === 'string') sendData(Opcode.Text, data, options);
         else sendData(Opcode.Binary, data, options);
       },

@@ -97,7 +97,7 @@ describe('SandboxSocketView', () => {
     ]);
   });
 
-  it('does not record twice a call the lab made itself (the Session records it; the sandbox reports it too)', () => {
+  it('does not record twice a call the lab made itself (the LabConnection records it; the sandbox reports it too)', () => {
     const mirror = new FakeMirror();
     const view = new SandboxSocketView(mirror, undefined);
     const calls: unknown[] = [];

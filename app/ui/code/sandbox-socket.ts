@@ -3,7 +3,7 @@
  * MirrorSocket), with two corrections so that what the lab shows is what the wire shows.
  *
  * - Calls the code made (`send`, `close`) arrive as 'api' events on the mirror; they are
- *   handed to the Session as SocketCalls, so the events column has them.
+ *   handed to the LabConnection as SocketCalls, so the events column has them.
  * - When the sandbox is stopped, its sockets die with it and the mirror reports a drop at once
  *   (1006). That is not always what happened: removing the sandbox makes the browser close its
  *   own sockets with 1001 Going Away (a clean closing handshake, which the tap shows), while
@@ -33,7 +33,7 @@ export interface CloseFacts {
 /** How long to wait for the wire after a stop before saying what the page saw. */
 export const SETTLE_MS = 2_000;
 
-/** A close event as the Session reads it (code, reason, wasClean on an Event). */
+/** A close event as the LabConnection reads it (code, reason, wasClean on an Event). */
 function closeEvent(facts: CloseFacts): Event {
   return Object.assign(new Event('close'), facts);
 }
@@ -72,7 +72,7 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
   /** Told what a stop did (a note for the learner). */
   onStopped: ((note: string) => void) | undefined;
   /**
-   * Calls the lab made through this view (the composer): the Session records them itself, so
+   * Calls the lab made through this view (the composer): the LabConnection records them itself, so
    * the sandbox's report of the same call is not recorded twice.
    */
   readonly #own: string[] = [];

@@ -30,7 +30,7 @@ import { lessonDocId } from '../code/doc-id.ts';
 import type { InspectorFocus } from '../inspector/focus.svelte.ts';
 import { inspectorFor } from '../inspector/inspector.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { Session } from '../connection/session.svelte.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 import { collectTrace } from './collect.ts';
 import { HttpLog } from './http-log.ts';
 import { parseLessonHash, lessonHash, PAGE } from './links.ts';
@@ -78,7 +78,7 @@ export class LessonPlayer {
   readonly #d: PlayerDeps;
   readonly #now: () => number;
   /** Trace connection id -> the session it came from (to reveal a frame). */
-  #sessions: ReadonlyMap<string, Session> = new Map<string, Session>(); // eslint-disable-line svelte/prefer-svelte-reactivity -- replaced whole, never mutated
+  #sessions: ReadonlyMap<string, LabConnection> = new Map<string, LabConnection>(); // eslint-disable-line svelte/prefer-svelte-reactivity -- replaced whole, never mutated
   #probes: TraceConnection[] = [];
   /** Console lines of walkthroughs played in the page (page-play.ts), with their time. */
   #logged: { t: number; text: string }[] = [];
@@ -411,7 +411,7 @@ export class LessonPlayer {
   }
 
   /** Opens a bundled endpoint in a new lab tab (a lesson widget's own socket); undefined if it could not. */
-  openSocket(path: string): Session | undefined {
+  openSocket(path: string): LabConnection | undefined {
     const { lab } = this.#d;
     const tab = lab.addTab(lab.transport.endpointUrl(path));
     return tab.connect() ? tab.session : undefined;

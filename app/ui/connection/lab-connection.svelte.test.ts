@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FilterIndex } from '../inspector/filter.ts';
 import { frameEvent } from './fixtures.ts';
-import { Session } from './session.svelte.ts';
+import { LabConnection } from './lab-connection.svelte.ts';
 import { TapClient, tapToken, withoutTap, withTap } from '../transport/tap-client.ts';
 import type { Transport, WebSocketLike, WireStream } from '../transport/transport.ts';
 import type { WireEvent } from '../lib/engine.ts';
 
-/** A socket that behaves like the browser's as far as the Session can tell. */
+/** A socket that behaves like the browser's as far as the LabConnection can tell. */
 class FakeSocket extends EventTarget implements WebSocketLike {
   readyState = 0;
   protocol = '';
@@ -75,14 +75,14 @@ function setup() {
     open: () => ({ socket, wire, dispose: () => disposed++ }),
   };
   let clock = 1000;
-  const session = Session.connect(transport, 'ws://x/echo', ['chat'], {
+  const session = LabConnection.connect(transport, 'ws://x/echo', ['chat'], {
     now: () => clock,
     schedule: () => {},
   });
   return { socket, wire, session, tick: (ms: number) => (clock += ms), disposed: () => disposed };
 }
 
-describe('Session', () => {
+describe('LabConnection', () => {
   it('records the page view of a connection: create, states, open, send, message, close', () => {
     const { socket, wire, session, tick } = setup();
     session.flush();
@@ -160,7 +160,7 @@ describe('Session', () => {
         },
       }),
     };
-    const session = Session.connect(transport, 'ws://x/echo', [], { now: () => 1, schedule: () => {} });
+    const session = LabConnection.connect(transport, 'ws://x/echo', [], { now: () => 1, schedule: () => {} });
     socket.open();
     socket.bufferedAmount = 65_536;
     report!({ type: 'send', data: 'x' });
@@ -260,7 +260,7 @@ describe('tap client', () => {
 
 describe('FilterIndex', () => {
   it('tests only new frames while the query is unchanged, and starts over when it changes', () => {
-    const session = Session.fromEvents([
+    const session = LabConnection.fromEvents([
       frameEvent(1, 'client', 1, 'alpha'),
       frameEvent(2, 'server', 9, ''),
       frameEvent(3, 'server', 1, 'beta'),
