@@ -1,6 +1,6 @@
 /**
  * The transport adapter layer: how the lab opens a connection, whatever carries it.
- * See README.md beside this file for how a transport plugs in.
+ * README.md beside this file says how a transport plugs in.
  */
 import type { WireEvent } from '../lib/engine.ts';
 import type { ApiData } from '../connection/events.ts';
