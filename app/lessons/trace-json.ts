@@ -5,7 +5,7 @@
  * to a question, and a test can load it back (testing.ts `loadTrace`).
  */
 import type { SessionEvent } from '../ui/connection/events.ts';
-import { FormatError, readSessionEvent, writeSessionEvent } from '../ui/connection/wire-json.ts';
+import { FormatError, readSessionEvent, writeSessionEvent } from '../ui/connection/session-json.ts';
 import type { HttpRecord, Trace, TraceConnection } from './types.ts';
 
 export const TRACE_FORMAT = 'websocket-playground-trace';

@@ -16,7 +16,7 @@ import { Session } from './session.ts';
 import { ManualClock, RecordingWire, clientEvents, hostService } from './testing.ts';
 import { createTickerService, mulberry32 } from './ticker.ts';
 import { truncateUtf8 } from './text.ts';
-import { decodeTapMessage, encodeTapMessage } from './wire-json.ts';
+import { readTapMessage, encodeTapMessage } from './wire-json.ts';
 
 const messages = (events: ReturnType<typeof clientEvents>): unknown[] =>
   events.filter((e) => e.type === 'message').map((e) => (e as { data: unknown }).data);
@@ -299,8 +299,8 @@ describe('helpers', () => {
     };
     const json = encodeTapMessage('c9', ev);
     expect(JSON.parse(json)).toEqual({ conn: 'c9', kind: 'frame', t: 5, from: 'client', bytes: 'gYABAgME' });
-    expect(decodeTapMessage(json)).toEqual({ conn: 'c9', event: ev });
-    expect(() => decodeTapMessage('{"kind":"frame"}')).toThrow();
+    expect(readTapMessage(json)).toEqual({ conn: 'c9', event: ev });
+    expect(() => readTapMessage('{"kind":"frame"}')).toThrow();
   });
 });
 

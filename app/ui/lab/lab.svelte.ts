@@ -7,7 +7,7 @@ import { sessionFiles } from './parts.ts';
 import { LabConnection } from '../connection/lab-connection.svelte.ts';
 import type { Transport } from '../transport/transport.ts';
 import { checkProtocols, checkUrl } from '../connection/validate.ts';
-import { FormatError } from '../connection/wire-json.ts';
+import { FormatError } from '../connection/session-json.ts';
 
 /** The bundled endpoints, one click each. */
 export const ENDPOINTS: readonly { path: string; label: string; hint: string }[] = [
