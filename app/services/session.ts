@@ -435,7 +435,7 @@ export class Session {
   }
 
   #handle(ev: ConnectionEvent): void {
-    switch (ev.type) {
+    switch (ev.kind) {
       case 'message':
         // Messages read before a close frame in the same chunk are still delivered; those
         // after a failure this session caused (rate limit) are not.

@@ -88,12 +88,12 @@ describe('SandboxSocketView', () => {
     const view = new SandboxSocketView(mirror, undefined);
     const calls: unknown[] = [];
     view.calls((c) => calls.push(c));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'hi' } }));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'close-call', code: 1000 } }));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'nonsense' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'send', data: 'hi' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'close-call', code: 1000 } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'nonsense' } }));
     expect(calls).toEqual([
-      { type: 'send', data: 'hi' },
-      { type: 'close-call', code: 1000 },
+      { kind: 'send', data: 'hi' },
+      { kind: 'close-call', code: 1000 },
     ]);
   });
 
@@ -103,11 +103,11 @@ describe('SandboxSocketView', () => {
     const calls: unknown[] = [];
     view.calls((c) => calls.push(c));
     view.send('from the lab');
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'from the lab' } }));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'from the code' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'send', data: 'from the lab' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'send', data: 'from the code' } }));
     view.close(1000);
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'close-call', code: 1000 } }));
-    expect(calls).toEqual([{ type: 'send', data: 'from the code' }]);
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'close-call', code: 1000 } }));
+    expect(calls).toEqual([{ kind: 'send', data: 'from the code' }]);
   });
 
   it('records binary data as the page saw it', () => {

@@ -49,7 +49,7 @@ export function callData(data: unknown): ApiData {
 
 /** What identifies a call well enough to recognise the sandbox's report of one the lab made. */
 function callKey(call: SocketCall): string {
-  if (call.type === 'close-call') return 'close';
+  if (call.kind === 'close-call') return 'close';
   const d = call.data;
   return typeof d === 'string' ? `s:${d}` : `b:${d.size ?? d.bytes.length}`;
 }
@@ -120,7 +120,7 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
   }
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     this.#mirror.send(data);
-    this.#own.push(callKey({ type: 'send', data: callData(ArrayBuffer.isView(data) ? data.buffer : data) }));
+    this.#own.push(callKey({ kind: 'send', data: callData(ArrayBuffer.isView(data) ? data.buffer : data) }));
   }
   close(code?: number, reason?: string): void {
     if (code === undefined) this.#mirror.close();
@@ -136,15 +136,15 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
     };
     const listener = (e: Event): void => {
       const r = (e as CustomEvent<unknown>).detail as {
-        type?: unknown;
+        kind?: unknown;
         data?: unknown;
         code?: unknown;
         reason?: unknown;
       };
-      if (r?.type === 'send') record({ type: 'send', data: callData(r.data) });
-      else if (r?.type === 'close-call')
+      if (r?.kind === 'send') record({ kind: 'send', data: callData(r.data) });
+      else if (r?.kind === 'close-call')
         record({
-          type: 'close-call',
+          kind: 'close-call',
           ...(typeof r.code === 'number' ? { code: r.code } : {}),
           ...(typeof r.reason === 'string' && r.reason ? { reason: r.reason } : {}),
         });

@@ -144,7 +144,7 @@ describe('LabConnection', () => {
 
   it("records the bufferedAmount of a send the socket's owner reports (the learner's code)", () => {
     const socket = new FakeSocket('ws://x/echo');
-    let report: ((call: { type: 'send'; data: string }) => void) | undefined;
+    let report: ((call: { kind: 'send'; data: string }) => void) | undefined;
     const transport: Transport = {
       label: 'server',
       description: 'test',
@@ -163,7 +163,7 @@ describe('LabConnection', () => {
     const session = LabConnection.connect(transport, 'ws://x/echo', [], { now: () => 1, schedule: () => {} });
     socket.open();
     socket.bufferedAmount = 65_536;
-    report!({ type: 'send', data: 'x' });
+    report!({ kind: 'send', data: 'x' });
     socket.bufferedAmount = 0;
     session.flush();
     expect(session.log.events.at(-1)).toMatchObject({

@@ -357,8 +357,16 @@ export class LabConnection {
     const unsubscribeCalls = opened.calls?.((call) => {
       // The owner's report of a send carries the bufferedAmount right after it (the mirror is
       // updated before the call is told), so the trace has the peak even between two polls.
-      this.#api(call.type === 'send' ? { ...call, buffered: socket.bufferedAmount } : call);
-      if (call.type === 'send' && socket.bufferedAmount > this.#peakSeen)
+      this.#api(
+        call.kind === 'send'
+          ? { type: 'send', data: call.data, buffered: socket.bufferedAmount }
+          : {
+              type: 'close-call',
+              ...(call.code !== undefined ? { code: call.code } : {}),
+              ...(call.reason !== undefined ? { reason: call.reason } : {}),
+            },
+      );
+      if (call.kind === 'send' && socket.bufferedAmount > this.#peakSeen)
         this.#peakSeen = socket.bufferedAmount;
       this.#pollSocket();
     });

@@ -323,7 +323,7 @@ export class LessonPlayer {
   // ---- driving the panels -------------------------------------------------------------------
 
   /** Opens an endpoint in the lab: a fresh tab, connected (as the learner's own Connect would). */
-  openLab(block: Extract<Block, { type: 'lab' }>): void {
+  openLab(block: Extract<Block, { kind: 'lab' }>): void {
     const { lab } = this.#d;
     // Lessons teach RFC 6455 framing: no permessage-deflate (see uncompressedUrl).
     const url = uncompressedUrl(lab.transport.endpointUrl(block.endpoint));
@@ -344,7 +344,7 @@ export class LessonPlayer {
   activeInput = $state<string | undefined>(undefined);
 
   /** Opens Paste & decode with the widget's bytes (the learner's own, when they typed some before). */
-  decodeInput(block: Extract<Block, { type: 'decode' }>): void {
+  decodeInput(block: Extract<Block, { kind: 'decode' }>): void {
     const mine = block.input ? this.progress?.inputs[block.input] : undefined;
     this.activeInput = block.input;
     const text = mine ?? block.hex;
@@ -461,7 +461,7 @@ export class LessonPlayer {
     const lines = this.#logged.filter((l) => l.t >= since);
     for (const run of this.#d.workspace?.()?.runs ?? []) {
       if (run.startedAt < since) continue;
-      for (const e of run.console.entries) if (e.level !== 'system') lines.push({ t: e.t, text: e.text });
+      for (const e of run.console.entries) if (e.level !== 'system') lines.push({ t: e.at, text: e.text });
     }
     return lines.sort((a, b) => a.t - b.t).map((l) => l.text);
   }
@@ -502,6 +502,6 @@ export class LessonPlayer {
 /** The task ids a list of blocks checks, weird experiments included. */
 export function checkedTasks(blocks: readonly Block[]): string[] {
   return blocks.flatMap((b) =>
-    b.type === 'check' ? b.tasks : b.type === 'weird' ? checkedTasks(b.blocks) : [],
+    b.kind === 'check' ? b.tasks : b.kind === 'weird' ? checkedTasks(b.blocks) : [],
   );
 }

@@ -48,7 +48,7 @@ export interface OpenedConnection {
 
 /** A call made on the socket by the code that owns it. */
 export type SocketCall =
-  { type: 'send'; data: ApiData } | { type: 'close-call'; code?: number; reason?: string };
+  { kind: 'send'; data: ApiData } | { kind: 'close-call'; code?: number; reason?: string };
 
 export interface Transport {
   readonly label: TransportLabel;
