@@ -4,7 +4,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-/** Imports run one way (design.md): the engine knows no app, transport or screen. */
+/** Imports run one way (README.md, "Layout of the code"): the engine knows no app, transport or screen. */
 const layer = (files, patterns, extra = {}) => ({
   files,
   ignores: ['**/*.test.ts'],

@@ -193,7 +193,7 @@ function decodeConnection(size: number, frameEvents = true): Case {
     step: () => {
       c.receiveData(chunk);
       let messages = 0;
-      for (const e of c.events()) if (e.type === 'message') messages++;
+      for (const e of c.events()) if (e.kind === 'message') messages++;
       if (messages !== count) throw new Error(`Connection decoded ${messages} of ${count}`);
     },
   };

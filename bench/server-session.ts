@@ -63,7 +63,7 @@ function once(size: number, n: number): SessionBenchResult {
   const engineNs = perMessage(n, () => {
     for (let i = 0; i < n; i++) {
       engine.receiveData(asRead(frame));
-      for (const e of engine.events()) if (e.type === 'message') engine.sendBinary(e.data as Uint8Array);
+      for (const e of engine.events()) if (e.kind === 'message') engine.sendBinary(e.data as Uint8Array);
       sink += engine.dataToSend().length;
     }
   });

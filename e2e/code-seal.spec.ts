@@ -130,9 +130,9 @@ test("issue 17's forged port messages get no hold on the page's port, and the pa
       'setTimeout(() => {',
       "  console.log('port captured:', captured ? 'yes' : 'no');",
       '  if (!captured) return;',
-      "  for (let i = 0; i < 3000; i++) original.call(captured, { t: 'sock:create', id: 1e6 + i, url: 'ws://localhost:1/', protocols: [], route: 'loopback' });",
-      "  const entries = Array.from({ length: 200000 }, () => ({ level: 'log', t: 0, text: 'forged' }));",
-      "  original.call(captured, { t: 'console', entries, dropped: 0 });",
+      "  for (let i = 0; i < 3000; i++) original.call(captured, { kind: 'sock:create', id: 1e6 + i, url: 'ws://localhost:1/', protocols: [], route: 'loopback' });",
+      "  const entries = Array.from({ length: 200000 }, () => ({ level: 'log', at: 0, text: 'forged' }));",
+      "  original.call(captured, { kind: 'console', entries, dropped: 0 });",
       '}, 500);',
     ].join('\n'),
   );

@@ -57,7 +57,7 @@ export async function play(
 /** Shows the step that checks the first failing task (as a learner would go looking for it). */
 async function showFirstFailure(page: Page): Promise<string> {
   return page.evaluate(() => {
-    type Block = { type: string; tasks?: string[]; blocks?: Block[] };
+    type Block = { kind: string; tasks?: string[]; blocks?: Block[] };
     const p = (
       window as unknown as { __wspLessons: { player: LessonsHook['player'] & Record<string, unknown> } }
     ).__wspLessons.player as unknown as {
@@ -67,7 +67,7 @@ async function showFirstFailure(page: Page): Promise<string> {
     };
     const tasks = (blocks: Block[]): string[] =>
       blocks.flatMap((b) =>
-        b.type === 'check' ? (b.tasks ?? []) : b.type === 'weird' ? tasks(b.blocks ?? []) : [],
+        b.kind === 'check' ? (b.tasks ?? []) : b.kind === 'weird' ? tasks(b.blocks ?? []) : [],
       );
     const i = p.steps.findIndex((s) => tasks(s.blocks).some((t) => p.results.get(t)?.ok === false));
     p.go(i);

@@ -24,7 +24,7 @@ function blocksOf(content: LessonContent): Block[] {
   const walk = (blocks: readonly Block[]) => {
     for (const b of blocks) {
       out.push(b);
-      if (b.type === 'weird') walk(b.blocks);
+      if (b.kind === 'weird') walk(b.blocks);
     }
   };
   for (const s of content.steps) walk(s.blocks);
@@ -74,19 +74,19 @@ describe.each(folders)('%s', (folder) => {
     const tasks = new Set(checks.tasks.map((t) => t.id));
     expect(tasks.size, 'task ids are unique').toBe(checks.tasks.length);
     const blocks = blocksOf(content);
-    const predictions = new Set(blocks.flatMap((b) => (b.type === 'predict' ? [b.id] : [])));
+    const predictions = new Set(blocks.flatMap((b) => (b.kind === 'predict' ? [b.id] : [])));
     const checked = new Set<string>();
     for (const b of blocks) {
-      if (b.type === 'check')
+      if (b.kind === 'check')
         for (const t of b.tasks) {
           expect(tasks, `:: check ${t}`).toContain(t);
           checked.add(t);
         }
-      if (b.type === 'inspector' && b.task) expect(tasks, `:: inspector task=${b.task}`).toContain(b.task);
-      if (b.type === 'explain' && b.task) expect(tasks, `explain task=${b.task}`).toContain(b.task);
-      if (b.type === 'explain' && b.predict)
+      if (b.kind === 'inspector' && b.task) expect(tasks, `:: inspector task=${b.task}`).toContain(b.task);
+      if (b.kind === 'explain' && b.task) expect(tasks, `explain task=${b.task}`).toContain(b.task);
+      if (b.kind === 'explain' && b.predict)
         expect(predictions, `explain predict=${b.predict}`).toContain(b.predict);
-      if (b.type === 'editor')
+      if (b.kind === 'editor')
         expect(
           Object.keys({ ...content.code.start, ...content.code.solution }),
           `:: editor ${b.file}`,

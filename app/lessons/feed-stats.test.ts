@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { pollStats, seqOf, sinceOf, socketStats, stampsOf } from './feed-stats.ts';
 import { connection, frameEvent, opened } from './testing.ts';
 import type { HttpRecord } from './types.ts';
-import type { SessionEvent } from '../ui/lab/events.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
 
 const T0 = 1_000_000;
 

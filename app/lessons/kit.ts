@@ -3,7 +3,7 @@
  * engine, the handshake parsed, the page's API events) and the two results, `pass` and `fail`.
  * Pure: no DOM, no clock; the same in the page and in Vitest.
  */
-import { type ApiEvent } from '../ui/lab/events.ts';
+import { type ApiEvent } from '../ui/connection/events.ts';
 import { decodeFrameBytes, type DecodedFrame } from '../ui/lib/frames.ts';
 import type { Side } from '../ui/lib/engine.ts';
 import { parseRequest, parseResponse } from '../ui/lib/handshake.ts';

@@ -1,13 +1,13 @@
 /**
  * Records a real trace in Vitest: a walkthrough (play.ts) runs on a virtual network (the
  * loopback, with the playground's services, on manual time) and every connection is recorded by
- * the lab's own `Session`, so the trace is exactly what the page records in loopback mode.
+ * the lab's own `LabConnection`, so the trace is exactly what the page records in loopback mode.
  */
 import { LoopbackTransport } from '../loopback/transport.ts';
 import { uncompressedUrl } from '../loopback/mode.ts';
 import { rig, type Rig } from '../loopback/test-support.ts';
 import type { VirtualNetworkOptions } from '../loopback/network.ts';
-import { Session } from '../ui/lab/session.svelte.ts';
+import { LabConnection } from '../ui/connection/lab-connection.svelte.ts';
 import type { PlayLab, PlaySocket, Walk } from './play.ts';
 import type { WireEvent } from '../protocol/types.ts';
 import { httpUrl, loopbackHttp } from './http-client.ts';
@@ -22,17 +22,22 @@ export interface RecordingLab extends PlayLab {
 export async function recordLoopback(walk: (lab: RecordingLab) => Promise<void> | void): Promise<Trace> {
   const r = rig();
   const transport = new LoopbackTransport({ network: r.network });
-  const sessions: Session[] = [];
+  const sessions: LabConnection[] = [];
   const inputs: Record<string, string> = {};
   const console: string[] = [];
   const http: HttpRecord[] = [];
   const lab: RecordingLab = {
     rig: r,
     open(path, protocols = []) {
-      const session = Session.connect(transport, uncompressedUrl(transport.endpointUrl(path)), protocols, {
-        schedule: () => {},
-        now: () => Math.floor(r.scheduler.now()),
-      });
+      const session = LabConnection.connect(
+        transport,
+        uncompressedUrl(transport.endpointUrl(path)),
+        protocols,
+        {
+          schedule: () => {},
+          now: () => Math.floor(r.scheduler.now()),
+        },
+      );
       sessions.push(session);
       if (!session.socket) throw new Error(`could not open ${path}: ${session.notes.join(' ')}`);
       return session.socket as unknown as PlaySocket;
@@ -104,19 +109,19 @@ export async function recordProbe(
 ): Promise<Trace> {
   const r = rig({ hosts: ['playground.local', 'localhost:8080'], ...options });
   let n = 0;
-  const driven: { session: Session; id: string; url: string; options: ProbeOptions }[] = [];
+  const driven: { session: LabConnection; id: string; url: string; options: ProbeOptions }[] = [];
   const connect = (url: string, o: ProbeOptions) => {
     const transport = new LoopbackTransport({
       network: r.network,
       ...(o.origin !== undefined ? { origin: o.origin } : {}),
     });
-    const session = Session.connect(transport, uncompressedUrl(url), o.protocols ?? [], {
+    const session = LabConnection.connect(transport, uncompressedUrl(url), o.protocols ?? [], {
       schedule: () => {},
       now: () => Math.floor(r.scheduler.now()),
     });
     return { session, id: `probe${++n}` };
   };
-  const record = (session: Session, id: string, url: string, o: ProbeOptions): TraceConnection => {
+  const record = (session: LabConnection, id: string, url: string, o: ProbeOptions): TraceConnection => {
     session.flush();
     const events = [...session.log.events];
     session.dispose();

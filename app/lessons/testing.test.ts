@@ -25,7 +25,7 @@ import {
   tasksUnderTest,
   trace,
 } from './testing.ts';
-import type { SessionEvent } from '../ui/lab/events.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
 import type { LessonChecks, Trace } from './types.ts';
 
 const KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';

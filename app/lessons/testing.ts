@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { buildServerResponse } from '../protocol/index.ts';
-import type { SessionEvent } from '../ui/lab/events.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
 import { encodeFrame, encodeUtf8, type Side } from '../ui/lib/engine.ts';
-import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/lab/fixtures.ts';
+import { frameBytes, frameEvent, REQUEST, RESPONSE } from '../ui/connection/fixtures.ts';
 import { traceFromJson } from './trace-json.ts';
 import type { LessonChecks, LessonMode, TaskResult, Trace, TraceConnection } from './types.ts';
 

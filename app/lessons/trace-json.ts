@@ -4,8 +4,8 @@
  * session file (bytes in base64), HTTP exchanges as they are (text and numbers). The player's "Save my trace" writes it, so a learner can attach exactly what they did
  * to a question, and a test can load it back (testing.ts `loadTrace`).
  */
-import type { SessionEvent } from '../ui/lab/events.ts';
-import { FormatError, readSessionEvent, writeSessionEvent } from '../ui/lab/wire-json.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
+import { FormatError, readSessionEvent, writeSessionEvent } from '../ui/connection/session-json.ts';
 import type { HttpRecord, Trace, TraceConnection } from './types.ts';
 
 export const TRACE_FORMAT = 'websocket-playground-trace';

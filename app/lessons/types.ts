@@ -10,7 +10,7 @@
  * learner's connections since the lesson (or the step) began. They never read the learner's
  * source text, so any approach that really does the thing passes.
  */
-import type { SessionEvent } from '../ui/lab/events.ts';
+import type { SessionEvent } from '../ui/connection/events.ts';
 import type { PlaySocket } from './play.ts';
 
 /** Server mode: the browser's WebSocket to our Node server, bytes from its tap. Loopback: all in the page. */
@@ -48,32 +48,32 @@ export interface LessonMeta {
  * time); the others are directives the player renders as live parts.
  */
 export type Block =
-  | { type: 'html'; html: string }
+  | { kind: 'html'; html: string }
   /** A question asked before the experiment; the answer is stored, locked, and never graded. */
-  | { type: 'predict'; id: string; question: string; options: string[] }
+  | { kind: 'predict'; id: string; question: string; options: string[] }
   /** Open (or focus) the lab on an endpoint; `protocols` pre-filled. */
-  | { type: 'lab'; endpoint: string; protocols: string[]; label: string }
+  | { kind: 'lab'; endpoint: string; protocols: string[]; label: string }
   /** Select a frame in the inspector: the first frame a task refers to, or one matching `match`. */
-  | { type: 'inspector'; task?: string; label: string }
+  | { kind: 'inspector'; task?: string; label: string }
   /** Show the handshake view of the lab's active connection. */
-  | { type: 'handshake'; label: string }
+  | { kind: 'handshake'; label: string }
   /** Paste-and-decode, optionally pre-filled with hex; `input` names where the learner's bytes are kept. */
-  | { type: 'decode'; hex: string; input?: string; label: string }
+  | { kind: 'decode'; hex: string; input?: string; label: string }
   /** Load a file of the lesson's code (from start/, or the learner's saved copy) into the editor. */
-  | { type: 'editor'; file: string; label: string }
+  | { kind: 'editor'; file: string; label: string }
   /** The results of these tasks (first failure shown in full). */
-  | { type: 'check'; tasks: string[] }
+  | { kind: 'check'; tasks: string[] }
   /** One hint; consecutive hints unlock one at a time. */
-  | { type: 'hint'; html: string }
+  | { kind: 'hint'; html: string }
   /** Unlocked once the step's checks pass; shows "you predicted X, the wire showed Y". */
-  | { type: 'explain'; predict?: string; task?: string; html: string }
+  | { kind: 'explain'; predict?: string; task?: string; html: string }
   /** An experiment that breaks the protocol on purpose (a framed box). */
-  | { type: 'weird'; title: string; blocks: Block[] }
+  | { kind: 'weird'; title: string; blocks: Block[] }
   /** A note for where the two modes differ. */
-  | { type: 'note'; html: string }
+  | { kind: 'note'; html: string }
   /** The live comparison of polling, long polling and a WebSocket on one feed: the columns shown,
    *  and how often the polling column asks (ms). */
-  | { type: 'compare'; columns: FeedClient[]; every: number };
+  | { kind: 'compare'; columns: FeedClient[]; every: number };
 
 /** The three ways to follow a feed the polling lesson compares (RFC 6455 §1.1). */
 export type FeedClient = 'poll' | 'long-poll' | 'websocket';

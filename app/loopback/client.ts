@@ -317,7 +317,7 @@ export class ClientEndpoint implements ClientChannel {
 
   /** Hands one engine event to the sink; 'closed' once the connection is over. */
   #report(ev: ConnectionEvent): 'closed' | undefined {
-    switch (ev.type) {
+    switch (ev.kind) {
       case 'open':
         this.#o.sink.open(ev.protocol, ev.extensions);
         return undefined;

@@ -65,7 +65,7 @@ describe('pako codec', () => {
         const bytes = server.dataToSend();
         sizes.push(bytes.reduce((n, b) => n + b.length, 0));
         for (const b of bytes) client.receiveData(b);
-        const got = client.events().filter((e) => e.type === 'message');
+        const got = client.events().filter((e) => e.kind === 'message');
         expect(got.map((e) => e.data)).toEqual([text]);
       }
       if (serverNoContextTakeover) expect(sizes[1]).toBe(sizes[0]);

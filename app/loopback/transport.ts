@@ -1,5 +1,5 @@
 /**
- * The connection lab's loopback transport (the shape of app/ui/lab/transport.ts `Transport`,
+ * The connection lab's loopback transport (the shape of app/ui/transport/transport.ts `Transport`,
  * matched structurally: the loopback never imports the UI).
  *
  * Sockets to a host on the virtual network (playground.local, the page's own host) are

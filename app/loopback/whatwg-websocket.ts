@@ -145,12 +145,12 @@ export interface ConnectionEnd {
 
 /** What the socket did through its API, for a subclass that reports it (the sandbox's mirror). */
 export type ApiActivity =
-  | { type: 'open'; protocol: string; extensions: string }
-  | { type: 'message'; data: string | Blob | ArrayBuffer }
-  | { type: 'error' }
-  | { type: 'close'; code: number; reason: string; wasClean: boolean }
-  | { type: 'send'; data: string | Blob | ArrayBuffer }
-  | { type: 'close-call'; code?: number; reason?: string };
+  | { kind: 'open'; protocol: string; extensions: string }
+  | { kind: 'message'; data: string | Blob | ArrayBuffer }
+  | { kind: 'error' }
+  | { kind: 'close'; code: number; reason: string; wasClean: boolean }
+  | { kind: 'send'; data: string | Blob | ArrayBuffer }
+  | { kind: 'close-call'; code?: number; reason?: string };
 
 type HandlerType = 'open' | 'message' | 'error' | 'close';
 type Handler = ((this: WhatwgWebSocket, ev: Event) => unknown) | null;
@@ -214,7 +214,7 @@ export abstract class WhatwgWebSocket extends EventTarget {
       this.#readyState = OPEN;
       this.#protocol = protocol;
       this.#extensions = extensions;
-      this.observe({ type: 'open', protocol, extensions });
+      this.observe({ kind: 'open', protocol, extensions });
       this.dispatchEvent(new Event('open'));
     });
   }
@@ -227,7 +227,7 @@ export abstract class WhatwgWebSocket extends EventTarget {
       if (typeof data === 'string') payload = data;
       else if (this.#binaryType === 'arraybuffer') payload = data.slice().buffer;
       else payload = new Blob([data.slice()]);
-      this.observe({ type: 'message', data: payload });
+      this.observe({ kind: 'message', data: payload });
       this.dispatchEvent(new MessageEventClass('message', { data: payload, origin: this.#origin }));
     });
   }
@@ -252,10 +252,10 @@ export abstract class WhatwgWebSocket extends EventTarget {
       this.#readyState = CLOSED;
       this.#outgoing.length = 0;
       if (end.failed) {
-        this.observe({ type: 'error' });
+        this.observe({ kind: 'error' });
         this.dispatchEvent(new Event('error'));
       }
-      this.observe({ type: 'close', code: end.code, reason: end.reason, wasClean: end.wasClean });
+      this.observe({ kind: 'close', code: end.code, reason: end.reason, wasClean: end.wasClean });
       this.dispatchEvent(
         new CloseEventClass('close', { wasClean: end.wasClean, code: end.code, reason: end.reason }),
       );
@@ -355,7 +355,7 @@ export abstract class WhatwgWebSocket extends EventTarget {
     const wasConnecting = this.#readyState === CONNECTING;
     this.#readyState = CLOSING;
     this.observe({
-      type: 'close-call',
+      kind: 'close-call',
       ...(code !== undefined ? { code } : {}),
       ...(reason ? { reason } : {}),
     });
@@ -390,7 +390,7 @@ export abstract class WhatwgWebSocket extends EventTarget {
     // In CLOSING or CLOSED the bytes are only counted (they will never drain).
     if (this.#readyState !== OPEN) return;
     this.observe({
-      type: 'send',
+      kind: 'send',
       data: item.kind === 'text' ? item.text : (item.bytes.slice().buffer as ArrayBuffer),
     });
     this.#outgoing.push(item);
@@ -400,7 +400,7 @@ export abstract class WhatwgWebSocket extends EventTarget {
   #queueBlob(blob: Blob): void {
     this.#bufferedAmount += blob.size;
     if (this.#readyState !== OPEN) return;
-    this.observe({ type: 'send', data: blob });
+    this.observe({ kind: 'send', data: blob });
     const entry: Queued & { kind: 'blob' } = { kind: 'blob', bytes: undefined, ready: false };
     this.#outgoing.push(entry);
     blob.arrayBuffer().then(

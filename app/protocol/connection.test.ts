@@ -34,7 +34,7 @@ function written(c: Connection): Frame[] {
   return frames.map((f) => f.frame);
 }
 
-const types = (events: ConnectionEvent[]) => events.map((e) => e.type);
+const types = (events: ConnectionEvent[]) => events.map((e) => e.kind);
 const closeOf = (f: Frame) => ({
   opcode: f.opcode,
   code: f.payload.length >= 2 ? (f.payload[0]! << 8) | f.payload[1]! : undefined,
@@ -45,7 +45,7 @@ describe('Connection', () => {
   it('starts OPEN and reports open with the negotiated protocol', () => {
     const c = new Connection({ role: 'server', protocol: 'chat' });
     expect(c.readyState).toBe('OPEN');
-    expect(c.events()).toEqual([{ type: 'open', protocol: 'chat', extensions: '' }]);
+    expect(c.events()).toEqual([{ kind: 'open', protocol: 'chat', extensions: '' }]);
     expect(c.maxMessageSize).toBe(DEFAULT_MAX_MESSAGE_SIZE);
   });
 
@@ -60,10 +60,10 @@ describe('Connection', () => {
     c.receiveData(to('server', frame(0x2, Uint8Array.of(1, 2, 3))));
     const events = c.events();
     expect(types(events)).toEqual(['frame', 'message', 'frame', 'message']);
-    expect(events[0]).toMatchObject({ type: 'frame', from: 'client' });
-    expect(events[0]?.type === 'frame' && hex(events[0].bytes)).toBe(hex(bytes));
-    expect(events[1]).toEqual({ type: 'message', opcode: 0x1, data: 'Hello' });
-    expect(events[3]).toEqual({ type: 'message', opcode: 0x2, data: Uint8Array.of(1, 2, 3) });
+    expect(events[0]).toMatchObject({ kind: 'frame', from: 'client' });
+    expect(events[0]?.kind === 'frame' && hex(events[0].bytes)).toBe(hex(bytes));
+    expect(events[1]).toEqual({ kind: 'message', opcode: 0x1, data: 'Hello' });
+    expect(events[3]).toEqual({ kind: 'message', opcode: 0x2, data: Uint8Array.of(1, 2, 3) });
   });
 
   it('answers a ping with a pong carrying the same payload (§5.5.3)', () => {
@@ -86,10 +86,10 @@ describe('Connection', () => {
     c.receiveData(to('server', frame(0x1, 'Hel', { fin: false })));
     c.receiveData(to('server', frame(0x9, '')));
     c.receiveData(to('server', frame(0x0, 'lo')));
-    const events = c.events().filter((e) => e.type !== 'frame');
+    const events = c.events().filter((e) => e.kind !== 'frame');
     expect(events).toEqual([
-      { type: 'ping', data: new Uint8Array(0) },
-      { type: 'message', opcode: 0x1, data: 'Hello' },
+      { kind: 'ping', data: new Uint8Array(0) },
+      { kind: 'message', opcode: 0x1, data: 'Hello' },
     ]);
   });
 
@@ -98,8 +98,8 @@ describe('Connection', () => {
     const euro = text('€'); // e2 82 ac
     c.receiveData(to('server', frame(0x1, euro.subarray(0, 1), { fin: false })));
     c.receiveData(to('server', frame(0x0, euro.subarray(1))));
-    expect(c.events().filter((e) => e.type === 'message')).toEqual([
-      { type: 'message', opcode: 0x1, data: '€' },
+    expect(c.events().filter((e) => e.kind === 'message')).toEqual([
+      { kind: 'message', opcode: 0x1, data: '€' },
     ]);
   });
 
@@ -152,8 +152,8 @@ describe('Connection', () => {
       expect(c.readyState).toBe('CLOSED');
       expect(c.shouldCloseTransport).toBe(true);
       const events = c.events();
-      expect(events.filter((e) => e.type === 'close')).toEqual([
-        { type: 'close', code: 1000, reason: 'bye', wasClean: true },
+      expect(events.filter((e) => e.kind === 'close')).toEqual([
+        { kind: 'close', code: 1000, reason: 'bye', wasClean: true },
       ]);
       c.receiveEof();
       expect(c.events()).toEqual([]);
@@ -177,13 +177,13 @@ describe('Connection', () => {
         expect(c.sendText('echo: last words')).toBe(true);
         const second = c.events();
         // Our echo, then the peer's Close as read, then our answer to it.
-        expect(second.map((e) => (e.type === 'frame' ? `${e.from} ${e.frame.opcode}` : e.type))).toEqual([
+        expect(second.map((e) => (e.kind === 'frame' ? `${e.from} ${e.frame.opcode}` : e.kind))).toEqual([
           'server 1',
           'client 8',
           'server 8',
           'close',
         ]);
-        expect(second.at(-1)).toEqual({ type: 'close', code: 1000, reason: '', wasClean: true });
+        expect(second.at(-1)).toEqual({ kind: 'close', code: 1000, reason: '', wasClean: true });
         expect(written(c).map((f) => f.opcode)).toEqual([0x1, 0x8]);
         expect(c.events()).toEqual([]);
       });
@@ -204,8 +204,8 @@ describe('Connection', () => {
         expect(types(c.events())).toEqual(['frame', 'message']);
         expect(c.close(4000, 'me first')).toBe(true);
         const events = c.events();
-        expect(events.filter((e) => e.type === 'message')).toEqual([]);
-        expect(events.at(-1)).toEqual({ type: 'close', code: 1000, reason: '', wasClean: true });
+        expect(events.filter((e) => e.kind === 'message')).toEqual([]);
+        expect(events.at(-1)).toEqual({ kind: 'close', code: 1000, reason: '', wasClean: true });
         expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 4000, reason: 'me first' }]);
       });
 
@@ -215,7 +215,7 @@ describe('Connection', () => {
         c.receiveEof();
         const events = c.events();
         expect(types(events)).toEqual(['frame', 'message', 'frame', 'frame', 'close']);
-        expect(events.at(-1)).toEqual({ type: 'close', code: 1000, reason: '', wasClean: true });
+        expect(events.at(-1)).toEqual({ kind: 'close', code: 1000, reason: '', wasClean: true });
       });
     });
 
@@ -233,12 +233,12 @@ describe('Connection', () => {
           expect(c.shouldCloseTransport).toBe(false);
           const first = c.events();
           expect(types(first)).toEqual(['frame', 'message']);
-          expect(first[1]).toMatchObject({ type: 'message', data: 'Hello, world!' });
+          expect(first[1]).toMatchObject({ kind: 'message', data: 'Hello, world!' });
           expect(c.sendText('Hello, world!')).toBe(true);
           const second = c.events();
           expect(types(second)).toEqual(['frame', 'error', 'frame', 'close']);
-          expect(second[1]).toMatchObject({ type: 'error', error: { closeCode: 1002 } });
-          expect(second.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+          expect(second[1]).toMatchObject({ kind: 'error', error: { closeCode: 1002 } });
+          expect(second.at(-1)).toEqual({ kind: 'close', code: 1006, reason: '', wasClean: false });
           expect(c.shouldCloseTransport).toBe(true);
           const out = written(c);
           expect(out.map((f) => f.opcode)).toEqual([0x1, 0x8]);
@@ -254,9 +254,9 @@ describe('Connection', () => {
         c.receiveData(to('server', frame(0x1, 'after the violation')));
         c.receiveEof();
         const events = c.events();
-        expect(events.filter((e) => e.type === 'message')).toHaveLength(1);
+        expect(events.filter((e) => e.kind === 'message')).toHaveLength(1);
         expect(types(events).slice(-3)).toEqual(['error', 'frame', 'close']);
-        expect(events.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+        expect(events.at(-1)).toEqual({ kind: 'close', code: 1006, reason: '', wasClean: false });
       });
 
       it('fails at once when no message is waiting (a violation alone in its read)', () => {
@@ -285,7 +285,7 @@ describe('Connection', () => {
       const c = server();
       c.receiveData(to('server', frame(0x8, '')));
       expect(written(c).map((f) => hex(f.payload))).toEqual(['']);
-      expect(c.events().at(-1)).toEqual({ type: 'close', code: 1005, reason: '', wasClean: true });
+      expect(c.events().at(-1)).toEqual({ kind: 'close', code: 1005, reason: '', wasClean: true });
     });
 
     it('client: echoes the server close, waits in CLOSING for the server to end TCP, then closes cleanly', () => {
@@ -297,7 +297,7 @@ describe('Connection', () => {
       expect(types(c.events())).toEqual(['frame', 'frame']);
       c.receiveEof();
       expect(c.readyState).toBe('CLOSED');
-      expect(c.events()).toEqual([{ type: 'close', code: 1001, reason: '', wasClean: true }]);
+      expect(c.events()).toEqual([{ kind: 'close', code: 1001, reason: '', wasClean: true }]);
     });
 
     it('client-initiated: close() sends the close, the server answer completes the handshake', () => {
@@ -308,8 +308,8 @@ describe('Connection', () => {
       c.receiveData(to('client', frame(0x8, Uint8Array.of(0x03, 0xe8))));
       expect(c.dataToSend()).toEqual([]); // nothing echoed twice
       c.receiveEof();
-      expect(c.events().filter((e) => e.type === 'close')).toEqual([
-        { type: 'close', code: 1000, reason: '', wasClean: true },
+      expect(c.events().filter((e) => e.kind === 'close')).toEqual([
+        { kind: 'close', code: 1000, reason: '', wasClean: true },
       ]);
     });
 
@@ -319,7 +319,7 @@ describe('Connection', () => {
       expect(c.shouldCloseTransport).toBe(false);
       c.receiveData(to('server', frame(0x8, Uint8Array.of(0x0f, 0xa0, ...text('go')))));
       expect(c.shouldCloseTransport).toBe(true);
-      expect(c.events().at(-1)).toEqual({ type: 'close', code: 4000, reason: 'go', wasClean: true });
+      expect(c.events().at(-1)).toEqual({ kind: 'close', code: 4000, reason: 'go', wasClean: true });
     });
 
     it('close() without a code sends an empty close frame', () => {
@@ -341,7 +341,7 @@ describe('Connection', () => {
     it('reports 1006 when TCP ends without a close frame', () => {
       const c = server();
       c.receiveEof();
-      expect(c.events()).toEqual([{ type: 'close', code: 1006, reason: '', wasClean: false }]);
+      expect(c.events()).toEqual([{ kind: 'close', code: 1006, reason: '', wasClean: false }]);
       expect(c.readyState).toBe('CLOSED');
       expect(c.closeCode).toBe(1006);
     });
@@ -350,7 +350,7 @@ describe('Connection', () => {
       const c = client();
       c.close(1000);
       c.receiveEof();
-      expect(c.events().at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+      expect(c.events().at(-1)).toEqual({ kind: 'close', code: 1006, reason: '', wasClean: false });
     });
 
     it('ignores data that arrives after a close frame, in the same chunk or later', () => {
@@ -525,10 +525,10 @@ describe('Connection', () => {
         const c = role === 'server' ? server() : client();
         c.receiveData(bytes);
         const events = c.events();
-        const error = events.find((e) => e.type === 'error');
-        expect(error?.type === 'error' && error.error.code).toBe(errorCode);
+        const error = events.find((e) => e.kind === 'error');
+        expect(error?.kind === 'error' && error.error.code).toBe(errorCode);
         expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code, reason: errorCode }]);
-        expect(events.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+        expect(events.at(-1)).toEqual({ kind: 'close', code: 1006, reason: '', wasClean: false });
         expect(types(events).filter((t) => t === 'error' || t === 'close')).toEqual(['error', 'close']);
         expect(c.readyState).toBe('CLOSED');
         expect(c.shouldCloseTransport).toBe(true);
@@ -559,7 +559,7 @@ describe('Connection', () => {
         entropy: fixedEntropy(),
       }))
         c.receiveData(f.bytes);
-      expect(c.events().filter((e) => e.type === 'message')).toHaveLength(1);
+      expect(c.events().filter((e) => e.kind === 'message')).toHaveLength(1);
     });
 
     it('fails with 1007 at the first invalid fragment, before the message ends', () => {
@@ -589,7 +589,7 @@ describe('Connection', () => {
       c.fail('INTERNAL');
       c.receiveEof();
       expect(c.dataToSend()).toEqual([]);
-      expect(c.events().filter((e) => e.type === 'close')).toHaveLength(1);
+      expect(c.events().filter((e) => e.kind === 'close')).toHaveLength(1);
     });
 
     it('a violation after our close was sent sends no second close', () => {
@@ -598,7 +598,7 @@ describe('Connection', () => {
       c.dataToSend();
       c.receiveData(encodeFrame(frame(0x1, 'x'))); // unmasked
       expect(c.dataToSend()).toEqual([]);
-      expect(c.events().at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+      expect(c.events().at(-1)).toEqual({ kind: 'close', code: 1006, reason: '', wasClean: false });
     });
   });
 
@@ -634,8 +634,8 @@ describe('Connection', () => {
       const { events } = exchange(undefined);
       expect(
         events
-          .filter((e) => e.type === 'frame')
-          .map((e) => e.type === 'frame' && `${e.from} ${e.frame.opcode}`),
+          .filter((e) => e.kind === 'frame')
+          .map((e) => e.kind === 'frame' && `${e.from} ${e.frame.opcode}`),
       ).toEqual([
         'client 1',
         'client 2',
@@ -654,8 +654,8 @@ describe('Connection', () => {
     it("frameEvents: false drops only the 'frame' events: same other events, same bytes written", () => {
       const on = exchange(true);
       const off = exchange(false);
-      expect(off.events.some((e) => e.type === 'frame')).toBe(false);
-      expect(off.events).toEqual(on.events.filter((e) => e.type !== 'frame'));
+      expect(off.events.some((e) => e.kind === 'frame')).toBe(false);
+      expect(off.events).toEqual(on.events.filter((e) => e.kind !== 'frame'));
       expect(off.wire).toEqual(on.wire);
       expect(types(off.events)).toEqual(['open', 'message', 'ping', 'message', 'pong', 'close']);
     });
@@ -667,7 +667,7 @@ describe('Connection', () => {
       const chunk = to('server', frame(0x2, big));
       c.receiveData(chunk);
       const [message] = c.events();
-      if (message?.type !== 'message') throw new Error(String(message?.type));
+      if (message?.kind !== 'message') throw new Error(String(message?.kind));
       const data = message.data as Uint8Array;
       expect(data.buffer).toBe(chunk.buffer);
       expect(digest(data)).toBe(digest(big));
@@ -688,12 +688,12 @@ describe('Connection', () => {
 
     it('events are plain objects with the keys in the documented order', () => {
       const { events } = exchange(true);
-      const frameEvent = events.find((e) => e.type === 'frame')!;
-      const message = events.find((e) => e.type === 'message')!;
+      const frameEvent = events.find((e) => e.kind === 'frame')!;
+      const message = events.find((e) => e.kind === 'message')!;
       expect(Object.getPrototypeOf(frameEvent)).toBe(Object.prototype);
-      expect(Object.keys(frameEvent)).toEqual(['type', 'from', 'frame', 'bytes']);
+      expect(Object.keys(frameEvent)).toEqual(['kind', 'from', 'frame', 'bytes']);
       expect(Object.getPrototypeOf(message)).toBe(Object.prototype);
-      expect(Object.keys(message)).toEqual(['type', 'opcode', 'data']);
+      expect(Object.keys(message)).toEqual(['kind', 'opcode', 'data']);
     });
   });
 
@@ -711,7 +711,7 @@ describe('Connection', () => {
       if (role === 'server') for (let i = 0; i < out.length; i++) out[i]! ^= KEY[(at + i) & 3]!;
       return out;
     }
-    const errorOf = (events: ConnectionEvent[]) => events.find((e) => e.type === 'error');
+    const errorOf = (events: ConnectionEvent[]) => events.find((e) => e.kind === 'error');
 
     for (const role of ['server', 'client'] as const) {
       it(`fails with 1007 as soon as the invalid byte arrives, before the frame is complete (${role})`, () => {
@@ -726,7 +726,7 @@ describe('Connection', () => {
         const events = c.events();
         const error = errorOf(events);
         expect(
-          error?.type === 'error' && [
+          error?.kind === 'error' && [
             error.error.code,
             error.error.closeCode,
             (error.error as { byteOffset?: number }).byteOffset,
@@ -734,7 +734,7 @@ describe('Connection', () => {
         ).toEqual(['INVALID_UTF8', 1007, header.length + 3]);
         // The Close frame with 1007 is in dataToSend right after the bad chunk.
         expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
-        expect(events.at(-1)).toEqual({ type: 'close', code: 1006, reason: '', wasClean: false });
+        expect(events.at(-1)).toEqual({ kind: 'close', code: 1006, reason: '', wasClean: false });
         expect(c.shouldCloseTransport).toBe(true);
       });
     }
@@ -746,7 +746,7 @@ describe('Connection', () => {
       c.receiveData(bigTextHeader('server', 0x0, true));
       c.receiveData(wire('server', Uint8Array.of(0x41), 0)); // 'A' where the last byte of '€' belongs
       const error = errorOf(c.events());
-      expect(error?.type === 'error' && error.error.code).toBe('INVALID_UTF8');
+      expect(error?.kind === 'error' && error.error.code).toBe('INVALID_UTF8');
       expect(written(c).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
     });
 
@@ -771,8 +771,8 @@ describe('Connection', () => {
           const ok = role === 'server' ? server() : client();
           ok.receiveData(goodBytes.slice(0, cutAt));
           ok.receiveData(goodBytes.slice(cutAt));
-          expect(ok.events().filter((e) => e.type === 'message')).toEqual([
-            { type: 'message', opcode: 0x1, data: new TextDecoder().decode(good) },
+          expect(ok.events().filter((e) => e.kind === 'message')).toEqual([
+            { kind: 'message', opcode: 0x1, data: new TextDecoder().decode(good) },
           ]);
 
           const ko = role === 'server' ? server() : client();
@@ -780,7 +780,7 @@ describe('Connection', () => {
           const early = errorOf(ko.events());
           if (cutAt > h + badAt) {
             expect(
-              early?.type === 'error' && (early.error as { byteOffset?: number }).byteOffset,
+              early?.kind === 'error' && (early.error as { byteOffset?: number }).byteOffset,
               `cut at ${cutAt}`,
             ).toBe(h + badAt);
             expect(written(ko).map(closeOf)).toEqual([{ opcode: 8, code: 1007, reason: 'INVALID_UTF8' }]);
@@ -789,7 +789,7 @@ describe('Connection', () => {
             ko.receiveData(badBytes.slice(cutAt));
             const late = errorOf(ko.events());
             expect(
-              late?.type === 'error' && (late.error as { byteOffset?: number }).byteOffset,
+              late?.kind === 'error' && (late.error as { byteOffset?: number }).byteOffset,
               `cut at ${cutAt}`,
             ).toBe(h + badAt);
           }
@@ -880,7 +880,7 @@ describe('Connection', () => {
             for (const chunk of chunks) {
               end += chunk.length;
               c.receiveData(chunk);
-              if (failedAtChunkEnd === -1 && c.events().some((e) => e.type === 'error'))
+              if (failedAtChunkEnd === -1 && c.events().some((e) => e.kind === 'error'))
                 failedAtChunkEnd = end;
             }
             const expected = oracle(payload);
@@ -931,7 +931,7 @@ describe('no byte of a message changes between the wire and the API', () => {
           if (typeof data === 'string') sender.sendText(data, options);
           else sender.sendBinary(data, options);
           for (const chunk of sender.dataToSend()) receiver.receiveData(chunk);
-          const got = receiver.events().filter((e) => e.type === 'message');
+          const got = receiver.events().filter((e) => e.kind === 'message');
           expect(got).toHaveLength(1);
           const e = got[0]!;
           expect(e.opcode).toBe(typeof data === 'string' ? 1 : 2);
@@ -946,6 +946,6 @@ describe('no byte of a message changes between the wire and the API', () => {
   it("a text message starting with U+FEFF keeps it: '\\uFEFFhello' is 8 bytes on the wire and 6 code units in the API", () => {
     const c = server();
     c.receiveData(to('server', frame(0x1, fromHex('efbbbf68656c6c6f'))));
-    expect(c.events()).toContainEqual(expect.objectContaining({ type: 'message', data: '\uFEFFhello' }));
+    expect(c.events()).toContainEqual(expect.objectContaining({ kind: 'message', data: '\uFEFFhello' }));
   });
 });

@@ -173,7 +173,7 @@ export class Connection {
         compressed === undefined ? (h) => assembler.isText(h) : (h) => !compressed(h) && assembler.isText(h),
       onPayloadBytes: (h, bytes, at) => assembler.streamPayload(h, bytes, at),
     });
-    this.#events.push({ type: 'open', protocol: this.protocol, extensions: this.extensions });
+    this.#events.push({ kind: 'open', protocol: this.protocol, extensions: this.extensions });
   }
 
   get readyState(): ReadyState {
@@ -259,13 +259,13 @@ export class Connection {
       if (this.#frameEvents) this.#events.push(frameEvent(this.#peer, frame, r.bytes));
       switch (frame.opcode) {
         case Opcode.Ping:
-          this.#events.push({ type: 'ping', data: frame.payload });
+          this.#events.push({ kind: 'ping', data: frame.payload });
           // 5.5.3: answer with a Pong carrying the Ping's payload (not after our Close).
           if (this.#autoPong && !this.#closeSent) this.#send(Opcode.Pong, frame.payload);
           break;
         case Opcode.Pong:
           // 5.5.3: an unsolicited Pong is allowed and needs no answer.
-          this.#events.push({ type: 'pong', data: frame.payload });
+          this.#events.push({ kind: 'pong', data: frame.payload });
           break;
         default: {
           let data = frame;
@@ -391,7 +391,7 @@ export class Connection {
 
   #fail(error: ProtocolError): void {
     if (this.#closed) return;
-    this.#events.push({ type: 'error', error });
+    this.#events.push({ kind: 'error', error });
     // 7.1.7: send a Close frame with the error's code (7.4.1), if we have not sent one yet.
     if (!this.#closeSent) {
       const code = isSendableCloseCode(error.closeCode) ? error.closeCode : 1011;
@@ -475,7 +475,7 @@ export class Connection {
       this.#closeCode = code;
       this.#closeReason = reason;
     }
-    this.#events.push({ type: 'close', code, reason, wasClean });
+    this.#events.push({ kind: 'close', code, reason, wasClean });
   }
 
   #sendMessage(
@@ -540,14 +540,14 @@ export class Connection {
 }
 
 /*
- * The events kept per frame are built from an empty literal, not written as `{ type, ... }`:
+ * The events kept per frame are built from an empty literal, not written as `{ kind, ... }`:
  * the same plain objects, but V8 does not pretenure them (see newFrame in decoder.ts: a
  * Connection keeps them until `events()` is drained, which could otherwise send every later
  * event straight to the old generation and slow reading down ~4x for good).
  */
 function frameEvent(from: Side, frame: Frame, bytes: Uint8Array): ConnectionEvent {
-  const e = {} as { type: 'frame'; from: Side; frame: Frame; bytes: Uint8Array };
-  e.type = 'frame';
+  const e = {} as { kind: 'frame'; from: Side; frame: Frame; bytes: Uint8Array };
+  e.kind = 'frame';
   e.from = from;
   e.frame = frame;
   e.bytes = bytes;
@@ -555,8 +555,8 @@ function frameEvent(from: Side, frame: Frame, bytes: Uint8Array): ConnectionEven
 }
 
 function messageEvent(opcode: 0x1 | 0x2, data: string | Uint8Array): ConnectionEvent {
-  const e = {} as { type: 'message'; opcode: 0x1 | 0x2; data: string | Uint8Array };
-  e.type = 'message';
+  const e = {} as { kind: 'message'; opcode: 0x1 | 0x2; data: string | Uint8Array };
+  e.kind = 'message';
   e.opcode = opcode;
   e.data = data;
   return e as ConnectionEvent;

@@ -1,8 +1,8 @@
 /// <reference types="node" />
 /**
  * The engine's house rules, checked on its source: no DOM, no Node, no clocks, no randomness
- * of its own, imports only from this folder (design.md: "app/protocol imports nothing from the
- * DOM or Node"). Test files and the ws typings are exempt.
+ * of its own, imports only from this folder (the rule the README's "Layout of the code" states,
+ * so the same engine runs in Node, the page and the sandbox). Test files and the ws typings are exempt.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

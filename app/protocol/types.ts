@@ -64,18 +64,18 @@ export interface FrameField {
 
 /** What a connection reports, drained with `events()`. */
 export type ConnectionEvent =
-  | { type: 'open'; protocol: string; extensions: string }
-  | { type: 'message'; opcode: typeof Opcode.Text; data: string }
-  | { type: 'message'; opcode: typeof Opcode.Binary; data: Uint8Array }
-  | { type: 'ping'; data: Uint8Array }
-  | { type: 'pong'; data: Uint8Array }
+  | { kind: 'open'; protocol: string; extensions: string }
+  | { kind: 'message'; opcode: typeof Opcode.Text; data: string }
+  | { kind: 'message'; opcode: typeof Opcode.Binary; data: Uint8Array }
+  | { kind: 'ping'; data: Uint8Array }
+  | { kind: 'pong'; data: Uint8Array }
   /** A frame as it was read (after unmasking) or written: what the API hides, for the inspector. */
-  | { type: 'frame'; from: Side; frame: Frame; bytes: Uint8Array }
+  | { kind: 'frame'; from: Side; frame: Frame; bytes: Uint8Array }
   /** The handshake text as read or written. */
-  | { type: 'handshake'; from: Side; text: string }
-  | { type: 'error'; error: ProtocolErrorLike }
+  | { kind: 'handshake'; from: Side; text: string }
+  | { kind: 'error'; error: ProtocolErrorLike }
   /** Once, when the connection is CLOSED: the transport should then end TCP. */
-  | { type: 'close'; code: number; reason: string; wasClean: boolean };
+  | { kind: 'close'; code: number; reason: string; wasClean: boolean };
 
 export interface ProtocolErrorLike {
   /** Stable string code, e.g. 'INVALID_OPCODE' (see errors.ts). */

@@ -49,11 +49,11 @@ function oursRead(bytes: Uint8Array, role: Role): Msg[] {
   if (role === 'client') c.receiveEof();
   const out: Msg[] = [];
   for (const e of allEvents(c)) {
-    if (e.type === 'error') throw e.error;
-    if (e.type === 'message')
+    if (e.kind === 'error') throw e.error;
+    if (e.kind === 'message')
       out.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });
-    if (e.type === 'ping' || e.type === 'pong') out.push({ kind: e.type, data: hex(e.data) });
-    if (e.type === 'close' && (e.code !== 1006 || e.wasClean))
+    if (e.kind === 'ping' || e.kind === 'pong') out.push({ kind: e.kind, data: hex(e.data) });
+    if (e.kind === 'close' && (e.code !== 1006 || e.wasClean))
       out.push({ kind: 'close', code: e.code, reason: e.reason });
   }
   return out;
@@ -99,10 +99,10 @@ function oursVerdict(bytes: Uint8Array, role: Role): { messages: Msg[]; status?:
   const messages: Msg[] = [];
   let status: number | undefined;
   for (const e of c.events()) {
-    if (e.type === 'error') status = e.error.closeCode;
-    if (e.type === 'message')
+    if (e.kind === 'error') status = e.error.closeCode;
+    if (e.kind === 'message')
       messages.push({ kind: 'message', data: typeof e.data === 'string' ? e.data : ['bin', hex(e.data)] });
-    if (e.type === 'ping' || e.type === 'pong') messages.push({ kind: e.type, data: hex(e.data) });
+    if (e.kind === 'ping' || e.kind === 'pong') messages.push({ kind: e.kind, data: hex(e.data) });
   }
   // A received close is reported by ws as 'conclude'.
   if (c.closeReceived) messages.push({ kind: 'close', code: c.closeCode!, reason: c.closeReason! });

@@ -26,10 +26,10 @@ interface Bridged {
   node: boolean;
 }
 
-type Create = Extract<WorkerMessage, { t: 'sock:create' }>;
+type Create = Extract<WorkerMessage, { kind: 'sock:create' }>;
 export type BridgedCall = Extract<
   WorkerMessage,
-  { t: 'ws:send' | 'ws:close' | 'ws:abort' | 'ws:ping' | 'ws:pong' }
+  { kind: 'ws:send' | 'ws:close' | 'ws:abort' | 'ws:ping' | 'ws:pong' }
 >;
 
 const copy = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
@@ -59,21 +59,21 @@ export class BridgedConnections {
       url,
       protocols,
       {
-        open: (protocol, extensions) => post({ t: 'ws:open', id, protocol, extensions }),
-        message: (d) => post({ t: 'ws:message', id, data: typeof d === 'string' ? d : copy(d) }),
-        closing: () => post({ t: 'ws:closing', id }),
-        transmitted: (bytes) => post({ t: 'ws:transmitted', id, bytes }),
+        open: (protocol, extensions) => post({ kind: 'ws:open', id, protocol, extensions }),
+        message: (d) => post({ kind: 'ws:message', id, data: typeof d === 'string' ? d : copy(d) }),
+        closing: () => post({ kind: 'ws:closing', id }),
+        transmitted: (bytes) => post({ kind: 'ws:transmitted', id, bytes }),
         // Only a Node-style client hears pings and pongs; the browser API never does.
         ping: (d) => {
-          if (node) post({ t: 'ws:ping', id, data: copy(d) });
+          if (node) post({ kind: 'ws:ping', id, data: copy(d) });
         },
         pong: (d) => {
-          if (node) post({ t: 'ws:pong', id, data: copy(d) });
+          if (node) post({ kind: 'ws:pong', id, data: copy(d) });
         },
         closed: (r) => {
           this.#bridged.delete(id);
           post({
-            t: 'ws:closed',
+            kind: 'ws:closed',
             id,
             code: r.code,
             reason: r.reason,
@@ -96,7 +96,7 @@ export class BridgedConnections {
   call(m: BridgedCall): void {
     const b = this.#bridged.get(m.id);
     if (!b) return;
-    if (!b.pending && !(m.t === 'ws:send' && m.data instanceof Blob)) {
+    if (!b.pending && !(m.kind === 'ws:send' && m.data instanceof Blob)) {
       void this.#act(b, m);
       return;
     }
@@ -109,7 +109,7 @@ export class BridgedConnections {
 
   #act(b: Bridged, m: BridgedCall): Promise<void> | undefined {
     const ch = b.channel;
-    switch (m.t) {
+    switch (m.kind) {
       case 'ws:send': {
         const d = m.data;
         if (typeof d === 'string') ch.sendText(d, utf8ByteLength(d));

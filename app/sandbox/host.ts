@@ -80,12 +80,12 @@ export class MirrorSocket extends EventTarget {
         : ArrayBuffer.isView(data)
           ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer
           : new Uint8Array(data as ArrayBuffer).slice().buffer;
-    this.#command({ t: 'sock:cmd', id: this.#id, op: 'send', data: wire });
+    this.#command({ kind: 'sock:cmd', id: this.#id, op: 'send', data: wire });
   }
 
   close(code?: number, reason?: string): void {
     this.#command({
-      t: 'sock:cmd',
+      kind: 'sock:cmd',
       id: this.#id,
       op: 'close',
       ...(code !== undefined ? { code } : {}),
@@ -97,7 +97,7 @@ export class MirrorSocket extends EventTarget {
   apply(report: SocketReport, readyState: number, bufferedAmount: number): void {
     this.readyState = readyState;
     this.bufferedAmount = bufferedAmount;
-    switch (report.type) {
+    switch (report.kind) {
       case 'open':
         this.protocol = report.protocol;
         this.extensions = report.extensions;
@@ -125,7 +125,7 @@ export class MirrorSocket extends EventTarget {
   abandon(): void {
     if (this.readyState === 3) return;
     this.abandoned = true;
-    this.apply({ type: 'close', code: 1006, reason: '', wasClean: false }, 3, this.bufferedAmount);
+    this.apply({ kind: 'close', code: 1006, reason: '', wasClean: false }, 3, this.bufferedAmount);
   }
 }
 
@@ -236,14 +236,14 @@ export class Sandbox {
     this.#iframe = iframe;
     this.#timer = setInterval(() => this.#check(), 250);
     document.addEventListener('visibilitychange', this.#onVisibility);
-    this.#unwatch = this.#o.network.watch((virtualHosts) => this.#post({ t: 'hosts', virtualHosts }));
+    this.#unwatch = this.#o.network.watch((virtualHosts) => this.#post({ kind: 'hosts', virtualHosts }));
     return this.#ready;
   }
 
   /** Runs code in the worker (once per sandbox: a new run gets a new sandbox). */
   async run(request: RunRequest): Promise<void> {
     await this.#ready;
-    this.#post({ t: 'run', run: request });
+    this.#post({ kind: 'run', run: request });
   }
 
   stop(): void {
@@ -301,11 +301,11 @@ export class Sandbox {
       this.#end({ kind: 'flooded', message: admitted.reason });
       return;
     }
-    switch (m.t) {
+    switch (m.kind) {
       case 'ready':
         this.#watchdog.started();
         this.#post({
-          t: 'init',
+          kind: 'init',
           init: {
             mode: this.#o.mode,
             base: this.#o.base ?? document.baseURI,
@@ -377,7 +377,7 @@ export class Sandbox {
     }
   }
 
-  #create(m: Extract<WorkerMessage, { t: 'sock:create' }>): void {
+  #create(m: Extract<WorkerMessage, { kind: 'sock:create' }>): void {
     if (this.#mirrors.has(m.id)) return;
     const mirror = new MirrorSocket(m.id, m.url, (cmd) => this.#post(cmd));
     this.#mirrors.set(m.id, mirror);
@@ -417,7 +417,7 @@ export class Sandbox {
         resolve: (v) => (clearTimeout(timer), resolve(v)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      this.#post({ t: 'srv:accept-key', sid, rid, key });
+      this.#post({ kind: 'srv:accept-key', sid, rid, key });
     });
   }
 
@@ -434,7 +434,7 @@ export class Sandbox {
         resolve({ status: 500, message: `verifyClient did not answer within ${ACCEPT_WAIT_MS / 1000} s` });
       }, ACCEPT_WAIT_MS);
       this.#verifies.set(rid, (v) => (clearTimeout(timer), resolve(v)));
-      this.#post({ t: 'srv:verify', sid, rid, url: request.url, headers: { ...request.headers } });
+      this.#post({ kind: 'srv:verify', sid, rid, url: request.url, headers: { ...request.headers } });
     });
   }
 
@@ -455,11 +455,11 @@ export class Sandbox {
       onConnection: (socket) => this.#accept(sid, port, socket),
     });
     if (!result.ok) {
-      this.#post({ t: 'srv:error', sid, code: result.code, message: result.message });
+      this.#post({ kind: 'srv:error', sid, code: result.code, message: result.message });
       return;
     }
     this.#servers.set(sid, { close: result.close, port });
-    this.#post({ t: 'srv:listening', sid, port });
+    this.#post({ kind: 'srv:listening', sid, port });
   }
 
   #accept(sid: number, port: number, socket: ServiceSocket): void {
@@ -472,19 +472,19 @@ export class Sandbox {
     socket.on('message', (d) =>
       this.#post(
         typeof d === 'string'
-          ? { t: 'conn:message', cid, data: d, isBinary: false }
-          : { t: 'conn:message', cid, data: copy(d), isBinary: true },
+          ? { kind: 'conn:message', cid, data: d, isBinary: false }
+          : { kind: 'conn:message', cid, data: copy(d), isBinary: true },
       ),
     );
-    socket.on('ping', (d) => this.#post({ t: 'conn:ping', cid, data: copy(d) }));
-    socket.on('pong', (d) => this.#post({ t: 'conn:pong', cid, data: copy(d) }));
+    socket.on('ping', (d) => this.#post({ kind: 'conn:ping', cid, data: copy(d) }));
+    socket.on('pong', (d) => this.#post({ kind: 'conn:pong', cid, data: copy(d) }));
     socket.on('close', (info) => {
       this.#conns.delete(cid);
-      this.#post({ t: 'conn:close', cid, code: info.code, reason: info.reason });
+      this.#post({ kind: 'conn:close', cid, code: info.code, reason: info.reason });
     });
     const query = socket.query.toString();
     this.#post({
-      t: 'srv:conn',
+      kind: 'srv:conn',
       sid,
       cid,
       url: `ws://localhost:${port}${socket.path}${query ? `?${query}` : ''}`,
@@ -500,7 +500,7 @@ export class Sandbox {
     if (!('cid' in m)) return;
     const s = this.#conns.get(m.cid);
     if (!s) return;
-    switch (m.t) {
+    switch (m.kind) {
       case 'conn:send': {
         // 5.4: fin false sends a piece of a message (ws's send(data, { fin: false })).
         const options = { fin: m.fin !== false };

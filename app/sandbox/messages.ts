@@ -28,7 +28,7 @@ export function isEntry(e: unknown): e is ConsoleEntry {
   return (
     isObject(e) &&
     typeof e.text === 'string' &&
-    typeof e.t === 'number' &&
+    typeof e.at === 'number' &&
     LEVELS.has(e.level as string) &&
     optional(e.line, (l) => isId(l)) &&
     optional(e.indent, isCount)
@@ -37,7 +37,7 @@ export function isEntry(e: unknown): e is ConsoleEntry {
 
 export function isSocketReport(r: unknown): r is SocketReport {
   if (!isObject(r)) return false;
-  switch (r.type) {
+  switch (r.kind) {
     case 'open':
       return isShort(r.protocol, MAX_TOKEN) && isShort(r.extensions, MAX_URL);
     case 'message':
@@ -56,8 +56,8 @@ export function isSocketReport(r: unknown): r is SocketReport {
 
 /** The whole shape of a worker message (the worker is untrusted). */
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
-  if (!isObject(m) || typeof m.t !== 'string') return false;
-  switch (m.t) {
+  if (!isObject(m) || typeof m.kind !== 'string') return false;
+  switch (m.kind) {
     case 'ready':
     case 'beat':
     case 'done':

@@ -3,16 +3,16 @@ import { PortGuard } from './port-guard.ts';
 import type { WorkerMessage } from './protocol.ts';
 
 const create = (id: number): WorkerMessage => ({
-  t: 'sock:create',
+  kind: 'sock:create',
   id,
   url: 'ws://x/',
   protocols: [],
   route: 'loopback',
 });
 const lines = (n: number): WorkerMessage => ({
-  t: 'console',
+  kind: 'console',
   dropped: 0,
-  entries: Array.from({ length: n }, () => ({ level: 'log' as const, t: 0, text: 'x' })),
+  entries: Array.from({ length: n }, () => ({ level: 'log' as const, at: 0, text: 'x' })),
 });
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
@@ -55,7 +55,7 @@ describe('PortGuard', () => {
 
   it('bounds messages of any kind', () => {
     const g = new PortGuard(clock().now, { messagesPerSecond: 3 });
-    for (let i = 0; i < 3; i++) expect(g.admit({ t: 'beat' }).ok).toBe(true);
-    expect(g.admit({ t: 'beat' }).ok).toBe(false);
+    for (let i = 0; i < 3; i++) expect(g.admit({ kind: 'beat' }).ok).toBe(true);
+    expect(g.admit({ kind: 'beat' }).ok).toBe(false);
   });
 });

@@ -56,7 +56,7 @@ export class PortGuard {
         ok: false,
         reason: `your code sent the page more than ${l.messagesPerSecond} messages in 1 s`,
       };
-    switch (m.t) {
+    switch (m.kind) {
       case 'sock:create':
         if (++this.#sockets > l.socketsPerSecond)
           return { ok: false, reason: `your code opened more than ${l.socketsPerSecond} sockets in 1 s` };

@@ -10,7 +10,7 @@ export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'system
 export interface ConsoleEntry {
   level: ConsoleLevel;
   /** Epoch milliseconds. */
-  t: number;
+  at: number;
   text: string;
   /** The editor line the entry points at (uncaught errors). */
   line?: number;
@@ -30,14 +30,14 @@ export type SocketRoute =
 
 /** What the learner's socket showed through its API (the page mirrors it for the lab). */
 export type SocketReport =
-  | { type: 'open'; protocol: string; extensions: string }
-  | { type: 'message'; data: WireData }
-  | { type: 'error' }
-  | { type: 'close'; code: number; reason: string; wasClean: boolean }
-  | { type: 'send'; data: WireData }
-  | { type: 'close-call'; code?: number; reason?: string }
+  | { kind: 'open'; protocol: string; extensions: string }
+  | { kind: 'message'; data: WireData }
+  | { kind: 'error' }
+  | { kind: 'close'; code: number; reason: string; wasClean: boolean }
+  | { kind: 'send'; data: WireData }
+  | { kind: 'close-call'; code?: number; reason?: string }
   /** Only readyState and bufferedAmount changed (a native socket's buffer draining). */
-  | { type: 'buffered' };
+  | { kind: 'buffered' };
 
 export interface RunRequest {
   /** The code to evaluate (already rewritten: imports to require). */
@@ -61,16 +61,16 @@ export interface InitRequest {
 }
 
 export type HostMessage =
-  | { t: 'init'; init: InitRequest }
-  | { t: 'run'; run: RunRequest }
-  | { t: 'hosts'; virtualHosts: string[] }
+  | { kind: 'init'; init: InitRequest }
+  | { kind: 'run'; run: RunRequest }
+  | { kind: 'hosts'; virtualHosts: string[] }
   // bridged browser-API sockets (route 'loopback')
-  | { t: 'ws:open'; id: number; protocol: string; extensions: string }
-  | { t: 'ws:message'; id: number; data: string | ArrayBuffer }
-  | { t: 'ws:closing'; id: number }
-  | { t: 'ws:transmitted'; id: number; bytes: number }
+  | { kind: 'ws:open'; id: number; protocol: string; extensions: string }
+  | { kind: 'ws:message'; id: number; data: string | ArrayBuffer }
+  | { kind: 'ws:closing'; id: number }
+  | { kind: 'ws:transmitted'; id: number; bytes: number }
   | {
-      t: 'ws:closed';
+      kind: 'ws:closed';
       id: number;
       code: number;
       reason: string;
@@ -79,26 +79,26 @@ export type HostMessage =
       error?: string;
     }
   // ws-style (Node) client sockets also hear pings and pongs
-  | { t: 'ws:ping'; id: number; data: ArrayBuffer }
-  | { t: 'ws:pong'; id: number; data: ArrayBuffer }
+  | { kind: 'ws:ping'; id: number; data: ArrayBuffer }
+  | { kind: 'ws:pong'; id: number; data: ArrayBuffer }
   /** The lab acts on a sandbox socket (send, close) as if the code did. */
-  | { t: 'sock:cmd'; id: number; op: 'send'; data: WireData }
-  | { t: 'sock:cmd'; id: number; op: 'close'; code?: number; reason?: string }
+  | { kind: 'sock:cmd'; id: number; op: 'send'; data: WireData }
+  | { kind: 'sock:cmd'; id: number; op: 'close'; code?: number; reason?: string }
   // learner servers
-  | { t: 'srv:listening'; sid: number; port: number }
+  | { kind: 'srv:listening'; sid: number; port: number }
   /** A client's handshake asks the server's acceptKey function for its Sec-WebSocket-Accept. */
-  | { t: 'srv:accept-key'; sid: number; rid: number; key: string }
+  | { kind: 'srv:accept-key'; sid: number; rid: number; key: string }
   /** A client's handshake asks the server's verifyClient whether to accept it (4.2.2 item 4). */
   | {
-      t: 'srv:verify';
+      kind: 'srv:verify';
       sid: number;
       rid: number;
       url: string;
       headers: Record<string, string>;
     }
-  | { t: 'srv:error'; sid: number; code: string; message: string }
+  | { kind: 'srv:error'; sid: number; code: string; message: string }
   | {
-      t: 'srv:conn';
+      kind: 'srv:conn';
       sid: number;
       cid: number;
       url: string;
@@ -109,20 +109,20 @@ export type HostMessage =
       /** The handshake request's headers (names lower-cased), for the 'connection' event's request. */
       headers?: Record<string, string>;
     }
-  | { t: 'conn:message'; cid: number; data: string | ArrayBuffer; isBinary: boolean }
-  | { t: 'conn:ping'; cid: number; data: ArrayBuffer }
-  | { t: 'conn:pong'; cid: number; data: ArrayBuffer }
-  | { t: 'conn:close'; cid: number; code: number; reason: string };
+  | { kind: 'conn:message'; cid: number; data: string | ArrayBuffer; isBinary: boolean }
+  | { kind: 'conn:ping'; cid: number; data: ArrayBuffer }
+  | { kind: 'conn:pong'; cid: number; data: ArrayBuffer }
+  | { kind: 'conn:close'; cid: number; code: number; reason: string };
 
 export type WorkerMessage =
-  | { t: 'ready' }
-  | { t: 'beat' }
-  | { t: 'console'; entries: ConsoleEntry[]; dropped: number }
-  | { t: 'done' }
+  | { kind: 'ready' }
+  | { kind: 'beat' }
+  | { kind: 'console'; entries: ConsoleEntry[]; dropped: number }
+  | { kind: 'done' }
   /** The memory meter saw learner code pass its limit (runtime/memory.ts). */
-  | { t: 'oom'; bytes: number; limit: number }
+  | { kind: 'oom'; bytes: number; limit: number }
   | {
-      t: 'sock:create';
+      kind: 'sock:create';
       id: number;
       url: string;
       protocols: string[];
@@ -130,17 +130,17 @@ export type WorkerMessage =
       tap?: string;
       node?: { autoPong: boolean };
     }
-  | { t: 'sock:report'; id: number; report: SocketReport; readyState: number; bufferedAmount: number }
+  | { kind: 'sock:report'; id: number; report: SocketReport; readyState: number; bufferedAmount: number }
   // bridged sockets: what the API call asks the network to do
-  | { t: 'ws:send'; id: number; data: WireData }
-  | { t: 'ws:close'; id: number; code?: number; reason?: string }
-  | { t: 'ws:abort'; id: number }
-  | { t: 'ws:ping'; id: number; data: ArrayBuffer }
-  | { t: 'ws:pong'; id: number; data: ArrayBuffer }
+  | { kind: 'ws:send'; id: number; data: WireData }
+  | { kind: 'ws:close'; id: number; code?: number; reason?: string }
+  | { kind: 'ws:abort'; id: number }
+  | { kind: 'ws:ping'; id: number; data: ArrayBuffer }
+  | { kind: 'ws:pong'; id: number; data: ArrayBuffer }
   // learner servers
   /** acceptKey: the server's code answers each handshake's Sec-WebSocket-Accept (srv:accept-key). */
   | {
-      t: 'srv:listen';
+      kind: 'srv:listen';
       sid: number;
       port: number;
       path?: string;
@@ -150,19 +150,19 @@ export type WorkerMessage =
       /** ws's maxPayload: the largest message accepted (bytes); over it, 1009. */
       maxPayload?: number;
     }
-  | { t: 'srv:close'; sid: number }
+  | { kind: 'srv:close'; sid: number }
   /** The answer to srv:accept-key: the value for Sec-WebSocket-Accept, or why there is none. */
-  | { t: 'srv:accept'; rid: number; accept: string }
-  | { t: 'srv:accept'; rid: number; error: string }
+  | { kind: 'srv:accept'; rid: number; accept: string }
+  | { kind: 'srv:accept'; rid: number; error: string }
   /** The answer to srv:verify: accept, or refuse with this HTTP status and text. */
-  | { t: 'srv:verified'; rid: number; ok: true }
-  | { t: 'srv:verified'; rid: number; ok: false; status: number; message: string }
+  | { kind: 'srv:verified'; rid: number; ok: true }
+  | { kind: 'srv:verified'; rid: number; ok: false; status: number; message: string }
   /** fin false: a frame of a message that goes on (ws's send(data, { fin: false }), 5.4). */
-  | { t: 'conn:send'; cid: number; data: string | ArrayBuffer; binary: boolean; fin?: boolean }
-  | { t: 'conn:ping'; cid: number; data: ArrayBuffer }
-  | { t: 'conn:pong'; cid: number; data: ArrayBuffer }
-  | { t: 'conn:close'; cid: number; code?: number; reason?: string }
-  | { t: 'conn:terminate'; cid: number };
+  | { kind: 'conn:send'; cid: number; data: string | ArrayBuffer; binary: boolean; fin?: boolean }
+  | { kind: 'conn:ping'; cid: number; data: ArrayBuffer }
+  | { kind: 'conn:pong'; cid: number; data: ArrayBuffer }
+  | { kind: 'conn:close'; cid: number; code?: number; reason?: string }
+  | { kind: 'conn:terminate'; cid: number };
 
 /** Host names a learner's server answers on, for a port. */
 export function serverHosts(port: number): string[] {

@@ -33,8 +33,8 @@ export function bridgedRig(options: VirtualNetworkOptions = {}): BridgedRig {
     scheduler.queueTask(() => void sockets.deliver(m)),
   );
   const toPage = (m: WorkerMessage): void => {
-    if (m.t === 'sock:create') void page.open(m, m.protocols);
-    else if (m.t.startsWith('ws:')) page.call(m as BridgedCall);
+    if (m.kind === 'sock:create') void page.open(m, m.protocols);
+    else if (m.kind.startsWith('ws:')) page.call(m as BridgedCall);
   };
   return { ...base, WS: sockets.WebSocket as unknown as SocketRig['WS'], fromWorker };
 }

@@ -141,11 +141,11 @@ async function wsEchoServer(perMessageDeflate: PerMessageDeflateOptions | false)
 }
 
 async function roundTrip(c: EngineClient, send: () => void): Promise<string | Uint8Array> {
-  const count = c.events.filter((e) => e.type === 'message').length;
+  const count = c.events.filter((e) => e.kind === 'message').length;
   send();
   c.flush();
   for (;;) {
-    const messages = c.events.filter((e) => e.type === 'message');
+    const messages = c.events.filter((e) => e.kind === 'message');
     if (messages.length > count) return messages[count]!.data;
     await c.next('frame');
     await new Promise((r) => setImmediate(r));
@@ -190,7 +190,7 @@ describe('our client against a ws server (client role)', () => {
     );
     expect(await roundTrip(c, () => c.connection.sendText('fragment me'))).toBe('fragmented');
     // RFC 7692 §6: what we sent carried RSV1 on the first frame only; the server's too.
-    const frames = c.events.filter((e) => e.type === 'frame');
+    const frames = c.events.filter((e) => e.kind === 'frame');
     const dataFrames = frames.filter((e) => e.frame.opcode <= 2);
     expect(dataFrames.filter((e) => e.frame.opcode !== 0).every((e) => e.frame.rsv1)).toBe(true);
     expect(dataFrames.filter((e) => e.frame.opcode === 0).some((e) => e.frame.rsv1)).toBe(false);
@@ -210,7 +210,7 @@ describe('our client against a ws server (client role)', () => {
     clients.push(c);
     expect(c.deflate).toBeUndefined();
     expect(await roundTrip(c, () => c.connection.sendText(TEXT))).toBe(TEXT);
-    expect(c.events.some((e) => e.type === 'frame' && e.frame.rsv1)).toBe(false);
+    expect(c.events.some((e) => e.kind === 'frame' && e.frame.rsv1)).toBe(false);
   });
 
   it('a ws server with deflate off answers no extension and we send plain frames', async () => {

@@ -88,11 +88,11 @@ describe('two engines with permessage-deflate (properties)', () => {
             if (typeof m === 'string') client.sendText(m, { fragments });
             else client.sendBinary(m, { fragments });
           }
-          const sent = drain(client).filter((e) => e.type === 'frame');
+          const sent = drain(client).filter((e) => e.kind === 'frame');
           deliver(client.dataToSend(), server, cuts);
           const got = drain(server);
-          expect(got.find((e) => e.type === 'error')).toBeUndefined();
-          const received = got.flatMap((e) => (e.type === 'message' ? [e.data] : []));
+          expect(got.find((e) => e.kind === 'error')).toBeUndefined();
+          const received = got.flatMap((e) => (e.kind === 'message' ? [e.data] : []));
           expect(received).toEqual(messages.map(([m]) => m));
           // Back the other way: the server echoes everything.
           for (const m of received) {
@@ -100,15 +100,15 @@ describe('two engines with permessage-deflate (properties)', () => {
             else server.sendBinary(m);
           }
           deliver(server.dataToSend(), client, cuts);
-          const echoed = drain(client).flatMap((e) => (e.type === 'message' ? [e.data] : []));
+          const echoed = drain(client).flatMap((e) => (e.kind === 'message' ? [e.data] : []));
           expect(echoed).toEqual(received);
           // RFC 7692 §6: RSV1 on the first frame of each message only (unless sent plain, for 8-bit
           // windows), never on continuations.
           for (const f of sent)
-            if (f.type === 'frame' && f.frame.opcode === 0) expect(f.frame.rsv1).toBe(false);
+            if (f.kind === 'frame' && f.frame.opcode === 0) expect(f.frame.rsv1).toBe(false);
           if (agreed.client.clientMaxWindowBits >= 9)
             for (const f of sent)
-              if (f.type === 'frame' && f.frame.opcode !== 0) expect(f.frame.rsv1).toBe(true);
+              if (f.kind === 'frame' && f.frame.opcode !== 0) expect(f.frame.rsv1).toBe(true);
         },
       ),
       { numRuns: 150 },
@@ -156,7 +156,7 @@ describe('two engines with permessage-deflate (properties)', () => {
     });
     deliver(client.dataToSend(), server, []);
     const events = drain(server);
-    expect(events.find((e) => e.type === 'error')).toMatchObject({
+    expect(events.find((e) => e.kind === 'error')).toMatchObject({
       error: { code: 'INFLATE_FAILED', closeCode: 1007 },
     });
   });
@@ -221,10 +221,10 @@ describe('the decompression bomb', () => {
     );
     const after = process.memoryUsage();
     const events = drain(server);
-    expect(events.find((e) => e.type === 'error')).toMatchObject({
+    expect(events.find((e) => e.kind === 'error')).toMatchObject({
       error: { code: 'MESSAGE_TOO_BIG', closeCode: 1009 },
     });
-    expect(events.find((e) => e.type === 'close')).toMatchObject({ code: 1006 });
+    expect(events.find((e) => e.kind === 'close')).toMatchObject({ code: 1006 });
     expect(calls).toBe(1);
     // The inflater stopped at the limit: it never returned (or held) the gigabyte.
     expect(largest).toBe(0);

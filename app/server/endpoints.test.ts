@@ -1,4 +1,4 @@
-/** Every endpoint of design.md through the `ws` package as the client. */
+/** Every endpoint (app/services/README.md, "Endpoints") through the `ws` package as the client. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';

@@ -22,7 +22,7 @@ export interface EngineClient {
   /** Every event so far, in order (frames included). */
   readonly events: ConnectionEvent[];
   /** Resolves with the next event of this type (already seen ones first). */
-  next<T extends ConnectionEvent['type']>(type: T): Promise<Extract<ConnectionEvent, { type: T }>>;
+  next<T extends ConnectionEvent['kind']>(type: T): Promise<Extract<ConnectionEvent, { kind: T }>>;
   /** Writes what the connection queued (call after send*). */
   flush(): void;
   readonly socket: net.Socket;
@@ -93,7 +93,7 @@ export function connectEngineClient(url: string, options: EngineClientOptions = 
           next(type) {
             return new Promise((res) => {
               const look = (): void => {
-                const e = events.find((x) => x.type === type && !taken.has(x));
+                const e = events.find((x) => x.kind === type && !taken.has(x));
                 if (e === undefined) return void waiters.push(look);
                 taken.add(e);
                 res(e as never);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { computeAccept } from '../protocol/handshake.ts';
 import type { WireEvent } from '../protocol/types.ts';
 import type { Service } from '../services/service.ts';
-import { decodeTapMessage } from '../services/wire-json.ts';
+import { readTapMessage } from '../services/wire-json.ts';
 import {
   HANDSHAKE_KEY,
   RawClient,
@@ -97,7 +97,7 @@ it('the tap sees the request, then the refusal with its body, then EOF', async (
   const tap = await openWs(wsUrl(server, `/__tap?token=${token}`));
   servers.later(() => tap.terminate());
   const events: WireEvent[] = [];
-  tap.on('message', (d: Buffer) => events.push(decodeTapMessage(d.toString('utf8')).event));
+  tap.on('message', (d: Buffer) => events.push(readTapMessage(d.toString('utf8')).event));
   await answer(server.port, `/nope?tap=${token}`);
   for (let i = 0; i < 100 && !events.some((e) => e.kind === 'eof'); i++) await sleep(20);
   expect(events.map((e) => (e.kind === 'handshake' ? `${e.kind}:${e.from}` : e.kind))).toEqual([

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { WireEvent } from '../protocol/types.ts';
-import { decodeTapMessage } from '../services/wire-json.ts';
+import { readTapMessage } from '../services/wire-json.ts';
 import { inboxOf, openWs, sleep, testServers, withTimeout, wsUrl } from './test-helpers.ts';
 
 const servers = testServers();
@@ -31,8 +31,8 @@ async function run(query: string, protocols?: string[]): Promise<Outcome> {
   servers.later(() => tapWs.terminate());
   const tap: WireEvent[] = [];
   const tapInbox = inboxOf(tapWs);
-  for (const m of tapInbox.messages) tap.push(decodeTapMessage(m.data as string).event);
-  tapWs.on('message', (d: Buffer) => tap.push(decodeTapMessage(d.toString('utf8')).event));
+  for (const m of tapInbox.messages) tap.push(readTapMessage(m.data as string).event);
+  tapWs.on('message', (d: Buffer) => tap.push(readTapMessage(d.toString('utf8')).event));
 
   const url = wsUrl(server, `/misbehave?${query}&tap=${token}`);
   const ws = protocols ? new WebSocket(url, protocols) : new WebSocket(url);

@@ -117,8 +117,8 @@ describe.skipIf(version === undefined)(`python3-websockets ${version ?? '(missin
       const got: Array<string | Uint8Array> = [];
       while (got.length < 3) got.push((await withTimeout(c.next('message'), 5_000, 'echo')).data);
       expect(got).toEqual([text, text, new Uint8Array(5000).fill(7)]);
-      const frames = c.events.filter((e) => e.type === 'frame' && e.from === 'server');
-      expect(frames.every((e) => e.type === 'frame' && e.frame.rsv1)).toBe(true);
+      const frames = c.events.filter((e) => e.kind === 'frame' && e.from === 'server');
+      expect(frames.every((e) => e.kind === 'frame' && e.frame.rsv1)).toBe(true);
       c.socket.destroy();
     } finally {
       child.kill();

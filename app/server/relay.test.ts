@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { computeAccept } from '../protocol/handshake.ts';
 import type { WireEvent } from '../protocol/types.ts';
-import { decodeTapMessage } from '../services/wire-json.ts';
+import { readTapMessage } from '../services/wire-json.ts';
 import { lanAddresses } from './cli.ts';
 import { checkRelayTarget, isLoopbackHost, parseAllowList } from './relay-target.ts';
 import type { Standalone } from './standalone.ts';
@@ -62,8 +62,8 @@ async function tapOf(s: Standalone, t: string): Promise<WireEvent[]> {
   const ws = await openWs(wsUrl(s, `/__tap?token=${t}`));
   servers.later(() => ws.terminate());
   const events: WireEvent[] = [];
-  for (const m of inboxOf(ws).messages) events.push(decodeTapMessage(m.data as string).event);
-  ws.on('message', (d: Buffer) => events.push(decodeTapMessage(d.toString('utf8')).event));
+  for (const m of inboxOf(ws).messages) events.push(readTapMessage(m.data as string).event);
+  ws.on('message', (d: Buffer) => events.push(readTapMessage(d.toString('utf8')).event));
   return events;
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { WireEvent } from '../protocol/types.ts';
-import { decodeTapMessage, type TapMessage } from '../services/wire-json.ts';
+import { readTapMessage, type TapMessage } from '../services/wire-json.ts';
 import type { Standalone } from './standalone.ts';
 import {
   RawClient,
@@ -28,8 +28,8 @@ async function subscribe(s: Standalone, t: string): Promise<{ ws: WebSocket; eve
   const events: TapMessage[] = [];
   const inbox = inboxOf(ws);
   // Decode what arrived so far and from now on.
-  for (const m of inbox.messages) events.push(decodeTapMessage(m.data as string));
-  ws.on('message', (d: Buffer) => events.push(decodeTapMessage(d.toString('utf8'))));
+  for (const m of inbox.messages) events.push(readTapMessage(m.data as string));
+  ws.on('message', (d: Buffer) => events.push(readTapMessage(d.toString('utf8'))));
   return { ws, events };
 }
 

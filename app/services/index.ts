@@ -11,7 +11,10 @@ export { Session, type SessionOptions, type Wire } from './session.ts';
 
 export { SERVER_HEADER } from './server-header.ts';
 
-/** The endpoints of design.md, in menu order; /misbehave (issue 11) breaks the rules on request. */
+/**
+ * The endpoints (README.md beside this file, "Endpoints"), in menu order; /misbehave (issue 11)
+ * breaks the rules on request.
+ */
 export const SERVICE_PATHS = ['/echo', '/chat', '/ticker', '/close', '/heartbeat', '/misbehave'] as const;
 
 /**

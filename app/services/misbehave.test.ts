@@ -64,10 +64,10 @@ describe('/misbehave: the frames it writes', () => {
     const frames = serverFrames(h.tapped).map((hex) => hex.slice(0, 2));
     expect(frames).toEqual(['01', '89', '00', '80']);
     const events = clientEvents(h);
-    expect(events.filter((e) => e.type === 'message')).toEqual([
-      { type: 'message', opcode: 1, data: 'part 1 of 3, part 2 of 3, part 3 of 3' },
+    expect(events.filter((e) => e.kind === 'message')).toEqual([
+      { kind: 'message', opcode: 1, data: 'part 1 of 3, part 2 of 3, part 3 of 3' },
     ]);
-    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
   });
 
   it('fragments: &n= sets the count, bounded to 2..64; junk means 3', () => {
@@ -100,7 +100,7 @@ describe('/misbehave: what a strict client (our engine) does about it', () => {
   it.each(expected)('%s: the client fails with %s and sends close %i', (what, code, closeCode) => {
     const h = hostService(createMisbehaveService(), { query: `do=${what}`, tap: true });
     const events = clientEvents(h);
-    expect(events.find((e) => e.type === 'error')).toMatchObject({ error: { code, closeCode } });
+    expect(events.find((e) => e.kind === 'error')).toMatchObject({ error: { code, closeCode } });
     // The client's Close reached the server (tapped) with that code, and the server answered.
     const close = h.tapped.find((e) => e.kind === 'close');
     expect(close).toMatchObject({ code: closeCode });
@@ -110,7 +110,7 @@ describe('/misbehave: what a strict client (our engine) does about it', () => {
   it('data-after-close: the client reads the close, ignores the text after it, and answers 1000', () => {
     const h = hostService(createMisbehaveService(), { query: 'do=data-after-close', tap: true });
     const events = clientEvents(h);
-    expect(events.filter((e) => e.type === 'message' || e.type === 'error')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'message' || e.kind === 'error')).toEqual([]);
     expect(serverFrames(h.tapped)).toHaveLength(2);
     expect(h.tapped.find((e) => e.kind === 'close')).toMatchObject({ code: 1000, wasClean: true });
   });
@@ -172,12 +172,12 @@ describe('/misbehave: no ?do= or an unknown one', () => {
   it.each(['', 'do=', 'do=explode'])('"%s": one text message listing every option, then close 1000', (q) => {
     const h = hostService(createMisbehaveService(), { query: q });
     const events = clientEvents(h);
-    const texts = events.flatMap((e) => (e.type === 'message' ? [e.data as string] : []));
+    const texts = events.flatMap((e) => (e.kind === 'message' ? [e.data as string] : []));
     expect(texts).toHaveLength(1);
     for (const name of Object.keys(MISDEEDS)) expect(texts[0]).toContain(`?do=${name}`);
     expect(texts[0]).toContain(q === 'do=explode' ? 'unknown ?do=explode' : 'no ?do= given');
     h.client.receiveEof();
-    expect(h.client.events().find((e) => e.type === 'close')).toMatchObject({ code: 1000 });
+    expect(h.client.events().find((e) => e.kind === 'close')).toMatchObject({ code: 1000 });
   });
 });
 

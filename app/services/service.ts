@@ -35,8 +35,8 @@ export interface SocketEvents {
   close: (info: CloseInfo) => void;
 }
 
-/** As the `ws` package's `send(data, options)`. */
-export interface SendOptions {
+/** A service's send options, as the `ws` package's `send(data, options)` has them (`fin`). */
+export interface WsSendOptions {
   /**
    * false: this is not the message's last frame, the next send continues it (5.4): the first
    * piece goes out as TEXT/BINARY with FIN clear, the following as CONTINUATION frames, the
@@ -63,9 +63,9 @@ export interface ServiceSocket {
   /** Bytes handed to the transport and not yet written out. */
   readonly bufferedAmount: number;
   /** Sends a text message (binary for a Uint8Array). Ignored unless OPEN. */
-  send(data: MessageData, options?: SendOptions): void;
-  sendText(text: string, options?: SendOptions): void;
-  sendBinary(data: Uint8Array, options?: SendOptions): void;
+  send(data: MessageData, options?: WsSendOptions): void;
+  sendText(text: string, options?: WsSendOptions): void;
+  sendBinary(data: Uint8Array, options?: WsSendOptions): void;
   ping(data?: Uint8Array): void;
   pong(data?: Uint8Array): void;
   /** Starts the closing handshake (7.1.2); the host bounds it with a timeout. No code: empty close. */

@@ -16,10 +16,10 @@ import { Session } from './session.ts';
 import { ManualClock, RecordingWire, clientEvents, hostService } from './testing.ts';
 import { createTickerService, mulberry32 } from './ticker.ts';
 import { truncateUtf8 } from './text.ts';
-import { decodeTapMessage, encodeTapMessage } from './wire-json.ts';
+import { readTapMessage, encodeTapMessage } from './wire-json.ts';
 
 const messages = (events: ReturnType<typeof clientEvents>): unknown[] =>
-  events.filter((e) => e.type === 'message').map((e) => (e as { data: unknown }).data);
+  events.filter((e) => e.kind === 'message').map((e) => (e as { data: unknown }).data);
 
 describe('the services index', () => {
   it('has every endpoint of the design, each with its own state', () => {
@@ -41,7 +41,7 @@ describe('echo through Session', () => {
     expect(h.wire.ended).toBe(true);
     h.session.transportClosed();
     h.client.receiveEof();
-    expect(h.client.events().find((e) => e.type === 'close')).toMatchObject({
+    expect(h.client.events().find((e) => e.kind === 'close')).toMatchObject({
       code: 4321,
       reason: 'done',
       wasClean: true,
@@ -59,9 +59,9 @@ describe('echo through Session', () => {
     const events = allEvents(h.client);
     const order = events
       .filter(
-        (e) => e.type === 'message' || (e.type === 'frame' && e.frame.opcode === 8 && e.from === 'server'),
+        (e) => e.kind === 'message' || (e.kind === 'frame' && e.frame.opcode === 8 && e.from === 'server'),
       )
-      .map((e) => e.type);
+      .map((e) => e.kind);
     expect(order).toEqual(['message', 'frame']);
     expect(messages(events)).toEqual(['last words']);
   });
@@ -114,7 +114,7 @@ describe('rate limit (opt-in)', () => {
     const events = clientEvents(h);
     expect(messages(events)).toHaveLength(10);
     expect(
-      events.find((e) => e.type === 'frame' && e.from === 'server' && e.frame.opcode === 8),
+      events.find((e) => e.kind === 'frame' && e.from === 'server' && e.frame.opcode === 8),
     ).toBeDefined();
     expect(h.session.readyState).toBe('CLOSED');
     expect(h.wire.ended).toBe(true);
@@ -162,7 +162,7 @@ describe('close deadline and slow readers', () => {
     };
     const h = hostService(bad);
     const events = clientEvents(h);
-    const close = events.find((e) => e.type === 'frame' && e.from === 'server' && e.frame.opcode === 8) as {
+    const close = events.find((e) => e.kind === 'frame' && e.from === 'server' && e.frame.opcode === 8) as {
       frame: { payload: Uint8Array };
     };
     expect([...close.frame.payload]).toEqual([0x03, 0xf3, ...new TextEncoder().encode('internal error')]);
@@ -175,7 +175,7 @@ describe('heartbeat, ticker and close with a manual clock', () => {
     const h = hostService(createHeartbeatService(), { query: 'interval=1000' });
     let pings = 0;
     for (let i = 0; i < 5; i++) {
-      pings += clientEvents(h).filter((e) => e.type === 'ping').length;
+      pings += clientEvents(h).filter((e) => e.kind === 'ping').length;
       h.clock.advance(1000);
     }
     expect(pings).toBe(5);
@@ -185,7 +185,7 @@ describe('heartbeat, ticker and close with a manual clock', () => {
   it('heartbeat: terminates at the next tick a client whose pong has the wrong data (5.5.3)', () => {
     const h = hostService(createHeartbeatService(), { query: 'interval=1000', clientAutoPong: false });
     h.exchange();
-    const ping = h.client.events().find((e) => e.type === 'ping') as { data: Uint8Array };
+    const ping = h.client.events().find((e) => e.kind === 'ping') as { data: Uint8Array };
     expect(new TextDecoder().decode(ping.data)).toBe('heartbeat 1');
     h.client.pong(new TextEncoder().encode('heartbeat 0'));
     h.exchange();
@@ -200,7 +200,7 @@ describe('heartbeat, ticker and close with a manual clock', () => {
     const h = hostService(createHeartbeatService(), { query: 'interval=1000', clientAutoPong: false });
     for (let i = 1; i <= 3; i++) {
       h.exchange();
-      const ping = h.client.events().find((e) => e.type === 'ping') as { data: Uint8Array };
+      const ping = h.client.events().find((e) => e.kind === 'ping') as { data: Uint8Array };
       h.client.pong(ping.data);
       h.exchange();
       h.clock.advance(1000);
@@ -299,8 +299,8 @@ describe('helpers', () => {
     };
     const json = encodeTapMessage('c9', ev);
     expect(JSON.parse(json)).toEqual({ conn: 'c9', kind: 'frame', t: 5, from: 'client', bytes: 'gYABAgME' });
-    expect(decodeTapMessage(json)).toEqual({ conn: 'c9', event: ev });
-    expect(() => decodeTapMessage('{"kind":"frame"}')).toThrow();
+    expect(readTapMessage(json)).toEqual({ conn: 'c9', event: ev });
+    expect(() => readTapMessage('{"kind":"frame"}')).toThrow();
   });
 });
 

@@ -32,7 +32,7 @@ import type {
   RuleBreaker,
   Service,
   ServiceContext,
-  SendOptions,
+  WsSendOptions,
   ServiceSocket,
   SocketEvents,
   TimerId,
@@ -292,7 +292,7 @@ export class Session {
     const sendData = (
       opcode: typeof Opcode.Text | typeof Opcode.Binary,
       data: string | Uint8Array,
-      options: SendOptions | undefined,
+      options: WsSendOptions | undefined,
     ): void => {
       if (!open()) return;
       const fin = options?.fin !== false;
@@ -318,7 +318,7 @@ export class Session {
       get bufferedAmount() {
         return buffered();
       },
-      send: (data: MessageData, options?: SendOptions) => {
+      send: (data: MessageData, options?: WsSendOptions) => {
         if (typeof data === 'string') sendData(Opcode.Text, data, options);
         else sendData(Opcode.Binary, data, options);
       },
@@ -435,7 +435,7 @@ export class Session {
   }
 
   #handle(ev: ConnectionEvent): void {
-    switch (ev.type) {
+    switch (ev.kind) {
       case 'message':
         // Messages read before a close frame in the same chunk are still delivered; those
         // after a failure this session caused (rate limit) are not.

@@ -14,7 +14,7 @@ import type { Trace } from '../../app/lessons/types.ts';
 import { computeAccept } from '../../app/protocol/index.ts';
 import { createEchoService } from '../../app/services/echo.ts';
 import { type Service } from '../../app/services/index.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks from './checks.ts';
 import play from './play.ts';
 

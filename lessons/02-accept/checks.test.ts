@@ -20,7 +20,7 @@ import {
   validateServerResponse,
   WEBSOCKET_GUID,
 } from '../../app/protocol/index.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks, { PROBES, SERVER_URL } from './checks.ts';
 import { stepsFor } from './diagnose.ts';
 

@@ -11,7 +11,7 @@ import {
 } from '../../app/lessons/testing.ts';
 import { buildServerResponse } from '../../app/protocol/index.ts';
 import type { Trace } from '../../app/lessons/types.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks, { statesOf } from './checks.ts';
 import play from './play.ts';
 

@@ -26,7 +26,7 @@ import {
   type TraceFrame,
   type Trace,
 } from '../../app/lessons/kit.ts';
-import type { ApiData } from '../../app/ui/lab/events.ts';
+import type { ApiData } from '../../app/ui/connection/events.ts';
 
 const STATE_ORDER = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const;
 

@@ -15,7 +15,7 @@ import {
   type Trace,
   type TraceConnection,
 } from '../../app/lessons/kit.ts';
-import { apiDataSize } from '../../app/ui/lab/events.ts';
+import { apiDataSize } from '../../app/ui/connection/events.ts';
 import { describeMessage, messagesOf, sameBytes, sameData, type WireMessage } from './messages.ts';
 
 /*

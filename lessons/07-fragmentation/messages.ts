@@ -3,7 +3,7 @@
  * reassembles them (RFC 6455 §5.4), with the control frames that arrived in the middle.
  */
 import { framesOf, type TraceConnection, type TraceFrame } from '../../app/lessons/kit.ts';
-import type { ApiData } from '../../app/ui/lab/events.ts';
+import type { ApiData } from '../../app/ui/connection/events.ts';
 
 export interface WireMessage {
   from: 'client' | 'server';

@@ -11,7 +11,7 @@ import {
   tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks, { ECHO_LIMIT } from './checks.ts';
 import { closeFramesOf } from './closes.ts';
 import play from './play.ts';

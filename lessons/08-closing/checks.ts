@@ -10,7 +10,7 @@ import {
   type Trace,
   type TraceConnection,
 } from '../../app/lessons/kit.ts';
-import { apiDataSize } from '../../app/ui/lab/events.ts';
+import { apiDataSize } from '../../app/ui/connection/events.ts';
 import { closeFramesOf, describeClose, ending, reported, type CloseFrame } from './closes.ts';
 
 /** /echo's limit on a message (the host's default): one byte more is answered with 1009. */

@@ -9,7 +9,7 @@ import {
   tasksUnderTest,
   trace,
 } from '../../app/lessons/testing.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import checks from './checks.ts';
 import play, { KOSME } from './play.ts';
 

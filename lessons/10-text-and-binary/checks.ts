@@ -15,7 +15,7 @@ import {
   type TraceConnection,
   type TraceFrame,
 } from '../../app/lessons/kit.ts';
-import type { ApiData } from '../../app/ui/lab/events.ts';
+import type { ApiData } from '../../app/ui/connection/events.ts';
 
 /*
  * The text-and-binary lesson reads opcodes (5.2, 5.6), the type the page's message event carried (binaryType,

@@ -3,7 +3,7 @@ import type { Trace, TraceConnection } from '../../app/lessons/kit.ts';
 import type { LessonMode } from '../../app/lessons/types.ts';
 import { recordLoopback } from '../../app/lessons/recorder.ts';
 import { closeFrameEvent, connectionIn, T0, tasksUnderTest, trace } from '../../app/lessons/testing.ts';
-import type { SessionEvent } from '../../app/ui/lab/events.ts';
+import type { SessionEvent } from '../../app/ui/connection/events.ts';
 import { CLEAN, FLAKY, grows, jittered, waitsOf, attemptsTo } from './attempts.ts';
 import checks from './checks.ts';
 import play from './play.ts';

@@ -29,7 +29,7 @@ describe('parseLesson', () => {
     });
     expect(lesson.intro).toBe('<p>Intro <em>text</em>.</p>');
     expect(lesson.steps.map((s) => s.id)).toEqual(['first-step', 'second-step']);
-    expect(lesson.steps[0]!.blocks).toEqual([{ type: 'html', html: '<p>Hello.</p>' }]);
+    expect(lesson.steps[0]!.blocks).toEqual([{ kind: 'html', html: '<p>Hello.</p>' }]);
   });
 
   test('turns directives into blocks, in order, with their arguments', () => {
@@ -65,30 +65,30 @@ Inside.
 `);
     expect(lesson.steps[0]!.blocks).toEqual([
       {
-        type: 'predict',
+        kind: 'predict',
         id: 'method',
         question: '<p>Which <strong>method</strong>?</p>',
         options: ['GET', '<code>POST</code>'],
       },
-      { type: 'lab', endpoint: '/echo', protocols: ['chat', 'json'], label: 'Open it' },
-      { type: 'check', tasks: ['opened', 'sent'] },
-      { type: 'inspector', task: 'opened', label: 'Show it in the inspector' },
-      { type: 'handshake', label: 'Show the handshake' },
-      { type: 'decode', hex: '81 00', input: 'built', label: 'Build it in Paste & decode' },
-      { type: 'editor', file: 'server.js', label: 'Open server.js in the editor' },
-      { type: 'hint', html: '<p>One.</p>' },
-      { type: 'explain', predict: 'method', task: 'opened', html: '<p>Because.</p>' },
+      { kind: 'lab', endpoint: '/echo', protocols: ['chat', 'json'], label: 'Open it' },
+      { kind: 'check', tasks: ['opened', 'sent'] },
+      { kind: 'inspector', task: 'opened', label: 'Show it in the inspector' },
+      { kind: 'handshake', label: 'Show the handshake' },
+      { kind: 'decode', hex: '81 00', input: 'built', label: 'Build it in Paste & decode' },
+      { kind: 'editor', file: 'server.js', label: 'Open server.js in the editor' },
+      { kind: 'hint', html: '<p>One.</p>' },
+      { kind: 'explain', predict: 'method', task: 'opened', html: '<p>Because.</p>' },
       {
-        type: 'weird',
+        kind: 'weird',
         title: 'Broken server',
         blocks: [
           {
-            type: 'lab',
+            kind: 'lab',
             endpoint: '/misbehave?do=masked-frame',
             protocols: [],
             label: 'Open /misbehave?do=masked-frame in the lab',
           },
-          { type: 'note', html: '<p>Inside.</p>' },
+          { kind: 'note', html: '<p>Inside.</p>' },
         ],
       },
     ]);
@@ -135,10 +135,10 @@ Inside.
 test('":: compare" places the polling widget: every column by default, or the ones named, and a poll period', () => {
   const blocks = (line: string) => parse(`## Go\n\n${line}\n`).steps[0]!.blocks;
   expect(blocks(':: compare')).toEqual([
-    { type: 'compare', columns: ['poll', 'long-poll', 'websocket'], every: 1000 },
+    { kind: 'compare', columns: ['poll', 'long-poll', 'websocket'], every: 1000 },
   ]);
   expect(blocks(':: compare show=websocket,poll every=500')).toEqual([
-    { type: 'compare', columns: ['poll', 'websocket'], every: 500 },
+    { kind: 'compare', columns: ['poll', 'websocket'], every: 500 },
   ]);
   expect(() => blocks(':: compare show=sse')).toThrow(
     '":: compare show=" takes poll, long-poll, websocket (comma-separated), not "sse"',

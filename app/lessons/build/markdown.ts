@@ -179,7 +179,7 @@ function parseBlocks(
   let prose: Line[] = [];
   const flushProse = () => {
     const html = render(prose).trim();
-    if (html) blocks.push({ type: 'html', html });
+    if (html) blocks.push({ kind: 'html', html });
     prose = [];
   };
   for (let i = 0; i < lines.length; i++) {
@@ -232,15 +232,15 @@ function containerBlock(
       }
       const html = render(question).trim();
       if (!html) fail(no, `prediction "${id}" has no question`);
-      return { type: 'predict', id, question: html, options: options.map((o) => md.renderInline(o)) };
+      return { kind: 'predict', id, question: html, options: options.map((o) => md.renderInline(o)) };
     }
     case 'hint':
-      return { type: 'hint', html: render(inner).trim() };
+      return { kind: 'hint', html: render(inner).trim() };
     case 'note':
-      return { type: 'note', html: render(inner).trim() };
+      return { kind: 'note', html: render(inner).trim() };
     case 'explain':
       return {
-        type: 'explain',
+        kind: 'explain',
         ...(named.predict ? { predict: named.predict } : {}),
         ...(named.task ? { task: named.task } : {}),
         html: render(inner).trim(),
@@ -248,7 +248,7 @@ function containerBlock(
     case 'weird': {
       const title = argText.trim();
       if (!title) return fail(no, '"weird" needs a title: ":::: weird A server that masks"');
-      return { type: 'weird', title, blocks: parseBlocks(inner, render, fail) };
+      return { kind: 'weird', title, blocks: parseBlocks(inner, render, fail) };
     }
   }
   return fail(no, `unknown directive "${name}"`);
@@ -267,22 +267,22 @@ function leafBlock(name: string, argText: string, no: number, fail: (no: number,
             .map((p) => p.trim())
             .filter(Boolean)
         : [];
-      return { type: 'lab', endpoint, protocols, label: named.label ?? `Open ${endpoint} in the lab` };
+      return { kind: 'lab', endpoint, protocols, label: named.label ?? `Open ${endpoint} in the lab` };
     }
     case 'check':
       if (words.length === 0) return fail(no, '":: check" needs at least one task id');
-      return { type: 'check', tasks: words };
+      return { kind: 'check', tasks: words };
     case 'inspector':
       return {
-        type: 'inspector',
+        kind: 'inspector',
         ...(named.task ? { task: named.task } : {}),
         label: named.label ?? 'Show it in the inspector',
       };
     case 'handshake':
-      return { type: 'handshake', label: named.label ?? 'Show the handshake' };
+      return { kind: 'handshake', label: named.label ?? 'Show the handshake' };
     case 'decode':
       return {
-        type: 'decode',
+        kind: 'decode',
         hex: named.hex ?? '',
         ...(named.input ? { input: named.input } : {}),
         label: named.label ?? (named.input ? 'Build it in Paste & decode' : 'Open Paste & decode'),
@@ -290,7 +290,7 @@ function leafBlock(name: string, argText: string, no: number, fail: (no: number,
     case 'editor': {
       const file = words[0];
       if (!file) return fail(no, '":: editor" needs a file name: ":: editor server.js"');
-      return { type: 'editor', file, label: named.label ?? `Open ${file} in the editor` };
+      return { kind: 'editor', file, label: named.label ?? `Open ${file} in the editor` };
     }
     case 'compare': {
       const asked = (named.show ?? FEED_CLIENTS.join(',')).split(',').map((c) => c.trim());
@@ -304,7 +304,7 @@ function leafBlock(name: string, argText: string, no: number, fail: (no: number,
       const every = named.every === undefined ? 1000 : Number(named.every);
       if (!Number.isInteger(every) || every < 250 || every > 10_000)
         return fail(no, '":: compare every=" is the poll period in ms, 250 to 10000');
-      return { type: 'compare', columns, every };
+      return { kind: 'compare', columns, every };
     }
   }
   return fail(no, `unknown directive ":: ${name}"`);

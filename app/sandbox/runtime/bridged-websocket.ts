@@ -44,7 +44,7 @@ export interface BridgedSockets {
 
 type ToSocket = Extract<
   HostMessage,
-  { t: 'ws:open' | 'ws:message' | 'ws:closing' | 'ws:transmitted' | 'ws:closed' }
+  { kind: 'ws:open' | 'ws:message' | 'ws:closing' | 'ws:transmitted' | 'ws:closed' }
 >;
 
 export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
@@ -65,7 +65,7 @@ export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
       super(parsed);
       this.#id = runtime.nextId();
       live.set(this.#id, this);
-      runtime.post({ t: 'sock:create', id: this.#id, url: this.url, protocols: list, route: 'loopback' });
+      runtime.post({ kind: 'sock:create', id: this.#id, url: this.url, protocols: list, route: 'loopback' });
     }
 
     static override [Symbol.hasInstance](value: unknown): boolean {
@@ -80,7 +80,7 @@ export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
     }
 
     #receive(m: ToSocket): void {
-      switch (m.t) {
+      switch (m.kind) {
         case 'ws:open':
           this.connectionOpened(m.protocol, m.extensions);
           return;
@@ -102,12 +102,12 @@ export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
 
     protected override transmit(data: OutgoingData): void {
       const wire = data.kind === 'text' ? data.text : (data.bytes.slice().buffer as ArrayBuffer);
-      runtime.post({ t: 'ws:send', id: this.#id, data: wire });
+      runtime.post({ kind: 'ws:send', id: this.#id, data: wire });
     }
 
     protected override transmitClose(code: number | undefined, reason: string): void {
       runtime.post({
-        t: 'ws:close',
+        kind: 'ws:close',
         id: this.#id,
         ...(code !== undefined ? { code } : {}),
         ...(reason ? { reason } : {}),
@@ -115,7 +115,7 @@ export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
     }
 
     protected override failConnection(): void {
-      runtime.post({ t: 'ws:abort', id: this.#id });
+      runtime.post({ kind: 'ws:abort', id: this.#id });
     }
 
     /** Each page message is its own task already: the event is dispatched in it. */
@@ -125,7 +125,7 @@ export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
 
     protected override observe(activity: ApiActivity): void {
       runtime.post({
-        t: 'sock:report',
+        kind: 'sock:report',
         id: this.#id,
         report: activity,
         readyState: this.readyState,
@@ -142,7 +142,7 @@ export function createBridgedSockets(runtime: BridgeRuntime): BridgedSockets {
       if (!('id' in m)) return false;
       const socket = live.get(m.id);
       if (!socket) return false;
-      switch (m.t) {
+      switch (m.kind) {
         case 'ws:open':
         case 'ws:message':
         case 'ws:closing':

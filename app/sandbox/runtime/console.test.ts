@@ -20,7 +20,7 @@ function setup() {
     clearTimeout: () => undefined,
   });
   const lines = (): string[] =>
-    posts.flatMap((m) => (m.t === 'console' ? m.entries.map((e: ConsoleEntry) => e.text) : []));
+    posts.flatMap((m) => (m.kind === 'console' ? m.entries.map((e: ConsoleEntry) => e.text) : []));
   return { c, posts, lines, timers, tick: (ms: number) => (clock += ms) };
 }
 
@@ -48,7 +48,7 @@ describe('the sandbox console', () => {
     const { c, posts } = setup();
     for (let i = 0; i < 1_100; i++) c.console.log(String(i));
     c.flush();
-    const last = posts.at(-1) as Extract<WorkerMessage, { t: 'console' }>;
+    const last = posts.at(-1) as Extract<WorkerMessage, { kind: 'console' }>;
     expect(last.dropped).toBeGreaterThan(0);
     expect(last.entries).toHaveLength(1_000);
   });
@@ -63,7 +63,7 @@ describe('the sandbox console', () => {
     c.console.assert(false, 'shown');
     c.console.timeLog('nope');
     c.flush();
-    const entries = posts.flatMap((m) => (m.t === 'console' ? m.entries : []));
+    const entries = posts.flatMap((m) => (m.kind === 'console' ? m.entries : []));
     expect(entries.map((e) => [e.level, e.text, e.indent])).toEqual([
       ['log', 'g', undefined],
       ['log', 'default: 1', 1],
@@ -76,7 +76,7 @@ describe('the sandbox console', () => {
   test('an uncaught error is printed as an error with its prefix', () => {
     const { c, posts } = setup();
     c.reportUncaught('oops', 'Uncaught (in promise)');
-    const entry = posts.flatMap((m) => (m.t === 'console' ? m.entries : []))[0];
+    const entry = posts.flatMap((m) => (m.kind === 'console' ? m.entries : []))[0];
     expect(entry).toMatchObject({ level: 'error', text: 'Uncaught (in promise) oops' });
   });
 });

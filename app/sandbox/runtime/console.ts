@@ -67,7 +67,7 @@ export function createSandboxConsole(deps: ConsoleDeps): SandboxConsole {
     postsInWindow++;
     const entries = pending;
     pending = [];
-    deps.post({ t: 'console', entries, dropped });
+    deps.post({ kind: 'console', entries, dropped });
     dropped = 0;
   };
   const push = (entry: ConsoleEntry): void => {
@@ -93,7 +93,7 @@ export function createSandboxConsole(deps: ConsoleDeps): SandboxConsole {
     } catch (error) {
       text = `(could not format: ${String(error)})`;
     }
-    push({ level, t: deps.now(), text });
+    push({ level, at: deps.now(), text });
   };
 
   const sandboxConsole = learnerConsole({
@@ -106,7 +106,7 @@ export function createSandboxConsole(deps: ConsoleDeps): SandboxConsole {
     },
     clear: () => {
       pending = [];
-      push({ level: 'system', t: deps.now(), text: 'console.clear()' });
+      push({ level: 'system', at: deps.now(), text: 'console.clear()' });
     },
   });
 
@@ -115,7 +115,7 @@ export function createSandboxConsole(deps: ConsoleDeps): SandboxConsole {
     const line = m.line ?? fallbackLine;
     push({
       level: 'error',
-      t: deps.now(),
+      at: deps.now(),
       text: `${prefix} ${m.text}`,
       ...(line !== undefined ? { line } : {}),
     });

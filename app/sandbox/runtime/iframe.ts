@@ -17,10 +17,10 @@ export function iframeMain(): void {
       worker.postMessage({ port: data.port }, [data.port]);
     } catch (error) {
       data.port.postMessage({
-        t: 'console',
+        kind: 'console',
         dropped: 0,
         entries: [
-          { level: 'error', t: Date.now(), text: `The sandbox could not start a worker: ${String(error)}` },
+          { level: 'error', at: Date.now(), text: `The sandbox could not start a worker: ${String(error)}` },
         ],
       });
     } finally {

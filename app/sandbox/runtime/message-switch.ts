@@ -5,7 +5,7 @@
  */
 import type { HostMessage, InitRequest, RunRequest } from '../protocol.ts';
 
-export type SocketCommand = Extract<HostMessage, { t: 'sock:cmd' }>;
+export type SocketCommand = Extract<HostMessage, { kind: 'sock:cmd' }>;
 
 export interface HostMessageHandlers {
   init(init: InitRequest): void;
@@ -20,7 +20,7 @@ export interface HostMessageHandlers {
 
 export function createMessageSwitch(h: HostMessageHandlers): (m: HostMessage) => void {
   return (m) => {
-    switch (m.t) {
+    switch (m.kind) {
       case 'init':
         return h.init(m.init);
       case 'hosts':
@@ -32,7 +32,7 @@ export function createMessageSwitch(h: HostMessageHandlers): (m: HostMessage) =>
       default:
         break;
     }
-    if (m.t.startsWith('ws:')) {
+    if (m.kind.startsWith('ws:')) {
       for (const take of h.sockets) if (take(m)) return;
       return;
     }

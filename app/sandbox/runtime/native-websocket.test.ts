@@ -33,7 +33,7 @@ describe("server mode: the browser's own socket", () => {
     const ws = natives.open(new URL('ws://localhost:5173/echo'), []);
     expect(FakeNative.made.at(-1)).toMatch(/^ws:\/\/localhost:5173\/echo\?tap=[\w-]{24}$/);
     expect(ws.url).toBe('ws://localhost:5173/echo');
-    expect(posts[0]).toMatchObject({ t: 'sock:create', id: 4, route: 'native', tap: expect.any(String) });
+    expect(posts[0]).toMatchObject({ kind: 'sock:create', id: 4, route: 'native', tap: expect.any(String) });
     natives.open(new URL('ws://elsewhere.example/'), []);
     expect(FakeNative.made.at(-1)).toBe('ws://elsewhere.example/');
     expect(natives.get(4)).toBe(ws);

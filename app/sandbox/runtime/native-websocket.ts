@@ -48,7 +48,7 @@ export function createNativeSockets(ctx: NativeContext) {
     Object.defineProperty(ws, 'url', { value: url.href, enumerable: true });
     natives.set(id, ws);
     ctx.post({
-      t: 'sock:create',
+      kind: 'sock:create',
       id,
       url: url.href,
       protocols,
@@ -56,19 +56,19 @@ export function createNativeSockets(ctx: NativeContext) {
       ...(token ? { tap: token } : {}),
     });
     ws.addEventListener('open', () =>
-      ctx.report(id, ws, { type: 'open', protocol: ws.protocol, extensions: ws.extensions }),
+      ctx.report(id, ws, { kind: 'open', protocol: ws.protocol, extensions: ws.extensions }),
     );
-    ws.addEventListener('message', (e) => ctx.report(id, ws, { type: 'message', data: portable(e.data) }));
-    ws.addEventListener('error', () => ctx.report(id, ws, { type: 'error' }));
+    ws.addEventListener('message', (e) => ctx.report(id, ws, { kind: 'message', data: portable(e.data) }));
+    ws.addEventListener('error', () => ctx.report(id, ws, { kind: 'error' }));
     ws.addEventListener('close', (e) => {
       natives.delete(id);
-      ctx.report(id, ws, { type: 'close', code: e.code, reason: e.reason, wasClean: e.wasClean });
+      ctx.report(id, ws, { kind: 'close', code: e.code, reason: e.reason, wasClean: e.wasClean });
     });
     const send = ws.send;
     Object.defineProperty(ws, 'send', {
       value: function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
         send.call(this, data);
-        ctx.report(id, ws, { type: 'send', data: portable(data) });
+        ctx.report(id, ws, { kind: 'send', data: portable(data) });
         watchBuffered(id, ws);
       },
     });
@@ -79,7 +79,7 @@ export function createNativeSockets(ctx: NativeContext) {
         close.apply(this, [code, reason].slice(0, arguments.length) as [number?, string?]);
         if (before < 2)
           ctx.report(id, ws, {
-            type: 'close-call',
+            kind: 'close-call',
             ...(code !== undefined ? { code } : {}),
             ...(reason ? { reason } : {}),
           });
@@ -94,9 +94,9 @@ export function createNativeSockets(ctx: NativeContext) {
     watching.add(id);
     const tick = (): void => {
       ctx.post({
-        t: 'sock:report',
+        kind: 'sock:report',
         id,
-        report: { type: 'buffered' },
+        report: { kind: 'buffered' },
         readyState: ws.readyState,
         bufferedAmount: ws.bufferedAmount,
       });

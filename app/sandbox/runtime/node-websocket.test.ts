@@ -21,7 +21,7 @@ function setup() {
   const kit = createNodeWebSockets({
     post,
     report: (sid, s, r) =>
-      post({ t: 'sock:report', id: sid, report: r, readyState: s.readyState, bufferedAmount: 0 }),
+      post({ kind: 'sock:report', id: sid, report: r, readyState: s.readyState, bufferedAmount: 0 }),
     nextId: () => id++,
     base: () => 'http://localhost:5173/',
     setTimeout: () => 0,
@@ -36,7 +36,7 @@ describe("ws's client in the sandbox", () => {
     const ws = new NodeWebSocket('ws://localhost:8080/', ['chat']);
     expect(ws.url).toBe('ws://localhost:8080/');
     expect(posts[0]).toMatchObject({
-      t: 'sock:create',
+      kind: 'sock:create',
       id: 1,
       protocols: ['chat'],
       route: 'loopback',
@@ -52,21 +52,21 @@ describe("ws's client in the sandbox", () => {
     ws.on('open', () => seen.push('open'));
     ws.on('message', (data: unknown, isBinary: unknown) => seen.push([NodeBuffer.isBuffer(data), isBinary]));
     ws.on('close', (code: unknown, reason: unknown) => seen.push([code, String(reason)]));
-    expect(deliver({ t: 'ws:open', id: 1, protocol: '', extensions: '' })).toBe(true);
-    deliver({ t: 'ws:message', id: 1, data: new Uint8Array([1]).buffer });
-    deliver({ t: 'ws:closed', id: 1, code: 1000, reason: 'bye', wasClean: true, failed: false });
+    expect(deliver({ kind: 'ws:open', id: 1, protocol: '', extensions: '' })).toBe(true);
+    deliver({ kind: 'ws:message', id: 1, data: new Uint8Array([1]).buffer });
+    deliver({ kind: 'ws:closed', id: 1, code: 1000, reason: 'bye', wasClean: true, failed: false });
     expect(seen).toEqual(['open', [true, true], [1000, 'bye']]);
     expect(ws.readyState).toBe(3);
-    expect(deliver({ t: 'ws:closing', id: 1 })).toBe(false); // gone once closed
+    expect(deliver({ kind: 'ws:closing', id: 1 })).toBe(false); // gone once closed
   });
 
   test('close() checks the code as ws does (1005 is not sendable) and sends ws:close', () => {
     const { NodeWebSocket, deliver, posts } = setup();
     const ws = new NodeWebSocket('ws://localhost:8080/');
-    deliver({ t: 'ws:open', id: 1, protocol: '', extensions: '' });
+    deliver({ kind: 'ws:open', id: 1, protocol: '', extensions: '' });
     expect(() => ws.close(1005)).toThrow('First argument must be a valid error code number');
     ws.close(4000, 'done');
-    expect(posts.at(-2)).toEqual({ t: 'ws:close', id: 1, code: 4000, reason: 'done' });
+    expect(posts.at(-2)).toEqual({ kind: 'ws:close', id: 1, code: 4000, reason: 'done' });
     expect(ws.readyState).toBe(2);
   });
 
@@ -74,7 +74,7 @@ describe("ws's client in the sandbox", () => {
     const { NodeWebSocket, deliver, posts } = setup();
     new NodeWebSocket('ws://localhost:9/');
     deliver({
-      t: 'ws:closed',
+      kind: 'ws:closed',
       id: 1,
       code: 1006,
       reason: '',
@@ -82,7 +82,7 @@ describe("ws's client in the sandbox", () => {
       failed: true,
       error: 'refused',
     });
-    const printed = posts.flatMap((m) => (m.t === 'console' ? m.entries.map((e) => e.text) : []));
+    const printed = posts.flatMap((m) => (m.kind === 'console' ? m.entries.map((e) => e.text) : []));
     expect(printed.join('\n')).toContain('Uncaught (unhandled "error" event) Error: refused');
   });
 });

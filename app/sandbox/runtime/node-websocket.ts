@@ -107,7 +107,7 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
       this._route = { kind: 'client', id };
       clients.set(id, this);
       ctx.post({
-        t: 'sock:create',
+        kind: 'sock:create',
         id,
         url: this.url,
         protocols: parsedProtocols,
@@ -151,15 +151,15 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
       // 5.4: { fin: false } sends one piece of a message the next send continues (server side).
       const piece = opts.fin === false;
       if (r.kind === 'conn')
-        ctx.post({ t: 'conn:send', cid: r.cid, data: payload, binary, ...(piece ? { fin: false } : {}) });
+        ctx.post({ kind: 'conn:send', cid: r.cid, data: payload, binary, ...(piece ? { fin: false } : {}) });
       else if (piece)
         throw new Error(
           'send(data, { fin: false }) works on the server side in the playground; a ws client sends whole messages',
         );
       else {
         const wire = binary ? payload : String(payload);
-        ctx.post({ t: 'ws:send', id: r.id, data: wire });
-        ctx.report(r.id, this, { type: 'send', data: wire });
+        ctx.post({ kind: 'ws:send', id: r.id, data: wire });
+        ctx.report(r.id, this, { kind: 'send', data: wire });
       }
       if (cb) ctx.setTimeout(() => cb!(), 0);
     }
@@ -196,12 +196,16 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
       const r = this._route;
       if (r.kind === 'conn')
         ctx.post({
-          t: kind === 'ping' ? 'conn:ping' : 'conn:pong',
+          kind: kind === 'ping' ? 'conn:ping' : 'conn:pong',
           cid: r.cid,
           data: bytes.buffer as ArrayBuffer,
         });
       else
-        ctx.post({ t: kind === 'ping' ? 'ws:ping' : 'ws:pong', id: r.id, data: bytes.buffer as ArrayBuffer });
+        ctx.post({
+          kind: kind === 'ping' ? 'ws:ping' : 'ws:pong',
+          id: r.id,
+          data: bytes.buffer as ArrayBuffer,
+        });
       if (cb) ctx.setTimeout(() => cb!(), 0);
     }
     close(code?: number, reason?: unknown): void {
@@ -230,18 +234,18 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
         ...(code !== undefined ? { code } : {}),
         ...(why !== undefined ? { reason: why } : {}),
       };
-      if (r.kind === 'conn') ctx.post({ t: 'conn:close', cid: r.cid, ...extra });
+      if (r.kind === 'conn') ctx.post({ kind: 'conn:close', cid: r.cid, ...extra });
       else {
-        ctx.post({ t: 'ws:close', id: r.id, ...extra });
-        ctx.report(r.id, this, { type: 'close-call', ...extra });
+        ctx.post({ kind: 'ws:close', id: r.id, ...extra });
+        ctx.report(r.id, this, { kind: 'close-call', ...extra });
       }
     }
     terminate(): void {
       if (this.readyState === 3) return;
       this.readyState = 2;
       const r = this._route;
-      if (r.kind === 'conn') ctx.post({ t: 'conn:terminate', cid: r.cid });
-      else ctx.post({ t: 'ws:abort', id: r.id });
+      if (r.kind === 'conn') ctx.post({ kind: 'conn:terminate', cid: r.cid });
+      else ctx.post({ kind: 'ws:abort', id: r.id });
     }
     pause(): void {
       this.isPaused = true;
@@ -286,18 +290,18 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
   Object.defineProperty(NodeWebSocket, 'name', { value: 'WebSocket' });
 
   const deliverTo = (ws: NodeWebSocket, m: HostMessage): void => {
-    switch (m.t) {
+    switch (m.kind) {
       case 'ws:open':
         ws.readyState = 1;
         ws.protocol = m.protocol;
         ws.extensions = m.extensions;
         // The page mirrors this socket for the lab, as it does the browser API's.
-        ctx.report(m.id, ws, { type: 'open', protocol: m.protocol, extensions: m.extensions });
+        ctx.report(m.id, ws, { kind: 'open', protocol: m.protocol, extensions: m.extensions });
         ws.emit('open');
         return;
       case 'ws:message': {
         const binary = typeof m.data !== 'string';
-        ctx.report(m.id, ws, { type: 'message', data: m.data });
+        ctx.report(m.id, ws, { kind: 'message', data: m.data });
         ws.emit('message', ws._data(m.data, binary), binary);
         return;
       }
@@ -314,7 +318,7 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
         if (ws._route.kind === 'client') clients.delete(ws._route.id);
         if (m.failed) {
           const err = new Error(m.error ?? 'WebSocket connection failed');
-          ctx.report(m.id, { readyState: 3, bufferedAmount: 0 }, { type: 'error' });
+          ctx.report(m.id, { readyState: 3, bufferedAmount: 0 }, { kind: 'error' });
           if (ws.listenerCount('error') > 0) ws.emit('error', err);
           else ctx.console.reportUncaught(err, 'Uncaught (unhandled "error" event)');
         }
@@ -322,7 +326,7 @@ export function createNodeWebSockets(ctx: NodeSocketContext) {
           m.id,
           { readyState: 3, bufferedAmount: 0 },
           {
-            type: 'close',
+            kind: 'close',
             code: m.code,
             reason: m.reason,
             wasClean: m.wasClean,

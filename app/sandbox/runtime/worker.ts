@@ -76,7 +76,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     r: SocketReport,
   ): void =>
     post({
-      t: 'sock:report',
+      kind: 'sock:report',
       id,
       report: r,
       readyState: socket.readyState,
@@ -199,7 +199,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
         // a base that is no URL: no PAGE_ORIGIN
       }
       virtualHosts = new Set(init.virtualHosts.map((h) => h.toLowerCase()));
-      nativeSetInterval(() => post({ t: 'beat' }), config.beatMs);
+      nativeSetInterval(() => post({ kind: 'beat' }), config.beatMs);
     },
     hosts: (hosts) => {
       virtualHosts = new Set(hosts.map((h) => h.toLowerCase()));
@@ -219,7 +219,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
       if (config.memoryLimit) {
         guards.memory(g, config.memoryLimit, (bytes, limit) => {
           out.flush();
-          post({ t: 'oom', bytes, limit });
+          post({ kind: 'oom', bytes, limit });
         });
       }
     }
@@ -233,14 +233,14 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     } catch (error) {
       out.reportUncaught(error, 'Uncaught');
       out.flush();
-      post({ t: 'done' });
+      post({ kind: 'done' });
       return;
     }
     fn.call(g, sandboxRequire, module, module.exports, `/${request.filename}`, '/').then(
-      () => post({ t: 'done' }),
+      () => post({ kind: 'done' }),
       (error) => {
         out.reportUncaught(error, 'Uncaught');
-        post({ t: 'done' });
+        post({ kind: 'done' });
       },
     );
   }
@@ -253,7 +253,7 @@ export function workerMain(formatArgs: (args: readonly unknown[]) => string, gua
     port = p;
     toPage = portPost.bind(p) as (m: WorkerMessage) => void;
     p.onmessage = (ev: MessageEvent) => onHost(ev.data as HostMessage);
-    post({ t: 'ready' });
+    post({ kind: 'ready' });
   };
   g.addEventListener('message', takePort);
 }

@@ -41,7 +41,7 @@ describe("ws's server in the sandbox", () => {
   test('listens through the page, then hands each connection over as a ws socket with its request', () => {
     const { WebSocketServer, deliver, posts } = setup();
     const wss = new WebSocketServer({ port: 8080, path: '/chat' });
-    expect(posts[0]).toEqual({ t: 'srv:listen', sid: wss._sid, port: 8080, path: '/chat' });
+    expect(posts[0]).toEqual({ kind: 'srv:listen', sid: wss._sid, port: 8080, path: '/chat' });
     const seen: string[] = [];
     wss.on('listening', () => seen.push('listening'));
     wss.on('connection', (socket: unknown, request: unknown) => {
@@ -50,9 +50,9 @@ describe("ws's server in the sandbox", () => {
       ws.on('message', (d) => seen.push(`message ${String(d)}`));
       ws.send('welcome');
     });
-    deliver({ t: 'srv:listening', sid: wss._sid, port: 8080 });
+    deliver({ kind: 'srv:listening', sid: wss._sid, port: 8080 });
     deliver({
-      t: 'srv:conn',
+      kind: 'srv:conn',
       sid: wss._sid,
       cid: 7,
       url: 'ws://localhost:8080/chat?x=1',
@@ -61,9 +61,9 @@ describe("ws's server in the sandbox", () => {
       remote: '127.0.0.1',
       origin: '',
     });
-    deliver({ t: 'conn:message', cid: 7, data: 'hi', isBinary: false });
+    deliver({ kind: 'conn:message', cid: 7, data: 'hi', isBinary: false });
     expect(seen).toEqual(['listening', 'connection /chat?x=1', 'message hi']);
-    expect(posts).toContainEqual({ t: 'conn:send', cid: 7, data: 'welcome', binary: false });
+    expect(posts).toContainEqual({ kind: 'conn:send', cid: 7, data: 'welcome', binary: false });
     expect(wss.clients.size).toBe(1);
   });
 
@@ -71,9 +71,9 @@ describe("ws's server in the sandbox", () => {
     const { WebSocketServer, deliver, posts } = setup();
     const wss = new WebSocketServer({ port: 0, verifyClient: () => false });
     expect(wss.address()?.port).toBe(50_000);
-    deliver({ t: 'srv:verify', sid: wss._sid, rid: 3, url: '/', headers: { origin: 'http://x' } });
+    deliver({ kind: 'srv:verify', sid: wss._sid, rid: 3, url: '/', headers: { origin: 'http://x' } });
     expect(posts.at(-1)).toEqual({
-      t: 'srv:verified',
+      kind: 'srv:verified',
       rid: 3,
       ok: false,
       status: 401,

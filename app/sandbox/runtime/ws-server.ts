@@ -120,7 +120,7 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
       }
       this._port = port === 0 ? ctx.randomPort() : port;
       ctx.post({
-        t: 'srv:listen',
+        kind: 'srv:listen',
         sid: this._sid,
         port: this._port,
         ...(this.options.path ? { path: this.options.path } : {}),
@@ -139,7 +139,7 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
         return;
       }
       this._state = 'closed';
-      ctx.post({ t: 'srv:close', sid: this._sid });
+      ctx.post({ kind: 'srv:close', sid: this._sid });
       ctx.setTimeout(() => {
         cb?.();
         this.emit('close');
@@ -179,7 +179,7 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
   Object.defineProperty(HttpServer, 'name', { value: 'Server' });
 
   const deliver = (m: HostMessage): void => {
-    switch (m.t) {
+    switch (m.kind) {
       case 'srv:listening': {
         const s = servers.get(m.sid);
         if (!s || s._state === 'closed') return;
@@ -198,7 +198,8 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
       }
       case 'srv:accept-key': {
         const s = servers.get(m.sid);
-        if (!s?.options.acceptKey) return ctx.post({ t: 'srv:accept', rid: m.rid, error: 'has no server' });
+        if (!s?.options.acceptKey)
+          return ctx.post({ kind: 'srv:accept', rid: m.rid, error: 'has no server' });
         answerAcceptKey(s.options.acceptKey, m.key, m.rid);
         return;
       }
@@ -206,7 +207,7 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
         const s = servers.get(m.sid);
         if (!s?.options.verifyClient)
           return ctx.post({
-            t: 'srv:verified',
+            kind: 'srv:verified',
             rid: m.rid,
             ok: false,
             status: 500,
@@ -253,7 +254,7 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
       case 'conn:ping':
       case 'conn:pong': {
         const ws = conns.get(m.cid);
-        if (ws) ws.emit(m.t === 'conn:ping' ? 'ping' : 'pong', new NodeBuffer(m.data));
+        if (ws) ws.emit(m.kind === 'conn:ping' ? 'ping' : 'pong', new NodeBuffer(m.data));
         return;
       }
       case 'conn:close': {
@@ -270,17 +271,17 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
   /** Runs the server's acceptKey for one handshake; the page writes the answer into the 101. */
   const answerAcceptKey = (fn: NonNullable<ServerOptions['acceptKey']>, key: string, rid: number): void => {
     const give = (value: unknown): void => {
-      if (typeof value === 'string') return ctx.post({ t: 'srv:accept', rid, accept: value });
+      if (typeof value === 'string') return ctx.post({ kind: 'srv:accept', rid, accept: value });
       const what = value === null ? 'null' : typeof value;
       ctx.console.emit('warn', [
         `acceptKey returned ${what}, not a string: the client got a 500 instead of a 101.`,
       ]);
-      ctx.post({ t: 'srv:accept', rid, error: `returned ${what}, not a string` });
+      ctx.post({ kind: 'srv:accept', rid, error: `returned ${what}, not a string` });
     };
     const failed = (error: unknown): void => {
       ctx.console.reportUncaught(error, 'Uncaught (in acceptKey)');
       ctx.post({
-        t: 'srv:accept',
+        kind: 'srv:accept',
         rid,
         error: `threw: ${error instanceof Error ? error.message : String(error)}`,
       });
@@ -306,12 +307,12 @@ export function createWsServers(ctx: ServerContext, NodeWebSocket: NodeWebSocket
     const verdict = (ok: unknown, code?: unknown, message?: unknown): void => {
       if (answered) return;
       answered = true;
-      if (ok) return ctx.post({ t: 'srv:verified', rid, ok: true });
+      if (ok) return ctx.post({ kind: 'srv:verified', rid, ok: true });
       // ws: a refusal without a code is 401.
       const status =
         typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599 ? code : 401;
       const text = typeof message === 'string' && message ? message : (STATUS_TEXT[status] ?? 'Refused');
-      ctx.post({ t: 'srv:verified', rid, ok: false, status, message: text.slice(0, 200) });
+      ctx.post({ kind: 'srv:verified', rid, ok: false, status, message: text.slice(0, 200) });
     };
     const info: VerifyInfo = {
       origin: headers.origin,

@@ -2,7 +2,7 @@
  * The instructor's dashboard: its state and its one WebSocket to the classroom server
  * (`/__classroom/dashboard?key=SECRET`, app/services/classroom.ts).
  *
- * The socket is a lab `Session` on the server transport, like any connection the lab opens: the
+ * The socket is a lab `LabConnection` on the server transport, like any connection the lab opens: the
  * server's tap mirrors its bytes, so the dashboard's "Traffic" view is the frame inspector on
  * the dashboard's own connection (every roster update, every command, handshake included).
  *
@@ -15,8 +15,8 @@ import {
   type DashboardState,
   type ToDashboard,
 } from '../../services/classroom-protocol.ts';
-import { ServerTransport } from '../lab/server-transport.ts';
-import { Session } from '../lab/session.svelte.ts';
+import { ServerTransport } from '../transport/server-transport.ts';
+import { LabConnection } from '../connection/lab-connection.svelte.ts';
 import { isClassroom } from './probe.ts';
 
 export const SECRET_KEY = 'wsp.classroom.secret';
@@ -41,7 +41,7 @@ export class Dashboard {
   /** A passing problem (a lost connection, a command refused). */
   problem = $state('');
   view = $state<DashboardView>('class');
-  session = $state.raw<Session | undefined>(undefined);
+  session = $state.raw<LabConnection | undefined>(undefined);
   readonly #base: string;
   readonly #secret: string;
 
@@ -66,7 +66,7 @@ export class Dashboard {
     this.problem = '';
     const transport = new ServerTransport(this.#base);
     const url = `${transport.endpointUrl(DASHBOARD_PATH)}?key=${encodeURIComponent(this.#secret)}`;
-    const session = Session.connect(transport, url, [], { name: 'dashboard' });
+    const session = LabConnection.connect(transport, url, [], { name: 'dashboard' });
     this.session = session;
     const socket = session.socket;
     if (!socket) return;

@@ -5,7 +5,7 @@
  */
 import { mount, unmount } from 'svelte';
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { ModeChoice } from '../lab/mode.svelte.ts';
+import type { ModeChoice } from '../transport/mode.svelte.ts';
 import CodePanel from './CodePanel.svelte';
 import { createWorkspace } from './create.ts';
 import type { CodeWorkspace } from './workspace.svelte.ts';

@@ -18,34 +18,34 @@ describe('console formatting', () => {
   });
 
   it('colours by level: errors red, warnings yellow, info cyan, plain logs uncoloured', () => {
-    expect(formatEntry({ level: 'error', t: at, text: 'bad' })).toContain('\x1b[31mbad');
-    expect(formatEntry({ level: 'warn', t: at, text: 'hm' })).toContain('\x1b[33mhm');
-    expect(formatEntry({ level: 'info', t: at, text: 'fyi' })).toContain('\x1b[36mfyi');
-    expect(strip(formatEntry({ level: 'log', t: at, text: 'x' }))).toBe('03:04:05.067   x');
+    expect(formatEntry({ level: 'error', at: at, text: 'bad' })).toContain('\x1b[31mbad');
+    expect(formatEntry({ level: 'warn', at: at, text: 'hm' })).toContain('\x1b[33mhm');
+    expect(formatEntry({ level: 'info', at: at, text: 'fyi' })).toContain('\x1b[36mfyi');
+    expect(strip(formatEntry({ level: 'log', at: at, text: 'x' }))).toBe('03:04:05.067   x');
   });
 
   it('indents continuation lines under the text and ends lines with CRLF', () => {
     const out = strip(
-      formatEntry({ level: 'error', t: at, text: 'Uncaught Error: no\n    at f (line 3:1)' }),
+      formatEntry({ level: 'error', at: at, text: 'Uncaught Error: no\n    at f (line 3:1)' }),
     );
     expect(out).toBe(`03:04:05.067 ✖ Uncaught Error: no\r\n${' '.repeat(15)}    at f (line 3:1)`);
   });
 
   it('names the editor line of an error', () => {
-    expect(strip(formatEntry({ level: 'error', t: at, text: 'boom', line: 12 }))).toBe(
+    expect(strip(formatEntry({ level: 'error', at: at, text: 'boom', line: 12 }))).toBe(
       '03:04:05.067 ✖ boom (line 12)',
     );
   });
 
   it('indents console.group output', () => {
-    expect(strip(formatEntry({ level: 'log', t: at, text: 'inner', indent: 2 }))).toBe(
+    expect(strip(formatEntry({ level: 'log', at: at, text: 'inner', indent: 2 }))).toBe(
       '03:04:05.067       inner',
     );
   });
 
   it('shows escape sequences as text, so learner text cannot restyle or clear the terminal', () => {
     expect(sanitize('a\x1b[2Jb\x1b[31mc\x07d\te')).toBe('a\\x1b[2Jb\\x1b[31mc\\x07d  e');
-    expect(strip(formatEntry({ level: 'log', t: at, text: '\x1bc' }))).toBe('03:04:05.067   \\x1bc');
+    expect(strip(formatEntry({ level: 'log', at: at, text: '\x1bc' }))).toBe('03:04:05.067   \\x1bc');
   });
 
   it('shows C1 controls (8-bit CSI U+009B, OSC U+009D, ST U+009C) and DEL by their code', () => {
@@ -80,7 +80,7 @@ describe('console formatting', () => {
         fc.string({ unit: latin1OrAny }),
         fc.constantFrom<ConsoleLevel>('log', 'error', 'system'),
         (text, level) => {
-          const out = formatEntry({ level, t: at, text });
+          const out = formatEntry({ level, at: at, text });
           // The formatter's own SGR sequences are ESC [ digits m; once they are gone nothing
           // but CR LF between lines may be left of C0, DEL or C1.
           // eslint-disable-next-line no-control-regex
@@ -101,7 +101,7 @@ describe('console formatting', () => {
   });
 
   it('has a plain form for the text alternative', () => {
-    expect(plainEntry({ level: 'warn', t: at, text: 'careful', line: 2 })).toBe(
+    expect(plainEntry({ level: 'warn', at: at, text: 'careful', line: 2 })).toBe(
       '03:04:05.067 ! careful (line 2)',
     );
   });

@@ -51,7 +51,7 @@ export function sanitize(text: string): string {
 export function formatEntry(entry: ConsoleEntry): string {
   const style = LEVEL_STYLE[entry.level];
   const indent = '  '.repeat(Math.min(entry.indent ?? 0, 10));
-  const head = `${DIM}${timestamp(entry.t)}${RESET} ${style.color}${style.mark}${RESET} `;
+  const head = `${DIM}${timestamp(entry.at)}${RESET} ${style.color}${style.mark}${RESET} `;
   const pad = ' '.repeat(15); // under the text, past the timestamp and mark
   const where = entry.line !== undefined ? ` ${DIM}(line ${entry.line})${RESET}` : '';
   const lines = sanitize(entry.text).split(/\r?\n/);
@@ -63,15 +63,15 @@ export function formatEntry(entry: ConsoleEntry): string {
 }
 
 /** A note for output the sandbox dropped because it came too fast. */
-export function droppedNote(count: number, t: number): ConsoleEntry {
+export function droppedNote(count: number, at: number): ConsoleEntry {
   return {
     level: 'system',
-    t,
+    at,
     text: `… ${count.toLocaleString('en')} line${count === 1 ? '' : 's'} dropped: output came faster than the console can show`,
   };
 }
 
 /** Plain text of an entry (copy, tests, screen readers). */
 export function plainEntry(entry: ConsoleEntry): string {
-  return `${timestamp(entry.t)} ${LEVEL_STYLE[entry.level].mark} ${sanitize(entry.text)}${entry.line !== undefined ? ` (line ${entry.line})` : ''}`;
+  return `${timestamp(entry.at)} ${LEVEL_STYLE[entry.level].mark} ${sanitize(entry.text)}${entry.line !== undefined ? ` (line ${entry.line})` : ''}`;
 }

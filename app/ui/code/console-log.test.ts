@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConsoleEntry } from '../../sandbox/protocol.ts';
 import { ConsoleLog } from './console-log.ts';
 
-const e = (text: string, level: ConsoleEntry['level'] = 'log'): ConsoleEntry => ({ level, t: 1, text });
+const e = (text: string, level: ConsoleEntry['level'] = 'log'): ConsoleEntry => ({ level, at: 1, text });
 
 describe('ConsoleLog', () => {
   it('keeps the newest entries up to its limit and counts the rest', () => {

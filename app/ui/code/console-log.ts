@@ -35,7 +35,7 @@ export class ConsoleLog {
     let cleared = false;
     if (dropped > 0) {
       this.lost += dropped;
-      add.push(droppedNote(dropped, batch[0]?.t ?? Date.now()));
+      add.push(droppedNote(dropped, batch[0]?.at ?? Date.now()));
     }
     for (const e of batch) {
       if (e.level === 'system' && e.text === 'console.clear()') {

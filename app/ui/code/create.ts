@@ -4,7 +4,7 @@
  * player, which opens lessons' files in it.
  */
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { ModeChoice } from '../lab/mode.svelte.ts';
+import type { ModeChoice } from '../transport/mode.svelte.ts';
 import { registerInLab } from './lab-bridge.ts';
 import { CodeWorkspace } from './workspace.svelte.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Sockets opened by sandboxed code join the connection lab (and so the inspector): each one
- * becomes a lab tab with a live Session, through a one-connection Transport whose `open()`
+ * becomes a lab tab with a live LabConnection, through a one-connection Transport whose `open()`
  * hands over the page's mirror of the socket and its wire events:
  *
  * - native route (server mode): the bytes come from the Node server's tap, subscribed with the
@@ -13,9 +13,9 @@
  */
 import type { SandboxSocket } from '../../sandbox/host.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import { Session } from '../lab/session.svelte.ts';
-import { TAP_PATH, TapClient } from '../lab/tap-client.ts';
-import type { OpenedConnection, Transport, WireStream } from '../lab/transport.ts';
+import { LabConnection } from '../connection/lab-connection.svelte.ts';
+import { TAP_PATH, TapClient } from '../transport/tap-client.ts';
+import type { OpenedConnection, Transport, WireStream } from '../transport/transport.ts';
 import type { CodeRun } from './run.svelte.ts';
 import { SandboxSocketView } from './sandbox-socket.ts';
 
@@ -35,7 +35,7 @@ export function registerInLab(
   run: CodeRun,
   s: SandboxSocket,
   base: string = document.baseURI,
-): Session | undefined {
+): LabConnection | undefined {
   const n = (tabsOf.get(run) ?? 0) + 1;
   tabsOf.set(run, n);
   if (n > LAB_TABS_PER_RUN) {
@@ -80,14 +80,14 @@ export function registerInLab(
   reused.set(lab, tabs);
   const previous = tabs.get(key);
   const old = previous && lab.tabs.find((t) => t.id === previous.tabId);
-  // Only a tab whose socket has really closed is reused: a new Session's readyState is known only
+  // Only a tab whose socket has really closed is reused: a new LabConnection's readyState is known only
   // after its first update, so "not busy" would also catch a socket that is still opening (and
-  // disposing its Session would close it). Closed is read from the socket itself.
+  // disposing its LabConnection would close it). Closed is read from the socket itself.
   const closed =
     old?.session === undefined || old.session.socket?.readyState === 3 || old.session.readyState === 'CLOSED';
   const again = old !== undefined && closed ? old : undefined;
   const count = again ? previous!.count + 1 : 1;
-  const session = Session.connect(transport, s.url, s.protocols, {
+  const session = LabConnection.connect(transport, s.url, s.protocols, {
     name: `${run.label} · ${shortPath(s.url)}${count > 1 ? ` (connection ${count})` : ''}`,
   });
   view.onStopped = (note) => (session.notes = [...session.notes, note]);

@@ -90,7 +90,7 @@ export class CodeRun {
 
   /** A line from the playground itself (not from the code). */
   #system(text: string, level: ConsoleEntry['level'] = 'system'): void {
-    this.#print([{ level, t: Date.now(), text }], 0);
+    this.#print([{ level, at: Date.now(), text }], 0);
   }
 
   #print(entries: ConsoleEntry[], dropped: number): void {

@@ -88,26 +88,26 @@ describe('SandboxSocketView', () => {
     const view = new SandboxSocketView(mirror, undefined);
     const calls: unknown[] = [];
     view.calls((c) => calls.push(c));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'hi' } }));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'close-call', code: 1000 } }));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'nonsense' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'send', data: 'hi' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'close-call', code: 1000 } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'nonsense' } }));
     expect(calls).toEqual([
-      { type: 'send', data: 'hi' },
-      { type: 'close-call', code: 1000 },
+      { kind: 'send', data: 'hi' },
+      { kind: 'close-call', code: 1000 },
     ]);
   });
 
-  it('does not record twice a call the lab made itself (the Session records it; the sandbox reports it too)', () => {
+  it('does not record twice a call the lab made itself (the LabConnection records it; the sandbox reports it too)', () => {
     const mirror = new FakeMirror();
     const view = new SandboxSocketView(mirror, undefined);
     const calls: unknown[] = [];
     view.calls((c) => calls.push(c));
     view.send('from the lab');
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'from the lab' } }));
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'send', data: 'from the code' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'send', data: 'from the lab' } }));
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'send', data: 'from the code' } }));
     view.close(1000);
-    mirror.dispatchEvent(new CustomEvent('api', { detail: { type: 'close-call', code: 1000 } }));
-    expect(calls).toEqual([{ type: 'send', data: 'from the code' }]);
+    mirror.dispatchEvent(new CustomEvent('api', { detail: { kind: 'close-call', code: 1000 } }));
+    expect(calls).toEqual([{ kind: 'send', data: 'from the code' }]);
   });
 
   it('records binary data as the page saw it', () => {

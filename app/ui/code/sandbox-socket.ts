@@ -3,7 +3,7 @@
  * MirrorSocket), with two corrections so that what the lab shows is what the wire shows.
  *
  * - Calls the code made (`send`, `close`) arrive as 'api' events on the mirror; they are
- *   handed to the Session as SocketCalls, so the events column has them.
+ *   handed to the LabConnection as SocketCalls, so the events column has them.
  * - When the sandbox is stopped, its sockets die with it and the mirror reports a drop at once
  *   (1006). That is not always what happened: removing the sandbox makes the browser close its
  *   own sockets with 1001 Going Away (a clean closing handshake, which the tap shows), while
@@ -11,8 +11,8 @@
  *   the story (its 'close' or 'eof', at most `settleMs`) and reports that.
  */
 import type { WireEvent } from '../lib/engine.ts';
-import type { ApiData } from '../lab/events.ts';
-import type { SocketCall, WebSocketLike, WireStream } from '../lab/transport.ts';
+import type { ApiData } from '../connection/events.ts';
+import type { SocketCall, WebSocketLike, WireStream } from '../transport/transport.ts';
 
 type SocketEvent = 'open' | 'message' | 'error' | 'close';
 
@@ -33,7 +33,7 @@ export interface CloseFacts {
 /** How long to wait for the wire after a stop before saying what the page saw. */
 export const SETTLE_MS = 2_000;
 
-/** A close event as the Session reads it (code, reason, wasClean on an Event). */
+/** A close event as the LabConnection reads it (code, reason, wasClean on an Event). */
 function closeEvent(facts: CloseFacts): Event {
   return Object.assign(new Event('close'), facts);
 }
@@ -49,7 +49,7 @@ export function callData(data: unknown): ApiData {
 
 /** What identifies a call well enough to recognise the sandbox's report of one the lab made. */
 function callKey(call: SocketCall): string {
-  if (call.type === 'close-call') return 'close';
+  if (call.kind === 'close-call') return 'close';
   const d = call.data;
   return typeof d === 'string' ? `s:${d}` : `b:${d.size ?? d.bytes.length}`;
 }
@@ -72,7 +72,7 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
   /** Told what a stop did (a note for the learner). */
   onStopped: ((note: string) => void) | undefined;
   /**
-   * Calls the lab made through this view (the composer): the Session records them itself, so
+   * Calls the lab made through this view (the composer): the LabConnection records them itself, so
    * the sandbox's report of the same call is not recorded twice.
    */
   readonly #own: string[] = [];
@@ -120,7 +120,7 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
   }
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     this.#mirror.send(data);
-    this.#own.push(callKey({ type: 'send', data: callData(ArrayBuffer.isView(data) ? data.buffer : data) }));
+    this.#own.push(callKey({ kind: 'send', data: callData(ArrayBuffer.isView(data) ? data.buffer : data) }));
   }
   close(code?: number, reason?: string): void {
     if (code === undefined) this.#mirror.close();
@@ -136,15 +136,15 @@ export class SandboxSocketView extends EventTarget implements WebSocketLike {
     };
     const listener = (e: Event): void => {
       const r = (e as CustomEvent<unknown>).detail as {
-        type?: unknown;
+        kind?: unknown;
         data?: unknown;
         code?: unknown;
         reason?: unknown;
       };
-      if (r?.type === 'send') record({ type: 'send', data: callData(r.data) });
-      else if (r?.type === 'close-call')
+      if (r?.kind === 'send') record({ kind: 'send', data: callData(r.data) });
+      else if (r?.kind === 'close-call')
         record({
-          type: 'close-call',
+          kind: 'close-call',
           ...(typeof r.code === 'number' ? { code: r.code } : {}),
           ...(typeof r.reason === 'string' && r.reason ? { reason: r.reason } : {}),
         });

@@ -483,7 +483,7 @@ export class CodeWorkspace {
       run.console.append([
         {
           level: 'system',
-          t: Date.now(),
+          at: Date.now(),
           text: '… compiling TypeScript (the first run starts the compiler)',
         },
       ]);
@@ -494,7 +494,7 @@ export class CodeWorkspace {
       run.console.append([
         {
           level: 'error',
-          t: Date.now(),
+          at: Date.now(),
           text: `Could not compile: ${error instanceof Error ? error.message : String(error)}`,
         },
       ]);

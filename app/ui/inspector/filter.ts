@@ -5,7 +5,7 @@
  */
 import { decodeUtf8 } from '../lib/engine.ts';
 import { toHex } from '../lib/bytes.ts';
-import type { FrameRow } from '../lab/session-log.ts';
+import type { FrameRow } from '../connection/session-log.ts';
 
 export const FRAME_FILTERS = [
   { value: 'all', label: 'All' },

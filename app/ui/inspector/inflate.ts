@@ -7,7 +7,7 @@
  */
 import { MessageDeflate, type DeflateCodecFactory, type DeflateParams } from '../lib/deflate.ts';
 import type { Side } from '../lib/engine.ts';
-import type { FrameRow, SessionLog } from '../lab/session-log.ts';
+import type { FrameRow, SessionLog } from '../connection/session-log.ts';
 
 export interface InflatedMessage {
   /** Frame ids of the message (one, or the fragments). */

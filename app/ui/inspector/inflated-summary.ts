@@ -8,7 +8,7 @@ import { loadPageDeflate } from '../../loopback/page-deflate.ts';
 import type { DeflateCodecFactory } from '../lib/deflate.ts';
 import { decodeUtf8 } from '../lib/engine.ts';
 import { formatSize, hexPreview, quote } from '../../protocol/summary.ts';
-import type { FrameRow, SessionLog } from '../lab/session-log.ts';
+import type { FrameRow, SessionLog } from '../connection/session-log.ts';
 import { agreedDeflate } from './headers.ts';
 import { inflatedMessage } from './inflate.ts';
 

@@ -2,7 +2,7 @@
  * The inspector's state for one session: the query, the selected frame, whether the list follows
  * new frames, and how the payload is shown. Kept per session so switching tabs keeps it.
  */
-import type { Session } from '../lab/session.svelte.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 import { type Direction, FilterIndex, type FrameFilter } from './filter.ts';
 
 export type PayloadView = 'text' | 'hex' | 'json';
@@ -20,7 +20,7 @@ export class InspectorState {
   payloadView = $state<PayloadView>('text');
   readonly #index = new FilterIndex();
 
-  constructor(readonly session: Session) {}
+  constructor(readonly session: LabConnection) {}
 
   /** Matching frame ids; a new object on every change (the array inside grows in place). */
   readonly visible = $derived.by(() => {
@@ -54,10 +54,10 @@ export class InspectorState {
   }
 }
 
-const states = new WeakMap<Session, InspectorState>();
+const states = new WeakMap<LabConnection, InspectorState>();
 
 /** One InspectorState per session, created on first use. */
-export function inspectorFor(session: Session): InspectorState {
+export function inspectorFor(session: LabConnection): InspectorState {
   let s = states.get(session);
   if (!s) states.set(session, (s = new InspectorState(session)));
   return s;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Composer, plural } from './composer.svelte.ts';
-import type { Session } from './session.svelte.ts';
-import type { CloseInfo } from './session-log.ts';
+import { ComposerState, plural } from './composer.svelte.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
+import type { CloseInfo } from '../connection/session-log.ts';
 
-/** As much of a Session as the composer reads and calls. */
+/** As much of a LabConnection as the composer reads and calls. */
 function fakeSession(id: number, sendError?: string) {
   const s = {
     id,
@@ -11,12 +11,12 @@ function fakeSession(id: number, sendError?: string) {
     send: () => sendError,
     close: () => undefined,
   };
-  return s as typeof s & Session;
+  return s as typeof s & LabConnection;
 }
 
-describe('Composer result', () => {
+describe('ComposerState result', () => {
   it('belongs to the session it is about: another tab does not show it', () => {
-    const c = new Composer();
+    const c = new ComposerState();
     const a = fakeSession(1);
     const b = fakeSession(2);
     c.text = 'hi';
@@ -26,7 +26,7 @@ describe('Composer result', () => {
   });
 
   it('a "Sent ..." is withdrawn once the connection has closed (a 1009 says what happened)', () => {
-    const c = new Composer();
+    const c = new ComposerState();
     const a = fakeSession(1);
     c.text = 'x';
     c.send(a);
@@ -36,7 +36,7 @@ describe('Composer result', () => {
   });
 
   it('an error stays after the close: it is still true', () => {
-    const c = new Composer();
+    const c = new ComposerState();
     const a = fakeSession(1, 'InvalidStateError: Still in CONNECTING state.');
     c.text = 'x';
     c.send(a);

@@ -1,11 +1,11 @@
 /**
  * What the learner is about to send, validated as they type, and the close they are about to
- * make. One Composer per lab (it survives switching tabs).
+ * make. One ComposerState per lab (the Composer.svelte component renders it) (it survives switching tabs).
  */
 import { describeCloseCode, MAX_CLOSE_REASON_BYTES, utf8ByteLength } from '../lib/engine.ts';
 import { lineColumn, parsePastedBytes } from '../lib/bytes.ts';
-import type { Session } from './session.svelte.ts';
-import { browserMayClose } from './validate.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
+import { browserMayClose } from '../connection/validate.ts';
 
 export type ComposeMode = 'text' | 'json' | 'hex' | 'file';
 
@@ -32,7 +32,7 @@ export function jsonProblem(text: string): string | undefined {
   }
 }
 
-export class Composer {
+export class ComposerState {
   mode = $state<ComposeMode>('text');
   text = $state('hello');
   json = $state('{"type": "greeting", "text": "hello"}');
@@ -108,13 +108,15 @@ export class Composer {
    * The last result, if it is about this session and still true: not after a switch to another
    * tab, and a "Sent ..." not once the connection has closed (the close says what happened next).
    */
-  resultFor(session: Pick<Session, 'id' | 'log'> | undefined): { text: string; ok: boolean } | undefined {
+  resultFor(
+    session: Pick<LabConnection, 'id' | 'log'> | undefined,
+  ): { text: string; ok: boolean } | undefined {
     if (!this.result || session === undefined || session.id !== this.resultSession) return undefined;
     if (this.#resultSent && session.log.close !== undefined) return undefined;
     return { text: this.result, ok: this.resultOk };
   }
 
-  send(session: Session): void {
+  send(session: LabConnection): void {
     this.resultSession = session.id;
     const problem = this.problem;
     if (problem) return this.#report(problem, false);
@@ -135,7 +137,7 @@ export class Composer {
     }
   }
 
-  close(session: Session): void {
+  close(session: LabConnection): void {
     this.resultSession = session.id;
     const error = session.close(this.closeCode, this.closeReason);
     if (error) this.#report(`close(${this.closeCode}${this.closeReason ? ', …' : ''}) threw ${error}`, false);

@@ -1,13 +1,13 @@
 /**
  * The connection lab: tabs of connections side by side. A tab keeps what the learner typed (URL,
- * subprotocols) and its current Session; connecting again starts a fresh Session in the tab.
+ * subprotocols) and its current LabConnection; connecting again starts a fresh LabConnection in the tab.
  */
-import type { SessionFile } from './export.ts';
+import type { SessionFile } from '../connection/export.ts';
 import { sessionFiles } from './parts.ts';
-import { Session } from './session.svelte.ts';
-import type { Transport } from './transport.ts';
-import { checkProtocols, checkUrl } from './validate.ts';
-import { FormatError } from './wire-json.ts';
+import { LabConnection } from '../connection/lab-connection.svelte.ts';
+import type { Transport } from '../transport/transport.ts';
+import { checkProtocols, checkUrl } from '../connection/validate.ts';
+import { FormatError } from '../connection/session-json.ts';
 
 /** The bundled endpoints, one click each. */
 export const ENDPOINTS: readonly { path: string; label: string; hint: string }[] = [
@@ -39,7 +39,7 @@ let tabIds = 1;
 export const HISTORY_LIMIT = 100;
 
 export interface LabRecord {
-  session: Session;
+  session: LabConnection;
   origin: 'lab' | 'code';
 }
 
@@ -47,7 +47,7 @@ export class ConnectionTab {
   readonly id = tabIds++;
   url = $state('');
   protocols = $state('');
-  session = $state<Session | undefined>(undefined);
+  session = $state<LabConnection | undefined>(undefined);
   /** A problem opening the socket that validation did not foresee. */
   openError = $state('');
   /** Through the relay: which leg the lab and inspector show. */
@@ -74,7 +74,7 @@ export class ConnectionTab {
   }
 
   /** The session the panels show: the chosen leg of a relayed connection, else the session. */
-  get shown(): Session | undefined {
+  get shown(): LabConnection | undefined {
     return this.leg === 'onward' ? (this.session?.onward ?? this.session) : this.session;
   }
 
@@ -97,7 +97,7 @@ export class ConnectionTab {
     this.openError = '';
     this.leg = 'browser';
     this.session?.dispose();
-    this.session = Session.connect(this.#lab.transport, offer.url, protocols.value, {
+    this.session = LabConnection.connect(this.#lab.transport, offer.url, protocols.value, {
       name: `relay ${shortLabel(offer.target)}`,
     });
     this.#lab.remember(this.session, 'lab');
@@ -122,7 +122,7 @@ export class ConnectionTab {
     this.openError = '';
     this.leg = 'browser';
     this.session?.dispose();
-    this.session = Session.connect(this.#lab.transport, url.value, protocols.value);
+    this.session = LabConnection.connect(this.#lab.transport, url.value, protocols.value);
     this.#lab.remember(this.session, 'lab');
     return true;
   }
@@ -154,7 +154,7 @@ export interface LabOptions {
 }
 
 export class Lab {
-  /** What NEW connections use; each Session keeps the transport it was opened with. */
+  /** What NEW connections use; each LabConnection keeps the transport it was opened with. */
   transport: Transport;
   /** False until the page has chosen the transport (the start-up probe); Connect waits. */
   ready = $state(true);
@@ -175,7 +175,7 @@ export class Lab {
 
   /**
    * Switches the transport for new connections (the learner's mode switch, or the start-up
-   * choice). Open tabs keep their Session and its transport; a tab with no Session whose URL is
+   * choice). Open tabs keep their LabConnection and its transport; a tab with no LabConnection whose URL is
    * still a bundled endpoint of the old transport follows to the same endpoint on the new one.
    */
   useTransport(next: Transport): void {
@@ -191,12 +191,12 @@ export class Lab {
   }
 
   /** Keeps a live session in `history` (the tab's Connect, and sockets opened by code). */
-  remember(session: Session, origin: LabRecord['origin']): void {
+  remember(session: LabConnection, origin: LabRecord['origin']): void {
     this.history = [...this.history.slice(-(HISTORY_LIMIT - 1)), { session, origin }];
   }
 
   /** Shows a session: its tab if one still holds it, else a new tab with the recording. */
-  reveal(session: Session): void {
+  reveal(session: LabConnection): void {
     const tab = this.tabs.find((t) => t.session === session);
     if (tab) {
       this.activeId = tab.id;
@@ -252,7 +252,7 @@ export class Lab {
    * text formats. Never throws; the outcome is in importMessage.
    */
   async importBytes(bytes: Uint8Array, fileName: string): Promise<boolean> {
-    const pcap = await import('./pcap/capture-import.ts');
+    const pcap = await import('../connection/pcap/capture-import.ts');
     if (!pcap.isCapture(bytes)) return this.importText(new TextDecoder().decode(bytes), fileName);
     let files: SessionFile[];
     try {
@@ -268,7 +268,10 @@ export class Lab {
   #load(files: SessionFile[], fileName: string): boolean {
     for (const f of files) {
       const tab = this.addTab(f.url);
-      const session = Session.fromEvents(f.events, { source: 'import', ...(f.url ? { url: f.url } : {}) });
+      const session = LabConnection.fromEvents(f.events, {
+        source: 'import',
+        ...(f.url ? { url: f.url } : {}),
+      });
       session.name = `${session.name} (imported)`;
       session.notes = f.notes;
       tab.session = session;

@@ -6,7 +6,7 @@
  */
 import { LazyPart } from '../lib/lazy-part.svelte.ts';
 
-export const sessionFiles = new LazyPart('Import and export', () => import('./export.ts'));
+export const sessionFiles = new LazyPart('Import and export', () => import('../connection/export.ts'));
 export const networkControls = new LazyPart('The network controls', () => import('./NetworkControls.svelte'));
 /** The relay's offer (a foreign URL typed in server mode) and the leg switch of a relayed tab. */
 export const relayOffer = new LazyPart('The relay offer', () => import('./RelayOffer.svelte'));

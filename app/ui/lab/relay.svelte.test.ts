@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../lib/engine.ts';
 import { Lab } from './lab.svelte.ts';
-import { relayTargetOf, ServerTransport } from './server-transport.ts';
-import { Session } from './session.svelte.ts';
-import type { OpenedConnection, Transport, WebSocketLike, WireStream } from './transport.ts';
+import { relayTargetOf, ServerTransport } from '../transport/server-transport.ts';
+import { LabConnection } from '../connection/lab-connection.svelte.ts';
+import type { OpenedConnection, Transport, WebSocketLike, WireStream } from '../transport/transport.ts';
 
 class Wire implements WireStream {
   fns = new Set<(e: WireEvent) => void>();
@@ -90,7 +90,7 @@ describe('the relay in the lab', () => {
     expect(opened).toEqual(['ws://ours:5173/__relay?to=ws%3A%2F%2F127.0.0.1%3A9000%2Fpath']);
     const session = tab.session!;
     expect(session.relayTarget).toBe('ws://127.0.0.1:9000/path');
-    expect(session.onward).toBeInstanceOf(Session);
+    expect(session.onward).toBeInstanceOf(LabConnection);
     browser.push({ kind: 'frame', t: 1, from: 'client', bytes: Uint8Array.of(0x81, 0x80, 1, 2, 3, 4) });
     onward.push({ kind: 'frame', t: 2, from: 'client', bytes: Uint8Array.of(0x81, 0x80, 9, 9, 9, 9) });
     onward.push({ kind: 'frame', t: 3, from: 'server', bytes: Uint8Array.of(0x81, 0x00) });
@@ -106,7 +106,7 @@ describe('the relay in the lab', () => {
 
   it("shows the relay's refusal (status and body) as a note", () => {
     const { transport, browser } = relayTransport();
-    const session = Session.connect(transport, transport.relayUrl!('ws://192.0.2.7:9000/')!, [], {
+    const session = LabConnection.connect(transport, transport.relayUrl!('ws://192.0.2.7:9000/')!, [], {
       schedule: () => {},
     });
     browser.push({
@@ -123,8 +123,8 @@ describe('the relay in the lab', () => {
 
 describe('importing a capture into the lab', () => {
   it('loads a pcapng capture into a tab per WebSocket connection, and says why when it has none', async () => {
-    const { sessionToPcapng } = await import('./pcap/pcapng-write.ts');
-    const { echoSession } = await import('./fixtures.ts');
+    const { sessionToPcapng } = await import('../connection/pcap/pcapng-write.ts');
+    const { echoSession } = await import('../connection/fixtures.ts');
     const { transport } = relayTransport();
     const lab = new Lab(transport);
     const capture = sessionToPcapng('ws://127.0.0.1:5173/echo', echoSession());

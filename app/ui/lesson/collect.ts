@@ -5,7 +5,7 @@
  */
 import type { HttpRecord, Trace, TraceConnection } from '../../lessons/types.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { Session } from '../lab/session.svelte.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 
 export function collectTrace(
   lab: Lab,
@@ -17,8 +17,8 @@ export function collectTrace(
     /** The lab's HTTP exchanges since `since` (http-log.ts). */
     http?: HttpRecord[];
   },
-): { trace: Trace; sessions: Map<string, Session> } {
-  const sessions = new Map<string, Session>();
+): { trace: Trace; sessions: Map<string, LabConnection> } {
+  const sessions = new Map<string, LabConnection>();
   const connections: TraceConnection[] = [];
   for (const { session, origin } of lab.history) {
     const first = session.log.events[0];

@@ -14,12 +14,12 @@
  */
 import { pollStats, seqOf, socketStats, stampsOf, type FeedStats } from '../../lessons/feed-stats.ts';
 import type { FeedClient, HttpRecord } from '../../lessons/types.ts';
-import type { Session } from '../lab/session.svelte.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 
 /** What the widget needs of the player. */
 export interface FeedHost {
   fetchHttp(path: string, signal?: AbortSignal): Promise<HttpRecord>;
-  openSocket(path: string): Session | undefined;
+  openSocket(path: string): LabConnection | undefined;
 }
 
 /** How often the numbers on screen are refreshed while something runs (ms). */
@@ -33,7 +33,7 @@ export class FeedColumn {
   /** The latest update: 'WSKT 101.37'. */
   latest = $state('');
   records = $state.raw<readonly HttpRecord[]>([]);
-  session = $state.raw<Session | undefined>(undefined);
+  session = $state.raw<LabConnection | undefined>(undefined);
   #tick = $state(0);
   #abort: AbortController | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;

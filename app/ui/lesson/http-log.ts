@@ -6,7 +6,7 @@
  * network. The code that makes requests loads with the first one (it is not part of the first page).
  */
 import type { HttpRecord } from '../../lessons/types.ts';
-import type { Transport } from '../lab/transport.ts';
+import type { Transport } from '../transport/transport.ts';
 
 /** Exchanges kept at most (a long session's oldest go first). */
 export const HTTP_LOG_LIMIT = 2_000;

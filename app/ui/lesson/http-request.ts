@@ -2,7 +2,7 @@
 import { httpUrl, loopbackHttp, serverHttp } from '../../lessons/http-client.ts';
 import type { HttpRecord } from '../../lessons/types.ts';
 import { getDefaultNetwork, type VirtualNetwork } from '../../loopback/network.ts';
-import type { Transport } from '../lab/transport.ts';
+import type { Transport } from '../transport/transport.ts';
 
 /** Server mode: the page's real fetch to our server; loopback: the transport's in-page network. */
 export function requestOn(transport: Transport, path: string, signal?: AbortSignal): Promise<HttpRecord> {

@@ -30,7 +30,7 @@ import { lessonDocId } from '../code/doc-id.ts';
 import type { InspectorFocus } from '../inspector/focus.svelte.ts';
 import { inspectorFor } from '../inspector/inspector.svelte.ts';
 import type { Lab } from '../lab/lab.svelte.ts';
-import type { Session } from '../lab/session.svelte.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 import { collectTrace } from './collect.ts';
 import { HttpLog } from './http-log.ts';
 import { parseLessonHash, lessonHash, PAGE } from './links.ts';
@@ -78,7 +78,7 @@ export class LessonPlayer {
   readonly #d: PlayerDeps;
   readonly #now: () => number;
   /** Trace connection id -> the session it came from (to reveal a frame). */
-  #sessions: ReadonlyMap<string, Session> = new Map<string, Session>(); // eslint-disable-line svelte/prefer-svelte-reactivity -- replaced whole, never mutated
+  #sessions: ReadonlyMap<string, LabConnection> = new Map<string, LabConnection>(); // eslint-disable-line svelte/prefer-svelte-reactivity -- replaced whole, never mutated
   #probes: TraceConnection[] = [];
   /** Console lines of walkthroughs played in the page (page-play.ts), with their time. */
   #logged: { t: number; text: string }[] = [];
@@ -323,7 +323,7 @@ export class LessonPlayer {
   // ---- driving the panels -------------------------------------------------------------------
 
   /** Opens an endpoint in the lab: a fresh tab, connected (as the learner's own Connect would). */
-  openLab(block: Extract<Block, { type: 'lab' }>): void {
+  openLab(block: Extract<Block, { kind: 'lab' }>): void {
     const { lab } = this.#d;
     // Lessons teach RFC 6455 framing: no permessage-deflate (see uncompressedUrl).
     const url = uncompressedUrl(lab.transport.endpointUrl(block.endpoint));
@@ -344,7 +344,7 @@ export class LessonPlayer {
   activeInput = $state<string | undefined>(undefined);
 
   /** Opens Paste & decode with the widget's bytes (the learner's own, when they typed some before). */
-  decodeInput(block: Extract<Block, { type: 'decode' }>): void {
+  decodeInput(block: Extract<Block, { kind: 'decode' }>): void {
     const mine = block.input ? this.progress?.inputs[block.input] : undefined;
     this.activeInput = block.input;
     const text = mine ?? block.hex;
@@ -411,7 +411,7 @@ export class LessonPlayer {
   }
 
   /** Opens a bundled endpoint in a new lab tab (a lesson widget's own socket); undefined if it could not. */
-  openSocket(path: string): Session | undefined {
+  openSocket(path: string): LabConnection | undefined {
     const { lab } = this.#d;
     const tab = lab.addTab(lab.transport.endpointUrl(path));
     return tab.connect() ? tab.session : undefined;
@@ -461,7 +461,7 @@ export class LessonPlayer {
     const lines = this.#logged.filter((l) => l.t >= since);
     for (const run of this.#d.workspace?.()?.runs ?? []) {
       if (run.startedAt < since) continue;
-      for (const e of run.console.entries) if (e.level !== 'system') lines.push({ t: e.t, text: e.text });
+      for (const e of run.console.entries) if (e.level !== 'system') lines.push({ t: e.at, text: e.text });
     }
     return lines.sort((a, b) => a.t - b.t).map((l) => l.text);
   }
@@ -502,6 +502,6 @@ export class LessonPlayer {
 /** The task ids a list of blocks checks, weird experiments included. */
 export function checkedTasks(blocks: readonly Block[]): string[] {
   return blocks.flatMap((b) =>
-    b.type === 'check' ? b.tasks : b.type === 'weird' ? checkedTasks(b.blocks) : [],
+    b.kind === 'check' ? b.tasks : b.kind === 'weird' ? checkedTasks(b.blocks) : [],
   );
 }

@@ -14,7 +14,7 @@ import type {
   ProbeOptions,
   TraceConnection,
 } from '../../lessons/types.ts';
-import { Session } from '../lab/session.svelte.ts';
+import { LabConnection } from '../connection/lab-connection.svelte.ts';
 
 /** How long one probe connection may take to open or fail. */
 export const PROBE_TIMEOUT_MS = 3000;
@@ -28,25 +28,30 @@ export async function runProbe(
   mode: 'server' | 'loopback',
 ): Promise<TraceConnection[]> {
   let n = 0;
-  const connect = (url: string, options: ProbeOptions): { session: Session; id: string } => {
+  const connect = (url: string, options: ProbeOptions): { session: LabConnection; id: string } => {
     const target = new URL(url);
     const transport = new LoopbackTransport({
       network: getSandboxNetwork().networkFor(target),
       ...(options.origin !== undefined ? { origin: options.origin } : {}),
     });
     // No permessage-deflate: the lesson's checks read the frames' payloads (uncompressedUrl).
-    const session = Session.connect(transport, uncompressedUrl(url), options.protocols ?? [], {
+    const session = LabConnection.connect(transport, uncompressedUrl(url), options.protocols ?? [], {
       name: `lesson probe ${++n}`,
     });
     return { session, id: `probe${n}` };
   };
-  const record = (session: Session, id: string, url: string, options: ProbeOptions): TraceConnection => {
+  const record = (
+    session: LabConnection,
+    id: string,
+    url: string,
+    options: ProbeOptions,
+  ): TraceConnection => {
     session.flush();
     const events = [...session.log.events];
     session.dispose();
     return { id, url, protocols: options.protocols ?? [], origin: 'probe', events };
   };
-  const driven: { session: Session; id: string; url: string; options: ProbeOptions }[] = [];
+  const driven: { session: LabConnection; id: string; url: string; options: ProbeOptions }[] = [];
   const until = async (done: () => boolean, ms = PROBE_TIMEOUT_MS): Promise<boolean> => {
     const end = performance.now() + ms;
     while (!done()) {

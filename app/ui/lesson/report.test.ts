@@ -5,7 +5,7 @@ import { lessonReport } from './report.ts';
 const step = (tasks: string[]): Step => ({
   id: 's',
   title: 'S',
-  blocks: [{ type: 'check', tasks } as Step['blocks'][number]],
+  blocks: [{ kind: 'check', tasks } as Step['blocks'][number]],
 });
 const ok: TaskResult = { ok: true, observed: '' };
 const no = { ok: false } as TaskResult;

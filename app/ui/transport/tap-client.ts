@@ -7,7 +7,7 @@
  */
 import type { WireEvent } from '../lib/engine.ts';
 import type { WireStream } from './transport.ts';
-import { FormatError, readTapMessage } from './wire-json.ts';
+import { FormatError, readTapMessage } from '../../services/wire-json.ts';
 
 export const TAP_PATH = '__tap';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FilterIndex } from '../inspector/filter.ts';
 import { frameEvent } from './fixtures.ts';
-import { Session } from './session.svelte.ts';
-import { TapClient, tapToken, withoutTap, withTap } from './tap-client.ts';
-import type { Transport, WebSocketLike, WireStream } from './transport.ts';
+import { LabConnection } from './lab-connection.svelte.ts';
+import { TapClient, tapToken, withoutTap, withTap } from '../transport/tap-client.ts';
+import type { Transport, WebSocketLike, WireStream } from '../transport/transport.ts';
 import type { WireEvent } from '../lib/engine.ts';
 
-/** A socket that behaves like the browser's as far as the Session can tell. */
+/** A socket that behaves like the browser's as far as the LabConnection can tell. */
 class FakeSocket extends EventTarget implements WebSocketLike {
   readyState = 0;
   protocol = '';
@@ -75,14 +75,14 @@ function setup() {
     open: () => ({ socket, wire, dispose: () => disposed++ }),
   };
   let clock = 1000;
-  const session = Session.connect(transport, 'ws://x/echo', ['chat'], {
+  const session = LabConnection.connect(transport, 'ws://x/echo', ['chat'], {
     now: () => clock,
     schedule: () => {},
   });
   return { socket, wire, session, tick: (ms: number) => (clock += ms), disposed: () => disposed };
 }
 
-describe('Session', () => {
+describe('LabConnection', () => {
   it('records the page view of a connection: create, states, open, send, message, close', () => {
     const { socket, wire, session, tick } = setup();
     session.flush();
@@ -144,7 +144,7 @@ describe('Session', () => {
 
   it("records the bufferedAmount of a send the socket's owner reports (the learner's code)", () => {
     const socket = new FakeSocket('ws://x/echo');
-    let report: ((call: { type: 'send'; data: string }) => void) | undefined;
+    let report: ((call: { kind: 'send'; data: string }) => void) | undefined;
     const transport: Transport = {
       label: 'server',
       description: 'test',
@@ -160,10 +160,10 @@ describe('Session', () => {
         },
       }),
     };
-    const session = Session.connect(transport, 'ws://x/echo', [], { now: () => 1, schedule: () => {} });
+    const session = LabConnection.connect(transport, 'ws://x/echo', [], { now: () => 1, schedule: () => {} });
     socket.open();
     socket.bufferedAmount = 65_536;
-    report!({ type: 'send', data: 'x' });
+    report!({ kind: 'send', data: 'x' });
     socket.bufferedAmount = 0;
     session.flush();
     expect(session.log.events.at(-1)).toMatchObject({
@@ -260,7 +260,7 @@ describe('tap client', () => {
 
 describe('FilterIndex', () => {
   it('tests only new frames while the query is unchanged, and starts over when it changes', () => {
-    const session = Session.fromEvents([
+    const session = LabConnection.fromEvents([
       frameEvent(1, 'client', 1, 'alpha'),
       frameEvent(2, 'server', 9, ''),
       frameEvent(3, 'server', 1, 'beta'),
@@ -281,7 +281,7 @@ describe('FilterIndex', () => {
 
 describe('splitTap', () => {
   it("hides the playground's tap token from a request target, and keeps the rest", async () => {
-    const { splitTap } = await import('./tap-client.ts');
+    const { splitTap } = await import('../transport/tap-client.ts');
     expect(splitTap('/echo?tap=abc123')).toEqual({ shown: '/echo', token: 'abc123' });
     expect(splitTap('/close?code=4000&tap=abc&reason=bye')).toEqual({
       shown: '/close?code=4000&reason=bye',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSessionEvent, writeSessionEvent } from './wire-json.ts';
+import { readSessionEvent, writeSessionEvent } from './session-json.ts';
 
 describe('a send event in a saved trace', () => {
   it("keeps the bufferedAmount recorded after the send (the backpressure lesson's peak)", () => {

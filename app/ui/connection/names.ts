@@ -1,6 +1,6 @@
 /** Names for connections: a tab's label, the URL of a recording. */
 import type { SessionEvent } from './events.ts';
-import { withoutTap } from './tap-client.ts';
+import { withoutTap } from '../transport/tap-client.ts';
 
 export function requestTarget(events: readonly SessionEvent[]): string | undefined {
   const req = events.find((e) => e.kind === 'handshake' && e.from === 'client');

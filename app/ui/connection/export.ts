@@ -22,7 +22,7 @@ import {
 } from '../lib/engine.ts';
 import type { SessionEvent } from './events.ts';
 import type { SessionLog } from './session-log.ts';
-import { FormatError, readSessionEvent, writeSessionEvent } from './wire-json.ts';
+import { FormatError, readSessionEvent, writeSessionEvent } from './session-json.ts';
 
 export const SESSION_FORMAT = 'websocket-playground-session';
 export const SESSION_VERSION = 1;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSessionFile, sessionToHar, sessionToJson } from './export.ts';
 import { echoSession } from './fixtures.ts';
 import { SessionLog } from './session-log.ts';
-import { FormatError } from './wire-json.ts';
+import { FormatError } from './session-json.ts';
 
 const logOf = (events = echoSession()) => {
   const log = new SessionLog();

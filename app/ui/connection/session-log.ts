@@ -2,7 +2,7 @@
  * A session's record, built incrementally: append events, and the frame list, the fragment
  * groups, the timeline, the handshake and the lifecycle are extended, never recomputed, so a
  * log of 10,000+ frames costs O(new events) per update. Plain TypeScript (no runes): the
- * Session class wraps it with a version counter for Svelte.
+ * LabConnection class wraps it with a version counter for Svelte.
  */
 import { type ReadyState, type Side, summarizeFrame, type WireEvent } from '../lib/engine.ts';
 import { decodeFrameBytes, type DecodedFrame, wholeFrames } from '../lib/frames.ts';

@@ -4,7 +4,7 @@ import { toHex } from '../lib/bytes.ts';
 import { size } from '../lib/format.ts';
 import type { ApiData } from './events.ts';
 import type { TimelineEntry } from './session-log.ts';
-import { splitTap } from './tap-client.ts';
+import { splitTap } from '../transport/tap-client.ts';
 
 export type Tone = 'api' | 'state' | 'hidden' | 'wire' | 'error' | 'close';
 

@@ -2,7 +2,7 @@
  * The page's one transport choice, shared by the header switch, the connection lab and the
  * code area (`getModeChoice()`): 'server' when our Node server serves the page (dev, preview,
  * serve, classroom), 'loopback' otherwise, and the learner can switch. A switch changes what
- * NEW connections use; a Session keeps the transport it was opened with.
+ * NEW connections use; a LabConnection keeps the transport it was opened with.
  *
  * The decision itself is app/loopback/mode.ts's `TransportChoice` (one HEAD request, pinning);
  * this class mirrors it in runes and turns the mode into a lab `Transport`. The loopback

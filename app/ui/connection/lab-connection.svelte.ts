@@ -1,7 +1,10 @@
 /**
- * One connection: its socket (when live), its recorded events, and everything derived from them
- * (frames, fragments, timeline, handshake, lifecycle). Panels render a Session; a Session made
+ * LabConnection: one connection as the lab shows it. Its socket (when live), its recorded events
+ * (the session: SessionLog, SessionEvent, a session file), and everything derived from them
+ * (frames, fragments, timeline, handshake, lifecycle). Panels render a LabConnection; one made
  * from an event list (an import, a lesson's recording) renders the same way, read-only.
+ * Not to be confused with app/services' `Session`, which binds a server-side connection to a
+ * service.
  *
  * Events arrive in bursts (1,000 frames a second is a test case): they are queued and appended
  * at most every 50 ms (on an animation frame), and the derived lists grow incrementally (SessionLog), so an update
@@ -11,11 +14,17 @@ import type { ReadyState, WireEvent } from '../lib/engine.ts';
 import { type ApiData, type ApiEvent, readyStateName, type SessionEvent } from './events.ts';
 import { SessionLog } from './session-log.ts';
 import { requestTarget, shortName } from './names.ts';
-import type { OpenedConnection, Transport, TransportLabel, WebSocketLike, WireStream } from './transport.ts';
+import type {
+  OpenedConnection,
+  Transport,
+  TransportLabel,
+  WebSocketLike,
+  WireStream,
+} from '../transport/transport.ts';
 
-export type SessionSource = TransportLabel | 'import' | 'recording';
+export type ConnectionSource = TransportLabel | 'import' | 'recording';
 
-export interface SessionOptions {
+export interface LabConnectionOptions {
   name?: string;
   /** Epoch milliseconds, integer, like the server's clock (so ties order causes first). */
   now?: () => number;
@@ -23,7 +32,8 @@ export interface SessionOptions {
   schedule?: (flush: () => void) => void;
 }
 
-export interface SendOptions {
+/** How the lab sends one message: `times` copies, each as `fragments` frames (loopback only). */
+export interface SendCounts {
   times?: number;
   fragments?: number;
 }
@@ -49,12 +59,12 @@ const defaultSchedule = (fn: () => void): void => {
   else frame(run);
 };
 
-export class Session {
+export class LabConnection {
   readonly id = nextId++;
   name = $state('');
   readonly url: string;
   readonly protocols: readonly string[];
-  readonly source: SessionSource;
+  readonly source: ConnectionSource;
   readonly transport: Transport | undefined;
 
   /** Live socket properties, polled (the API has no events for them). */
@@ -75,7 +85,7 @@ export class Session {
    * Through the relay: the onward leg (our server to the learner's server) as a session of its
    * own, live but with no page socket; and the target it reaches.
    */
-  onward = $state<Session | undefined>(undefined);
+  onward = $state<LabConnection | undefined>(undefined);
   relayTarget = $state<string | undefined>(undefined);
 
   readonly #log = new SessionLog();
@@ -93,11 +103,11 @@ export class Session {
   #lastState: ReadyState | undefined;
 
   private constructor(
-    source: SessionSource,
+    source: ConnectionSource,
     url: string,
     protocols: readonly string[],
     transport: Transport | undefined,
-    options: SessionOptions,
+    options: LabConnectionOptions,
   ) {
     this.source = source;
     this.url = url;
@@ -113,16 +123,16 @@ export class Session {
     transport: Transport,
     url: string,
     protocols: readonly string[],
-    options: SessionOptions = {},
-  ): Session {
-    const s = new Session(transport.label, url, protocols, transport, options);
+    options: LabConnectionOptions = {},
+  ): LabConnection {
+    const s = new LabConnection(transport.label, url, protocols, transport, options);
     s.#open();
     return s;
   }
 
   /** A live view of a wire stream with no page socket of its own (the relay's onward leg). */
-  static follow(wire: WireStream, options: SessionOptions & { url: string }): Session {
-    const s = new Session('server', options.url, [], undefined, options);
+  static follow(wire: WireStream, options: LabConnectionOptions & { url: string }): LabConnection {
+    const s = new LabConnection('server', options.url, [], undefined, options);
     s.#unsubscribe = wire.subscribe((e) => s.#push(e));
     return s;
   }
@@ -130,13 +140,19 @@ export class Session {
   /** A read-only session from recorded events (an import, a lesson's fixture). */
   static fromEvents(
     events: readonly SessionEvent[],
-    options: SessionOptions & { url?: string; source?: SessionSource } = {},
-  ): Session {
+    options: LabConnectionOptions & { url?: string; source?: ConnectionSource } = {},
+  ): LabConnection {
     const create = events.find(
       (e): e is Extract<ApiEvent, { type: 'create' }> => e.kind === 'api' && e.type === 'create',
     );
     const url = options.url ?? create?.url ?? requestTarget(events) ?? '(recording)';
-    const s = new Session(options.source ?? 'recording', url, create?.protocols ?? [], undefined, options);
+    const s = new LabConnection(
+      options.source ?? 'recording',
+      url,
+      create?.protocols ?? [],
+      undefined,
+      options,
+    );
     s.#log.append(events);
     const open = events.find(
       (e): e is Extract<ApiEvent, { type: 'open' }> => e.kind === 'api' && e.type === 'open',
@@ -181,7 +197,7 @@ export class Session {
   // ---- acting --------------------------------------------------------------------------
 
   /** Sends one message `times` times. Returns an error message instead of throwing. */
-  send(data: string | Uint8Array | Blob, options: SendOptions = {}): string | undefined {
+  send(data: string | Uint8Array | Blob, options: SendCounts = {}): string | undefined {
     const socket = this.#socket;
     if (!socket) return 'This connection is not live.';
     const times = Math.max(1, Math.floor(options.times ?? 1));
@@ -276,7 +292,7 @@ export class Session {
     this.direct = opened.wire === undefined;
     if (opened.onward) {
       this.relayTarget = opened.onward.target;
-      this.onward = Session.follow(opened.onward.wire, {
+      this.onward = LabConnection.follow(opened.onward.wire, {
         url: opened.onward.target,
         name: `relay → ${shortName(opened.onward.target)}`,
         now: this.#now,
@@ -341,8 +357,16 @@ export class Session {
     const unsubscribeCalls = opened.calls?.((call) => {
       // The owner's report of a send carries the bufferedAmount right after it (the mirror is
       // updated before the call is told), so the trace has the peak even between two polls.
-      this.#api(call.type === 'send' ? { ...call, buffered: socket.bufferedAmount } : call);
-      if (call.type === 'send' && socket.bufferedAmount > this.#peakSeen)
+      this.#api(
+        call.kind === 'send'
+          ? { type: 'send', data: call.data, buffered: socket.bufferedAmount }
+          : {
+              type: 'close-call',
+              ...(call.code !== undefined ? { code: call.code } : {}),
+              ...(call.reason !== undefined ? { reason: call.reason } : {}),
+            },
+      );
+      if (call.kind === 'send' && socket.bufferedAmount > this.#peakSeen)
         this.#peakSeen = socket.bufferedAmount;
       this.#pollSocket();
     });

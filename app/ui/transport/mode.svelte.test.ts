@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TransportChoice } from '../../loopback/mode.ts';
-import { Lab } from './lab.svelte.ts';
+import { Lab } from '../lab/lab.svelte.ts';
 import type { LoopbackKit } from './loopback-kit.ts';
 import { ModeChoice } from './mode.svelte.ts';
 import type { Transport } from './transport.ts';

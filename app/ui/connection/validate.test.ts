@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonProblem } from './composer.svelte.ts';
+import { jsonProblem } from '../lab/composer.svelte.ts';
 import { browserMayClose, checkProtocols, checkUrl } from './validate.ts';
 
 const ctx = { pageProtocol: 'http:', endpointUrl: (p: string) => `ws://localhost:5173${p}` };

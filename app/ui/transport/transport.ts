@@ -1,9 +1,9 @@
 /**
  * The transport adapter layer: how the lab opens a connection, whatever carries it.
- * See README.md beside this file for how a transport plugs in.
+ * README.md beside this file says how a transport plugs in.
  */
 import type { WireEvent } from '../lib/engine.ts';
-import type { ApiData } from './events.ts';
+import type { ApiData } from '../connection/events.ts';
 
 export type TransportLabel = 'server' | 'loopback';
 
@@ -48,7 +48,7 @@ export interface OpenedConnection {
 
 /** A call made on the socket by the code that owns it. */
 export type SocketCall =
-  { type: 'send'; data: ApiData } | { type: 'close-call'; code?: number; reason?: string };
+  { kind: 'send'; data: ApiData } | { kind: 'close-call'; code?: number; reason?: string };
 
 export interface Transport {
   readonly label: TransportLabel;
