@@ -19,7 +19,11 @@ export async function ready(): Promise<void> {
   codec ??= await loadPageDeflate();
 }
 
-/** `TEXT "the message" · 13 B deflated · rsv1 · masked`, or undefined when `row` starts no compressed message. */
+/**
+ * `TEXT deflated 48 B → 13 B: "the message" · rsv1 · masked`, or undefined when `row` starts no
+ * compressed message. The sizes come first: a list column cuts the end of a long line, and the
+ * learner must see that the LENGTH column (13) is not the text's length.
+ */
 export function inflatedSummary(log: SessionLog, row: FrameRow): string | undefined {
   const frame = row.frame;
   if (!frame?.rsv1 || (frame.opcode !== 0x1 && frame.opcode !== 0x2)) return undefined;
@@ -31,5 +35,6 @@ export function inflatedSummary(log: SessionLog, row: FrameRow): string | undefi
   if (log.frames[message.frames.at(-1)!]?.frame?.fin !== true) return undefined;
   const shown = frame.opcode === 0x1 ? quote(decodeUtf8(message.inflated)) : hexPreview(message.inflated);
   const flags = ['rsv1', ...(frame.maskKey !== undefined ? ['masked'] : [])].join(' · ');
-  return `${frame.opcode === 0x1 ? 'TEXT' : 'BINARY'} ${shown} · ${formatSize(message.compressedBytes)} deflated from ${formatSize(message.inflated.length)} · ${flags}`;
+  const sizes = `deflated ${formatSize(message.inflated.length)} → ${formatSize(message.compressedBytes)}`;
+  return `${frame.opcode === 0x1 ? 'TEXT' : 'BINARY'} ${sizes}: ${shown} · ${flags}`;
 }
