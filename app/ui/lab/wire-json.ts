@@ -4,7 +4,8 @@
  * exported session files both go through here, so a malformed file gets a message that names
  * the event and the field, never a crash.
  */
-import { decodeBase64, encodeBase64, type WireEvent } from '../lib/engine.ts';
+import { decodeBase64, encodeBase64 } from '../lib/engine-basics.ts';
+import type { WireEvent } from '../lib/engine.ts';
 import type { ApiData, ApiEvent, SessionEvent } from './events.ts';
 import { READY_STATES } from './events.ts';
 
