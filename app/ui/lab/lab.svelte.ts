@@ -6,6 +6,7 @@ import type { SessionFile } from './export.ts';
 import { connections, sessionFiles } from './parts.ts';
 import type { Session } from './session.svelte.ts';
 import type { Transport } from './transport.ts';
+import { afterPaint } from '../lib/lazy.ts';
 import { checkProtocols, checkUrl } from './validate.ts';
 import { FormatError } from './wire-json.ts';
 
@@ -173,7 +174,7 @@ export class Lab {
     this.transport = $state.raw(transport);
     this.#transportReady = options.ready ?? true;
     this.addTab(transport.endpointUrl('/echo'));
-    void connections.start(); // sessions load after the first screen; Connect waits for them
+    afterPaint(() => void connections.start()); // after the first screen; Connect waits for them
   }
 
   /**
