@@ -8,21 +8,7 @@
  */
 export type { Frame, FrameField, ReadyState, Side, WireEvent } from '../../protocol/types.ts';
 export { Opcode } from '../../protocol/types.ts';
-export {
-  opcodeName,
-  describeCloseCode,
-  isSendableCloseCode,
-  CLOSE_CODES,
-  MAX_CLOSE_REASON_BYTES,
-  utf8ByteLength,
-  encodeUtf8,
-  decodeUtf8,
-  isValidUtf8,
-  findInvalidUtf8,
-  Utf8Validator,
-  encodeBase64,
-  decodeBase64,
-} from './engine-basics.ts';
+export * from './engine-basics.ts';
 export { isControl } from '../../protocol/opcodes.ts';
 export { decodeFrames } from '../../protocol/decoder.ts';
 export { encodeFrame, encodeMessage } from '../../protocol/frame.ts';
