@@ -58,6 +58,22 @@ export default defineConfig({
   },
   build: {
     manifest: true, // read by scripts/size-budget.ts
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              // The small modules the first screen shares with lazy parts (the engine's names
+              // in engine-basics.ts, the tap's reader, the lab's events) in one chunk, not six:
+              // on a phone each request costs a round trip before the first paint (Lighthouse
+              // mobile, median of 3: FCP 2.17 -> 1.76 s, LCP 2.71 -> 2.28 s, performance 93 -> 96).
+              name: 'first',
+              test: /app\/(protocol\/(base64|utf8|close-codes|opcodes|types)|ui\/lib\/engine-basics|ui\/(lab|connection|transport)\/(.*\/)?(events|session-json|tap-client)|services\/(server-header|wire-json))\.ts$/,
+            },
+          ],
+        },
+      },
+    },
     chunkSizeWarningLimit: 4096, // Monaco is large and lazy; the first-load budget is checked instead
   },
   test: {

@@ -111,4 +111,30 @@ export function firstPageSpecs(mode: 'server' | 'loopback'): void {
     await alert.getByRole('button', { name: 'Try again' }).click();
     expect(await fields(page)).toMatchObject({ opcode: '1', payload: '"hi"' });
   });
+
+  test('Connect waits for the sessions, which load after the first screen; a failure says so and Try again loads them', async ({
+    page,
+  }) => {
+    let fail = true;
+    await page.route(/\/session-kit[.-]/, (route) => (fail ? route.abort() : route.continue()));
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('./');
+    const l = lab(page);
+    const connectButton = l.getByRole('button', { name: 'Connect', exact: true });
+    const alert = l.getByRole('alert');
+    // Retried twice before it gives up (about 2 s).
+    await expect(alert).toContainText('The connection engine could not be loaded (', { timeout: 10_000 });
+    await expect(alert).toContainText('Check the connection and try again.');
+    await expect(connectButton).toBeDisabled();
+    await expect(connectButton).toHaveAttribute('title', 'Loading the connection engine');
+    fail = false;
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await expect(alert).toHaveCount(0);
+    await l.getByRole('checkbox', { name: /Compression \(permessage-deflate/ }).uncheck();
+    await connectButton.click();
+    await expect(l.locator('[data-state="OPEN"][aria-current="step"]')).toBeVisible();
+    await sendText(page, 'hi');
+    await expect(inspector(page).getByRole('listbox', { name: 'Frames' }).getByRole('option')).toHaveCount(2);
+    await expect(l.getByRole('region', { name: 'Events' })).toContainText('message');
+  });
 }

@@ -5,6 +5,12 @@
  * to applications (§7.1.5, §7.4.1) but MUST NOT be set as a status code in a Close frame.
  */
 
+/**
+ * 5.5.1: the longest reason a Close frame can carry, the 125-byte control payload minus the
+ * 2-byte code (kept here, with no imports, so a page can check a reason without the codec).
+ */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
 /** Which part of the code space a code falls in (§7.4.2). */
 export type CloseCodeRange =
   | 'unused' /* 0-999: not used */

@@ -8,12 +8,11 @@
  *
  * An empty payload means "no status code": applications are told 1005 (§7.1.5, never sent).
  */
-import { describeCloseCode, isSendableCloseCode } from './close-codes.ts';
+import { describeCloseCode, isSendableCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.ts';
 import { protocolError, type ProtocolError } from './errors.ts';
 import { decodeUtf8, encodeUtf8, findInvalidUtf8 } from './utf8.ts';
 
-/** 5.5: 125-byte control payload minus the 2-byte code. */
-export const MAX_CLOSE_REASON_BYTES = 123;
+export { MAX_CLOSE_REASON_BYTES };
 
 /** §7.1.5: the code reported when a Close frame carried none. */
 export const NO_STATUS_RECEIVED = 1005;

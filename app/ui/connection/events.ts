@@ -3,7 +3,8 @@
  * and the page's own view of its socket (ApiEvent: what `new WebSocket()` and its events
  * showed, and what the learner called). Both are plain data with a timestamp `t` (epoch ms).
  */
-import { utf8ByteLength, type ReadyState, type WireEvent } from '../lib/engine.ts';
+import { utf8ByteLength } from '../lib/engine-basics.ts';
+import type { ReadyState, WireEvent } from '../lib/engine.ts';
 
 /** Data as the WebSocket API carried it: a string, or binary with the type the page saw. */
 export type ApiData =

@@ -17,7 +17,7 @@ import {
   type Json,
   readWireEvent,
 } from '../../services/wire-json.ts';
-import { encodeBase64 } from '../lib/engine.ts';
+import { encodeBase64 } from '../lib/engine-basics.ts';
 import type { ApiData, ApiEvent, SessionEvent } from './events.ts';
 
 export { FormatError };

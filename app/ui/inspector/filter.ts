@@ -3,7 +3,7 @@
  * incremental: while the query is unchanged, only frames that arrived since are tested, so a
  * 10,000-frame log filtered at 1,000 new frames a second costs ~16 tests per update.
  */
-import { decodeUtf8 } from '../lib/engine.ts';
+import { decodeUtf8 } from '../lib/engine-basics.ts';
 import { toHex } from '../lib/bytes.ts';
 import type { FrameRow } from '../connection/session-log.ts';
 

@@ -2,7 +2,7 @@
  * What the learner is about to send, validated as they type, and the close they are about to
  * make. One ComposerState per lab (the Composer.svelte component renders it) (it survives switching tabs).
  */
-import { describeCloseCode, MAX_CLOSE_REASON_BYTES, utf8ByteLength } from '../lib/engine.ts';
+import { describeCloseCode, MAX_CLOSE_REASON_BYTES, utf8ByteLength } from '../lib/engine-basics.ts';
 import { lineColumn, parsePastedBytes } from '../lib/bytes.ts';
 import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 import { browserMayClose } from '../connection/validate.ts';

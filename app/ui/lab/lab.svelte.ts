@@ -3,9 +3,10 @@
  * subprotocols) and its current LabConnection; connecting again starts a fresh LabConnection in the tab.
  */
 import type { SessionFile } from '../connection/export.ts';
-import { sessionFiles } from './parts.ts';
-import { LabConnection } from '../connection/lab-connection.svelte.ts';
+import { connections, sessionFiles } from './parts.ts';
+import type { LabConnection } from '../connection/lab-connection.svelte.ts';
 import type { Transport } from '../transport/transport.ts';
+import { afterPaint } from '../lib/lazy.ts';
 import { checkProtocols, checkUrl } from '../connection/validate.ts';
 import { FormatError } from '../connection/session-json.ts';
 
@@ -93,11 +94,12 @@ export class ConnectionTab {
     const offer = this.relayOffer;
     if (!offer?.url) return false;
     const protocols = this.protocolsCheck;
-    if (!protocols.ok || !this.#lab.ready) return false;
+    const kit = connections.current;
+    if (!protocols.ok || !this.#lab.ready || !kit) return false;
     this.openError = '';
     this.leg = 'browser';
     this.session?.dispose();
-    this.session = LabConnection.connect(this.#lab.transport, offer.url, protocols.value, {
+    this.session = kit.LabConnection.connect(this.#lab.transport, offer.url, protocols.value, {
       name: `relay ${shortLabel(offer.target)}`,
     });
     this.#lab.remember(this.session, 'lab');
@@ -111,7 +113,8 @@ export class ConnectionTab {
   connect(): boolean {
     const url = this.urlCheck;
     const protocols = this.protocolsCheck;
-    if (!url.ok || !protocols.ok || !this.#lab.ready) return false;
+    const kit = connections.current;
+    if (!url.ok || !protocols.ok || !this.#lab.ready || !kit) return false;
     // A recorded session (an import) is kept: the new connection gets a tab of its own.
     const source = this.session?.source;
     if (source === 'import' || source === 'recording') {
@@ -122,7 +125,7 @@ export class ConnectionTab {
     this.openError = '';
     this.leg = 'browser';
     this.session?.dispose();
-    this.session = LabConnection.connect(this.#lab.transport, url.value, protocols.value);
+    this.session = kit.LabConnection.connect(this.#lab.transport, url.value, protocols.value);
     this.#lab.remember(this.session, 'lab');
     return true;
   }
@@ -156,8 +159,8 @@ export interface LabOptions {
 export class Lab {
   /** What NEW connections use; each LabConnection keeps the transport it was opened with. */
   transport: Transport;
-  /** False until the page has chosen the transport (the start-up probe); Connect waits. */
-  ready = $state(true);
+  /** The transport is chosen (false while the start-up probe runs). */
+  #transportReady = $state(true);
   tabs = $state<ConnectionTab[]>([]);
   activeId = $state(0);
   /** Every live session the lab has held, oldest first (at most HISTORY_LIMIT), with who opened it:
@@ -169,8 +172,20 @@ export class Lab {
 
   constructor(transport: Transport, options: LabOptions = {}) {
     this.transport = $state.raw(transport);
-    this.ready = options.ready ?? true;
+    this.#transportReady = options.ready ?? true;
     this.addTab(transport.endpointUrl('/echo'));
+    afterPaint(() => void connections.start()); // after the first screen; Connect waits for them
+  }
+
+  /**
+   * Connect can open a socket: the page has chosen the transport (the start-up probe) and the
+   * sessions' code has loaded. Setting it says whether the transport is chosen.
+   */
+  get ready(): boolean {
+    return this.#transportReady && connections.current !== undefined;
+  }
+  set ready(value: boolean) {
+    this.#transportReady = value;
   }
 
   /**
@@ -180,7 +195,7 @@ export class Lab {
    */
   useTransport(next: Transport): void {
     const previous = this.transport;
-    this.ready = true;
+    this.#transportReady = true;
     if (next === previous) return;
     this.transport = next;
     for (const tab of this.tabs) {
@@ -265,10 +280,16 @@ export class Lab {
     return this.#load(files, fileName);
   }
 
-  #load(files: SessionFile[], fileName: string): boolean {
+  async #load(files: SessionFile[], fileName: string): Promise<boolean> {
+    const kit = await connections.start();
+    if (!kit) {
+      this.importOk = false;
+      this.importMessage = `${fileName} was not imported: ${connections.error}`;
+      return false;
+    }
     for (const f of files) {
       const tab = this.addTab(f.url);
-      const session = LabConnection.fromEvents(f.events, {
+      const session = kit.LabConnection.fromEvents(f.events, {
         source: 'import',
         ...(f.url ? { url: f.url } : {}),
       });

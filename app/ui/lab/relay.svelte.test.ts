@@ -1,10 +1,14 @@
 /** The lab's side of the relay: the offer, the relay URL, the two legs and a refusal's note. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../lib/engine.ts';
 import { Lab } from './lab.svelte.ts';
+import { connections } from './parts.ts';
 import { relayTargetOf, ServerTransport } from '../transport/server-transport.ts';
 import { LabConnection } from '../connection/lab-connection.svelte.ts';
 import type { OpenedConnection, Transport, WebSocketLike, WireStream } from '../transport/transport.ts';
+
+// Sessions load on demand; these tests connect once they have.
+beforeAll(() => connections.start());
 
 class Wire implements WireStream {
   fns = new Set<(e: WireEvent) => void>();

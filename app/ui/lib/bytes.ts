@@ -11,7 +11,7 @@
  *
  * Errors say where: the line, the column and the rule, so a learner can fix the paste.
  */
-import { decodeBase64 } from './engine.ts';
+import { decodeBase64 } from './engine-basics.ts';
 
 export type PasteFormat = 'auto' | 'hex' | 'base64';
 

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LazyPart } from './lazy-part.svelte.ts';
-import { importWithRetry, loadFailure } from './lazy.ts';
+import { AFTER_PAINT_LIMIT_MS, afterPaint, importWithRetry, loadFailure } from './lazy.ts';
 
 describe('LazyPart', () => {
   it('loads once however often it is started', async () => {
@@ -52,5 +52,45 @@ describe('loadFailure', () => {
     expect(loadFailure('Paste & decode', 'offline')).toBe(
       'Paste & decode could not be loaded (offline). Check the connection and try again.',
     );
+  });
+});
+
+describe('afterPaint', () => {
+  it('runs once the first content is painted, and only once', () => {
+    vi.useFakeTimers();
+    try {
+      let painted: (() => void) | undefined;
+      const runs: string[] = [];
+      afterPaint(
+        () => runs.push('ran'),
+        (callback) => (painted = callback),
+      );
+      expect(runs).toEqual([]); // nothing before the paint
+      painted!();
+      expect(runs).toEqual(['ran']);
+      vi.advanceTimersByTime(AFTER_PAINT_LIMIT_MS);
+      expect(runs).toEqual(['ran']); // the limit does not run it again
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('runs after the limit when nothing is painted (a background tab), and at once without paint timing', () => {
+    vi.useFakeTimers();
+    try {
+      const runs: string[] = [];
+      afterPaint(
+        () => runs.push('late'),
+        () => undefined,
+      );
+      vi.advanceTimersByTime(AFTER_PAINT_LIMIT_MS - 1);
+      expect(runs).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(runs).toEqual(['late']);
+      afterPaint(() => runs.push('now')); // Node reports no paint timing
+      expect(runs).toEqual(['late', 'now']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,8 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TransportChoice } from '../../loopback/mode.ts';
 import { Lab } from '../lab/lab.svelte.ts';
 import type { LoopbackKit } from './loopback-kit.ts';
 import { ModeChoice } from './mode.svelte.ts';
+import { connections } from '../lab/parts.ts';
 import type { Transport } from './transport.ts';
 
 function fakeTransport(label: 'server' | 'loopback', host: string): Transport {
@@ -113,6 +114,7 @@ describe('ModeChoice: one shared transport choice', () => {
 });
 
 describe('Lab.useTransport', () => {
+  beforeAll(() => connections.start()); // sessions load on demand: not what this test waits for
   it('waits when not ready; a switch moves idle tabs on a bundled endpoint, and leaves typed URLs and sessions alone', () => {
     const server = fakeTransport('server', 'page.test');
     const loopback = fakeTransport('loopback', 'playground.local');
