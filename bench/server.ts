@@ -69,6 +69,8 @@ export async function startChild(
   const child = spawn(
     process.execPath,
     [
+      // The same V8 flags for every server (e.g. WSP_BENCH_NODE_FLAGS=--max-semi-space-size=2).
+      ...(process.env.WSP_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       '--import',
       'tsx',
       CHILD,
@@ -367,15 +369,23 @@ const isMain =
 if (isMain) {
   const { parseArgs } = await import('node:util');
   const { values } = parseArgs({
-    options: { seconds: { type: 'string' }, clients: { type: 'string' }, rounds: { type: 'string' } },
+    options: {
+      seconds: { type: 'string' },
+      clients: { type: 'string' },
+      rounds: { type: 'string' },
+      sizes: { type: 'string' },
+      'no-deflate': { type: 'boolean' },
+    },
   });
   const clients = Number(values.clients ?? 50);
   const results = await runServerBench({
     seconds: Number(values.seconds ?? 3),
     clients,
     rounds: Number(values.rounds ?? 5),
+    ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
   });
   console.log(formatServerBench(results, clients));
+  if (values['no-deflate']) process.exit(0);
   const options = { seconds: Number(values.seconds ?? 3), clients, rounds: Number(values.rounds ?? 5) };
   console.log(formatDeflateBench(await runDeflateBench(options), clients));
 }
