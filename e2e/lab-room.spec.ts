@@ -195,3 +195,18 @@ test('at 1280x720 with a lesson open, Focus on the code gives the editor at leas
   await expect(lab(page)).toBeVisible();
   await expect(inspector(page)).toBeVisible();
 });
+
+test('projector text: the code editor and its console grow with it', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const panel = await openCode(page);
+  const px = (selector: string) => () =>
+    panel
+      .locator(selector)
+      .first()
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(await px('.monaco-editor .view-lines')()).toBeLessThan(15);
+  expect(await px('.xterm-rows')()).toBeLessThan(14);
+  await page.getByRole('button', { name: /Projector/ }).click();
+  await expect.poll(px('.monaco-editor .view-lines')).toBeGreaterThanOrEqual(18);
+  await expect.poll(px('.xterm-rows')).toBeGreaterThanOrEqual(17);
+});
