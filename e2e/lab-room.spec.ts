@@ -5,6 +5,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { connectEcho, inspector, lab, sendText } from './lab-helpers.ts';
+import { openCode } from './code-helpers.ts';
 
 test('the frame list is as tall as its rows, and the divider resizes it', async ({ page }) => {
   await connectEcho(page);
@@ -113,4 +114,99 @@ test('at 150% zoom (1280x720 seen as 853x480) the bit diagram is not cut: it fit
     };
   });
   expect(fit).toEqual({ inside: true, scrolls: true });
+});
+
+/** The events list's box, and whether all of it is inside the window. */
+async function eventsBox(page: import('@playwright/test').Page) {
+  const list = lab(page).getByRole('listbox', { name: 'Event timeline' });
+  const box = (await list.boundingBox())!;
+  const viewport = page.viewportSize()!;
+  return { height: box.height, inView: box.y >= 0 && box.y + box.height <= viewport.height + 1 };
+}
+
+test('at 1280x720 the events keep their room: a close summary, a note and an event opened in full do not push the list out of view or crush it', async ({
+  page,
+}) => {
+  await connectEcho(page);
+  for (const text of ['one', 'two', 'three']) await sendText(page, text);
+  const l = lab(page);
+  // A message over the server's limit: a 1009 close with its summary.
+  await sendText(page, 'x'.repeat(2 * 1024 * 1024));
+  await expect(l.getByTestId('close-summary')).toContainText('1009');
+  const row = 26; // the timeline's row height at the normal text size
+  let box = await eventsBox(page);
+  expect(box.inView).toBe(true);
+  expect(box.height).toBeGreaterThanOrEqual(6 * row);
+  // An event opened in full gets room of its own under the list.
+  await l.getByRole('listbox', { name: 'Event timeline' }).getByRole('option').last().click();
+  await expect(l.getByRole('region', { name: 'Event in full' })).toBeVisible();
+  box = await eventsBox(page);
+  expect(box.inView).toBe(true);
+  expect(box.height).toBeGreaterThanOrEqual(5 * row);
+
+  // A second tab straight to a host that is not ours: a 1006 and a note on why no frames show.
+  await l.getByRole('button', { name: 'New connection tab' }).click();
+  await l.getByLabel('WebSocket URL').fill('ws://127.0.0.1:9/');
+  await l.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(l.getByTestId('close-summary')).toContainText('1006');
+  await expect(l.getByTestId('session-note')).toBeVisible();
+  box = await eventsBox(page);
+  expect(box.inView).toBe(true);
+  expect(box.height).toBeGreaterThanOrEqual(6 * row);
+});
+
+test('the divider above the events gives them more rows, and the controls scroll instead', async ({
+  page,
+}) => {
+  await connectEcho(page);
+  const l = lab(page);
+  const before = (await eventsBox(page)).height;
+  const divider = l.getByRole('separator', { name: 'Resize the events' });
+  await divider.focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
+  const after = await eventsBox(page);
+  expect(after.height).toBeGreaterThan(before + 3 * 20);
+  expect(after.inView).toBe(true);
+  // The composer is still reachable: its region scrolls.
+  await l.getByRole('button', { name: 'Send', exact: true }).scrollIntoViewIfNeeded();
+  await expect(l.getByRole('button', { name: 'Send', exact: true })).toBeInViewport();
+});
+
+test('at 1280x720 with a lesson open, Focus on the code gives the editor at least 600x300 px and keeps the console beside it', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./#lesson=lifecycle');
+  const panel = await openCode(page, '');
+  await panel.getByRole('button', { name: /Focus on the code/ }).click();
+  await expect(panel.getByRole('button', { name: /Focus on the code/ })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(page.getByRole('heading', { name: /The API and the lifecycle/ })).toBeVisible();
+  const editor = (await panel.locator('.monaco-editor').boundingBox())!;
+  expect(editor.width).toBeGreaterThanOrEqual(600);
+  expect(editor.height).toBeGreaterThanOrEqual(300);
+  const terminal = (await panel.locator('.xterm').boundingBox())!;
+  expect(terminal.width).toBeGreaterThanOrEqual(200);
+  expect(terminal.height).toBeGreaterThanOrEqual(200);
+  // And back: the lab and the inspector return.
+  await panel.getByRole('button', { name: /Focus on the code/ }).click();
+  await expect(lab(page)).toBeVisible();
+  await expect(inspector(page)).toBeVisible();
+});
+
+test('projector text: the code editor and its console grow with it', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const panel = await openCode(page);
+  const px = (selector: string) => () =>
+    panel
+      .locator(selector)
+      .first()
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(await px('.monaco-editor .view-lines')()).toBeLessThan(15);
+  expect(await px('.xterm-rows')()).toBeLessThan(14);
+  await page.getByRole('button', { name: /Projector/ }).click();
+  await expect.poll(px('.monaco-editor .view-lines')).toBeGreaterThanOrEqual(18);
+  await expect.poll(px('.xterm-rows')).toBeGreaterThanOrEqual(17);
 });

@@ -15,11 +15,20 @@ export interface MountedCode {
   unmount: () => void;
 }
 
+/** The page's "focus on the code" switch (App lays the page out; the code area shows the button). */
+export interface CodeFocus {
+  readonly on: boolean;
+  toggle(): void;
+}
+
 export function mountCode(
   target: HTMLElement,
-  options: { lab: Lab; modes: ModeChoice; onreveal: () => void },
+  options: { lab: Lab; modes: ModeChoice; onreveal: () => void; focus?: CodeFocus },
 ): MountedCode {
   const workspace = createWorkspace(options.lab, options.modes);
-  const component = mount(CodePanel, { target, props: { workspace, onreveal: options.onreveal } });
+  const component = mount(CodePanel, {
+    target,
+    props: { workspace, onreveal: options.onreveal, focus: options.focus },
+  });
   return { workspace, unmount: () => void unmount(component) };
 }
