@@ -67,6 +67,23 @@ test('projector text: every type token scales, and the bit diagram labels grow w
   await expect(page.getByRole('button', { name: /Projector/ })).toHaveAttribute('aria-pressed', 'true');
 });
 
+test('projector text at 1280x720: the header keeps the whole privacy notice (it wraps, not cut)', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./');
+  await page.getByRole('button', { name: /Projector/ }).click();
+  const notice = page.getByTestId('privacy-notice');
+  await expect(notice).toHaveText('Progress stays in this browser');
+  // Its box, as laid out, lies inside what the header shows of it.
+  const fits = await notice.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const shown = el.parentElement!.getBoundingClientRect();
+    return box.right <= shown.right + 0.5 && el.scrollWidth <= el.clientWidth + 1;
+  });
+  expect(fits).toBe(true);
+});
+
 test('/close has one-click variants: a 1006 drop and a 1005 empty close', async ({ page }) => {
   await connectEcho(page);
   const l = lab(page);
