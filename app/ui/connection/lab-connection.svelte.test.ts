@@ -83,6 +83,24 @@ function setup() {
 }
 
 describe('LabConnection', () => {
+  it('stamps send() and close() with the time before the call: a frame the tap saw in that call comes after it', () => {
+    const { socket, session, tick } = setup();
+    socket.open();
+    // The socket's work takes a millisecond (the frame reaches the server meanwhile).
+    const realSend = socket.send.bind(socket);
+    socket.send = (d: unknown) => (realSend(d), void tick(1));
+    const realClose = socket.close.bind(socket);
+    socket.close = (c?: number, r?: string) => (realClose(c, r), void tick(1));
+    const before = 1000;
+    session.send('hi');
+    session.close(4000, 'bye');
+    session.flush();
+    const calls = session.log.events.filter(
+      (e) => e.kind === 'api' && (e.type === 'send' || e.type === 'close-call'),
+    );
+    expect(calls.map((e) => e.t)).toEqual([before, before + 1]);
+  });
+
   it('records the page view of a connection: create, states, open, send, message, close', () => {
     const { socket, wire, session, tick } = setup();
     session.flush();

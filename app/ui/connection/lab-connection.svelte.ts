@@ -209,14 +209,20 @@ export class LabConnection {
       return 'Fragmenting a file is not supported: send it whole, or as hex.';
     try {
       for (let i = 0; i < times; i++) {
+        // The call's time is taken before it runs: its frame may reach the server's tap within
+        // the same millisecond, and the call must not read as coming after its own frame.
+        const at = this.#now();
         if (fragments > 1) this.transport!.sendFragmented!(socket, data as string | Uint8Array, fragments);
         else socket.send(data instanceof Uint8Array ? data.slice() : data);
-        this.#api({
-          type: 'send',
-          data: apiData(data),
-          ...(fragments > 1 ? { fragments } : {}),
-          buffered: socket.bufferedAmount,
-        });
+        this.#api(
+          {
+            type: 'send',
+            data: apiData(data),
+            ...(fragments > 1 ? { fragments } : {}),
+            buffered: socket.bufferedAmount,
+          },
+          at,
+        );
       }
     } catch (error) {
       this.#pollSocket();
@@ -233,6 +239,7 @@ export class LabConnection {
   close(code?: number, reason?: string): string | undefined {
     const socket = this.#socket;
     if (!socket) return 'This connection is not live.';
+    const at = this.#now(); // before the call, as for send()
     try {
       if (code === undefined) socket.close();
       else if (reason === undefined || reason === '') socket.close(code);
@@ -240,7 +247,10 @@ export class LabConnection {
     } catch (error) {
       return domErrorMessage(error);
     }
-    this.#api({ type: 'close-call', ...(code !== undefined ? { code } : {}), ...(reason ? { reason } : {}) });
+    this.#api(
+      { type: 'close-call', ...(code !== undefined ? { code } : {}), ...(reason ? { reason } : {}) },
+      at,
+    );
     this.#pollSocket();
     return undefined;
   }
@@ -413,8 +423,8 @@ export class LabConnection {
     this.#api({ type: 'state', state });
   }
 
-  #api(e: DistributiveOmit<ApiEvent, 'kind' | 't'>): void {
-    this.#push({ kind: 'api', t: this.#now(), ...e } as ApiEvent);
+  #api(e: DistributiveOmit<ApiEvent, 'kind' | 't'>, at = this.#now()): void {
+    this.#push({ kind: 'api', t: at, ...e } as ApiEvent);
   }
 
   #push(e: SessionEvent): void {
