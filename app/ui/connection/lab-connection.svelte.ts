@@ -251,6 +251,8 @@ export class LabConnection {
       { type: 'close-call', ...(code !== undefined ? { code } : {}), ...(reason ? { reason } : {}) },
       at,
     );
+    // close() turns the readyState to CLOSING before it returns: at the call's time, not the poll's.
+    if (socket.readyState === 2) this.#state('CLOSING', at);
     this.#pollSocket();
     return undefined;
   }
@@ -417,10 +419,10 @@ export class LabConnection {
     if (peak > this.bufferedPeak) this.bufferedPeak = peak;
   }
 
-  #state(state: ReadyState): void {
+  #state(state: ReadyState, at?: number): void {
     if (state === this.#lastState) return;
     this.#lastState = state;
-    this.#api({ type: 'state', state });
+    this.#api({ type: 'state', state }, at);
   }
 
   #api(e: DistributiveOmit<ApiEvent, 'kind' | 't'>, at = this.#now()): void {

@@ -23,6 +23,21 @@ describe('SessionLog', () => {
     expect(log.frames.every((f) => f.error === undefined)).toBe(true);
   });
 
+  it('puts the open event at the OPEN state’s time when it is reported later (a sandbox’s socket), before the frames that followed', () => {
+    const log = new SessionLog();
+    log.append([
+      { kind: 'api', t: T0, type: 'create', url: 'ws://example.test/heartbeat', protocols: [] },
+      { kind: 'api', t: T0, type: 'state', state: 'CONNECTING' },
+      { kind: 'handshake', t: T0 + 1, from: 'client', text: REQUEST },
+      { kind: 'handshake', t: T0 + 2, from: 'server', text: RESPONSE },
+      { kind: 'api', t: T0 + 10, type: 'state', state: 'OPEN' },
+      frameEvent(T0 + 10, 'server', 0x9, 'hb'),
+      { kind: 'api', t: T0 + 11, type: 'open', protocol: '', extensions: '' },
+    ]);
+    const tags = log.timeline.map((e) => describeEntry(e).tag);
+    expect(tags.slice(-3)).toEqual(['readyState', 'open', 'PING']);
+  });
+
   it('groups fragments into their message, and summarises a continuation as its message type', () => {
     const log = new SessionLog();
     log.append(echoSession(T0));

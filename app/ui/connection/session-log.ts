@@ -191,7 +191,10 @@ export class SessionLog {
    * one order, in which the page has its open before anything the connection then carries.
    */
   #openTime(t: number): number {
-    if (this.#openT !== undefined) return Math.max(t, this.#openT);
+    // The readyState turns OPEN and the open event fires in one task (WHATWG): the second of the
+    // two to be reported (a sandbox's open event comes by message, after the state was polled)
+    // takes the first one's time, so nothing the wire carried meanwhile reads as before it.
+    if (this.#openT !== undefined) return this.#openT;
     if (this.#responseT !== undefined) t = Math.max(t, this.#responseT);
     this.#openT = t;
     const late = this.timeline
