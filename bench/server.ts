@@ -55,6 +55,8 @@ export interface Figures {
   serverCpuUsPerMessage: number;
   /** The server's full (mark-compact) garbage collections per second while measured. */
   serverFullGcsPerSecond: number;
+  /** Milliseconds per second the server's main thread spent in GC pauses (full and minor). */
+  serverGcMsPerSecond: number;
 }
 
 export interface ServerBenchResult {
@@ -102,14 +104,23 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The child's CPU time so far (user + system), in ms, and its full GCs so far. */
-function cpuMs(child: ChildProcess): Promise<{ ms: number; fullGcs: number }> {
+/** The child's CPU time so far (user + system), in ms, its full GCs and its GC time so far. */
+function cpuMs(child: ChildProcess): Promise<{ ms: number; fullGcs: number; gcMs: number }> {
   return new Promise((resolve) => {
     const on = (m: unknown): void => {
-      const { cpu, fullGcs } = m as { cpu?: { user: number; system: number }; fullGcs?: number };
+      const { cpu, fullGcs, fullGcMs, minorGcMs } = m as {
+        cpu?: { user: number; system: number };
+        fullGcs?: number;
+        fullGcMs?: number;
+        minorGcMs?: number;
+      };
       if (!cpu) return;
       child.off('message', on);
-      resolve({ ms: (cpu.user + cpu.system) / 1000, fullGcs: fullGcs ?? 0 });
+      resolve({
+        ms: (cpu.user + cpu.system) / 1000,
+        fullGcs: fullGcs ?? 0,
+        gcMs: (fullGcMs ?? 0) + (minorGcMs ?? 0),
+      });
     };
     child.on('message', on);
     child.send('cpu');
@@ -235,6 +246,7 @@ async function drive(
     p99Ms: percentile(sorted, 99),
     serverCpuUsPerMessage: (cpu * 1000) / Math.max(1, count),
     serverFullGcsPerSecond: (cpu1.fullGcs - cpu0.fullGcs) / elapsed,
+    serverGcMsPerSecond: (cpu1.gcMs - cpu0.gcMs) / elapsed,
   };
 }
 
@@ -258,6 +270,7 @@ function median(runs: Figures[]): Figures {
     p99Ms: mid(runs.map((f) => f.p99Ms)),
     serverCpuUsPerMessage: mid(runs.map((f) => f.serverCpuUsPerMessage)),
     serverFullGcsPerSecond: mid(runs.map((f) => f.serverFullGcsPerSecond)),
+    serverGcMsPerSecond: mid(runs.map((f) => f.serverGcMsPerSecond)),
   };
 }
 
@@ -331,7 +344,7 @@ export async function runDeflateBench(options: ServerBenchOptions = {}): Promise
 
 export function formatDeflateBench(r: DeflateBenchResult, clients = 50): string {
   const f = (x: Figures): string =>
-    `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg  full GC ${x.serverFullGcsPerSecond.toFixed(1)}/s`;
+    `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg  full GC ${x.serverFullGcsPerSecond.toFixed(1)}/s  GC ${x.serverGcMsPerSecond.toFixed(0)} ms/s`;
   return [
     `compressed echo (permessage-deflate both ways), ${clients} clients: ${r.size} B of JSON-like text, ${r.wireBytes} B on the wire from each client`,
     `  ours                          ${f(r.ours)}`,
@@ -347,7 +360,7 @@ export function formatServerBench(results: ServerBenchResult[], clients = 50): s
   ];
   for (const r of results) {
     const f = (x: Figures): string =>
-      `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg  full GC ${x.serverFullGcsPerSecond.toFixed(1)}/s`;
+      `${Math.round(x.perSecond).toLocaleString('en-US').padStart(8)} msg/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms  server CPU ${x.serverCpuUsPerMessage.toFixed(1)} µs/msg  full GC ${x.serverFullGcsPerSecond.toFixed(1)}/s  GC ${x.serverGcMsPerSecond.toFixed(0)} ms/s`;
     const size = r.size >= 1024 ? `${r.size / 1024} KiB` : `${r.size} B`;
     const width = Math.max(4, ...WS_VARIANTS.map((v) => WS_LABELS[v].length));
     lines.push(`  ${size.padEnd(7)} ${'ours'.padEnd(width)} ${f(r.ours)}`);

@@ -318,3 +318,47 @@ describe('the query a service sees', () => {
     expect(asked).toBe(0);
   });
 });
+
+describe('reads lent by a transport that reuses its buffer (receiveBorrowed)', () => {
+  /** Lends `bytes` as a reusing transport does: afterwards their memory is overwritten. */
+  const lend = (peer: ReturnType<ReturnType<typeof rig>['connect']>, bytes: Uint8Array): boolean => {
+    const buffer = bytes.slice();
+    const kept = peer.conn.receiveBorrowed(buffer);
+    if (!kept) buffer.fill(0x58);
+    return kept;
+  };
+
+  test('before the 101 the core keeps a copy: a head lent in pieces is read whole', () => {
+    const peer = rig().connect({ tap: undefined });
+    const req = bytesOf(request());
+    expect(lend(peer, req.subarray(0, 40))).toBe(false);
+    expect(lend(peer, req.subarray(40))).toBe(false);
+    expect(statusLine(peer.read())).toBe('HTTP/1.1 101 Switching Protocols');
+  });
+
+  test('once open it says whether it still refers to the bytes: half a frame, then none', () => {
+    const peer = rig().connect({ tap: undefined });
+    peer.conn.receive(bytesOf(request()));
+    peer.read();
+    const big = 'x'.repeat(5000);
+    const frame = clientText(big);
+    // Half a frame: the engine holds a view of it, so the transport must not reuse this memory.
+    const first = frame.slice(0, 2000);
+    expect(peer.conn.receiveBorrowed(first)).toBe(true);
+    expect(lend(peer, frame.subarray(2000))).toBe(false);
+    expect(peer.read()).toBe(serverText(big));
+    expect(lend(peer, clientText('whole'))).toBe(false);
+    expect(peer.read()).toBe(serverText('whole'));
+  });
+
+  test('a tapped connection keeps a copy: the tap shows the bytes as they were read', () => {
+    const peer = rig().connect();
+    peer.conn.receive(bytesOf(request()));
+    const frame = clientText('tapped');
+    expect(lend(peer, frame.subarray(0, 5))).toBe(false);
+    expect(lend(peer, frame.subarray(5))).toBe(false);
+    const read = peer.events.find((e) => e.kind === 'frame' && e.from === 'client');
+    expect(read).toMatchObject({ bytes: frame });
+    expect(peer.read()).toContain(serverText('tapped'));
+  });
+});

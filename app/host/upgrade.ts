@@ -112,6 +112,24 @@ export class HostConnection {
   }
 
   /**
+   * Bytes in memory the transport reuses once this returns (server.ts reads each socket into a
+   * buffer it keeps: reused-reads.ts). Returns whether anything may still refer to them; the
+   * transport must then read into new memory. What is kept by design gets a copy instead: bytes
+   * before the 101 (the answer may wait for a hook), and a tapped session's (the tap shows them).
+   * Services never keep message data past their listener (service.ts), so the rest is the
+   * engine's to say.
+   */
+  receiveBorrowed(bytes: Uint8Array): boolean {
+    const session = this.#session;
+    if (session === undefined || !session.readsBorrowed) {
+      this.receive(bytes.slice());
+      return false;
+    }
+    session.receive(bytes);
+    return session.holdsInput;
+  }
+
+  /**
    * The request head as text (for a host whose HTTP parser read it, as Node's does), and the
    * bytes that came after it.
    */

@@ -686,6 +686,45 @@ describe('Connection', () => {
       expect(withEvents.dataToSend()).toHaveLength(1);
     });
 
+    it('holdsInput says while memory it was given may still be referenced (a reused read buffer)', () => {
+      const c = new Connection({ role: 'server', frameEvents: false });
+      c.events();
+      expect(c.holdsInput).toBe(false);
+      const whole = to('server', frame(0x2, new Uint8Array(5000).fill(7)));
+
+      // Half a frame: the decoder keeps a view of the chunk.
+      c.receiveData(whole.slice(0, 2500));
+      expect(c.holdsInput).toBe(true);
+      c.receiveData(whole.slice(2500));
+      // The message waits in events() as a view of the chunk.
+      expect(c.holdsInput).toBe(true);
+      const [message] = c.events();
+      expect(c.holdsInput).toBe(false);
+      // Echoed as it lies: queued until dataToSend() takes it.
+      c.sendBinary((message as { data: Uint8Array }).data);
+      expect(c.holdsInput).toBe(true);
+      c.dataToSend();
+      expect(c.holdsInput).toBe(false);
+
+      // 5.4: a first fragment is kept until the message's last one.
+      c.receiveData(to('server', frame(0x2, Uint8Array.of(1, 2), { fin: false })));
+      expect(c.events()).toEqual([]);
+      expect(c.holdsInput).toBe(true);
+      c.receiveData(to('server', frame(0x0, Uint8Array.of(3))));
+      c.events();
+      expect(c.holdsInput).toBe(false);
+
+      // 5.5.1: a Close read while a message waits is held (with its bytes) for the next events().
+      c.receiveData(
+        concatBytes([to('server', frame(0x1, 'bye')), to('server', frame(0x8, Uint8Array.of(3, 232)))]),
+      );
+      c.events();
+      expect(c.holdsInput).toBe(true);
+      c.events();
+      c.dataToSend();
+      expect(c.holdsInput).toBe(false);
+    });
+
     it('events are plain objects with the keys in the documented order', () => {
       const { events } = exchange(true);
       const frameEvent = events.find((e) => e.kind === 'frame')!;

@@ -217,6 +217,22 @@ export class Connection {
     return this.#pending;
   }
 
+  /**
+   * Whether memory given to `receiveData` may still be referenced here: bytes of a frame not yet
+   * whole, the fragments of a message (5.4), a held Close, events not yet taken, or bytes queued
+   * to send (an echoed payload is sent as it lies). A transport that reuses its read buffer
+   * (app/server/reused-reads.ts) must read into new memory while this is true.
+   */
+  get holdsInput(): boolean {
+    return (
+      this.#decoder.buffered > 0 ||
+      this.#assembler.inProgress ||
+      this.#heldClose !== undefined ||
+      this.#events.length > 0 ||
+      this.#out.length > 0
+    );
+  }
+
   /** Events since the last call. Call until it returns none: a held Close is handled then. */
   events(): ConnectionEvent[] {
     if (!this.#messageWaiting) {

@@ -27,6 +27,13 @@ export interface CloseInfo {
   wasClean: boolean;
 }
 
+/**
+ * Bytes handed to a listener (binary message data, ping and pong payloads) are lent for the
+ * call: the Node server reads each socket into a buffer it reuses for the next read
+ * (app/server/reused-reads.ts), so a service that keeps them past its listener keeps a copy
+ * (`data.slice()`, as /chat does for its history). Sending them back at once is fine: the host
+ * sees to it that bytes still waiting to be written are not overwritten.
+ */
 export interface SocketEvents {
   message: (data: MessageData) => void;
   ping: (data: Uint8Array) => void;

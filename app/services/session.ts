@@ -56,6 +56,8 @@ export interface EngineConnection {
   dataToSend(): Uint8Array[];
   readonly readyState: ReadyState;
   readonly shouldCloseTransport: boolean;
+  /** Memory given to receiveData may still be referenced (Connection.holdsInput). */
+  readonly holdsInput: boolean;
 }
 
 /** The transport, as the session sees it. */
@@ -165,6 +167,19 @@ export class Session {
         this.#pump(() => this.#conn.sendFrame(frame));
       },
     };
+  }
+
+  /**
+   * Whether bytes may be lent to `receive` (memory the transport reuses once the call returns,
+   * HostConnection.receiveBorrowed): not when tapped, as the tap keeps the bytes read.
+   */
+  get readsBorrowed(): boolean {
+    return this.#o.tap === undefined;
+  }
+
+  /** Whether memory given to `receive` may still be referenced (Connection.holdsInput). */
+  get holdsInput(): boolean {
+    return this.#conn.holdsInput;
   }
 
   /** Bytes read from the transport. */
