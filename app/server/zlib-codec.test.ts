@@ -34,6 +34,25 @@ describe('zlib codec', () => {
     expect(codec({ deflateWindowBits: 15 }).inflate(z, 99_999)).toBeUndefined();
   });
 
+  it('results share slabs but never bytes: earlier results are unchanged by later calls', () => {
+    const c = codec({ deflateWindowBits: 15 });
+    const d = codec({ deflateWindowBits: 15 });
+    const kept: Array<{ out: Uint8Array; copy: Buffer; text: string }> = [];
+    // Enough calls to fill several 64 KiB slabs, in sizes that leave odd room at each slab's end.
+    for (let i = 0; i < 300; i++) {
+      const text = `message ${i} `.repeat(1 + ((i * 37) % 400));
+      const z = c.deflate(Buffer.from(text));
+      const out = d.inflate(z, Infinity)!;
+      kept.push({ out, copy: Buffer.from(out), text });
+    }
+    expect(new Set(kept.map((k) => k.out.buffer)).size).toBeGreaterThan(1);
+    expect(new Set(kept.map((k) => k.out.buffer)).size).toBeLessThan(kept.length / 4);
+    for (const k of kept) {
+      expect(Buffer.from(k.out).equals(k.copy)).toBe(true);
+      expect(Buffer.from(k.out).toString()).toBe(k.text);
+    }
+  });
+
   it('throws on data that is not DEFLATE', () => {
     expect(() => codec({ deflateWindowBits: 15 }).inflate(Uint8Array.of(0xff, 0xff, 0xff), 100)).toThrow(
       /invalid DEFLATE/,
