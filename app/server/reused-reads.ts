@@ -30,7 +30,7 @@
  * anything unexpected (TLS, a pipe, bytes already buffered, a Node without them) leaves the
  * socket to be read as before. reused-reads.test.ts pins this behaviour on the Node we run.
  */
-import { Socket } from 'node:net';
+import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** The smallest and largest read buffer a socket holds. */
@@ -99,13 +99,16 @@ export function readIntoOwnBuffer(
   const server = old._server;
   old._handle = null;
   old._server = null;
-  const fresh = new Socket({
-    handle: handle as never,
+  // `handle` is a constructor option Node's typings leave out (it is how Node wraps accepted
+  // connections itself), and `onread` is typed on connect()'s options only.
+  const options: SocketConstructorOpts & { handle: unknown; onread: OnReadOpts } = {
+    handle,
     allowHalfOpen: old.allowHalfOpen,
     onread: {
       // Node asks for the buffer at the start and after every callback.
       buffer: () => buffer,
-      callback: (n: number, into: Uint8Array): void => {
+      // Returns true: go on reading (false would stop, as pause() does).
+      callback: (n: number, into: Uint8Array): boolean => {
         let kept = true;
         try {
           kept = onRead(into.subarray(0, n));
@@ -113,9 +116,11 @@ export function readIntoOwnBuffer(
           const size = sizer.next(n);
           if (kept || size !== buffer.length) buffer = new Uint8Array(size);
         }
+        return true;
       },
     },
-  }) as Socket & Internals;
+  };
+  const fresh = new Socket(options) as Socket & Internals;
   fresh._server = server;
   old.destroy();
   return fresh;
