@@ -54,6 +54,7 @@ if (kind === 'ours') {
     port: 0,
     maxConnections: 2_000,
     classroom: createClassroomHost({ secret: 'bench-secret' }),
+    reuseReadBuffers: process.env.WSP_BENCH_REUSE_READS !== '0',
   });
   process.stdout.write(`PORT ${s.port}\n`);
   process.once('SIGTERM', () => void s.stop().then(() => process.exit(0)));
