@@ -33,6 +33,7 @@ import { FrameDecoder } from '../app/protocol/decoder.ts';
 import { encodeFrame, encodeFrameHeader } from '../app/protocol/frame.ts';
 import { applyMask, maskKernel, useMaskKernel } from '../app/protocol/mask.ts';
 import { installNativeMask } from '../app/server/mask-kernel.ts';
+import { installFrameSlabs } from '../app/server/frame-slabs.ts';
 import { MessageAssembler } from '../app/protocol/message.ts';
 import type { Frame } from '../app/protocol/types.ts';
 import { loadWs, WS_LABELS, WS_VARIANTS, wsVersion, type WsVariant } from './ws-variants.ts';
@@ -321,13 +322,16 @@ function print(rows: Row[]): void {
 export async function runCodecBench(options: { only?: string; clock?: Clock } = {}): Promise<void> {
   clock = options.clock ?? 'cpu';
   const kernel = installNativeMask();
+  // As the server runs: big arrays the engine writes in full come from unzeroed slabs.
+  installFrameSlabs();
   const ws = { 'ws-js': loadWs('ws-js'), 'ws-native': loadWs('ws-native') } satisfies Record<WsVariant, Ws>;
   console.log(
     `codec: ours vs ws ${wsVersion()} in two configurations loaded side by side (fresh module instances): ` +
       `${WS_LABELS['ws-js']} (WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1) and ${WS_LABELS['ws-native']}; node ${process.version}`,
   );
   console.log(
-    `ours masks with ${kernel === 'bufferutil' ? "bufferutil's native mask (payloads >= 256 B)" : 'the TypeScript loops (no native kernel)'}`,
+    `ours masks with ${kernel === 'bufferutil' ? "bufferutil's native mask (payloads >= 256 B)" : 'the TypeScript loops (no native kernel)'}; ` +
+      'arrays over 4 KiB it writes in full are carved from unzeroed slabs (app/server/frame-slabs.ts)',
   );
   console.log(
     `median of ${ROUNDS} alternating ${SLICE_MS} ms slices per case (${clock === 'cpu' ? 'process CPU time' : 'wall time'}), after ${WARMUP_MS} ms warm-up; MB/s = payload bytes`,

@@ -15,6 +15,7 @@ import { createEchoService } from '../app/services/echo.ts';
 import type { Timers } from '../app/services/service.ts';
 import { Session, type Wire } from '../app/services/session.ts';
 import { installNativeMask } from '../app/server/mask-kernel.ts';
+import { installFrameSlabs } from '../app/server/frame-slabs.ts';
 
 export interface SessionBenchResult {
   size: number;
@@ -108,6 +109,7 @@ function once(size: number, n: number): SessionBenchResult {
 
 export function runSessionBench(sizes = [64, 16 * 1024], rounds = 5): SessionBenchResult[] {
   installNativeMask(); // as the server does (bufferutil's mask, when installed)
+  installFrameSlabs(); // and unzeroed slabs for big arrays written in full
   return sizes.map((size) => {
     const n = size <= 1024 ? 500_000 : 20_000;
     let best: SessionBenchResult | undefined;

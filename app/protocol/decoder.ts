@@ -39,7 +39,7 @@ import { protocolError, type ProtocolError } from './errors.ts';
 import { applyMask, copyMasked } from './mask.ts';
 import { isControl, isReserved } from './opcodes.ts';
 import type { Frame, Role } from './types.ts';
-import { allocBytes } from './pool.ts';
+import { allocForWrite } from './pool.ts';
 
 export type DecoderState = 'HEADER' | 'LENGTH_16' | 'LENGTH_64' | 'MASK_KEY' | 'PAYLOAD' | 'FAILED';
 
@@ -209,7 +209,7 @@ export class FrameDecoder {
       else applyMask(payload, maskKey);
     } else {
       // §5.3: unmask into a private copy; `bytes` stay exactly as they were on the wire.
-      payload = allocBytes(n);
+      payload = allocForWrite(n); // written in full by the unmasking below
       if (n <= 64) unmaskSmall(bytes, hl, payload, 0, n);
       else copyMasked(bytes.subarray(hl), maskKey, payload, 0);
     }
@@ -424,7 +424,7 @@ export class FrameDecoder {
       out = chunk.subarray(this.#offset, this.#offset + n);
       this.#offset += n;
     } else {
-      out = new Uint8Array(n);
+      out = allocForWrite(n); // filled in full below
       let filled = 0;
       while (filled < n) {
         chunk = chunks[this.#first]!;

@@ -26,7 +26,7 @@ import { isControl } from './opcodes.ts';
 import type { Entropy, Frame, Opcode, Role } from './types.ts';
 import { encodeUtf8 } from './utf8.ts';
 import { copyBytes } from './bytes.ts';
-import { allocBytes } from './pool.ts';
+import { allocBytes, allocForWrite } from './pool.ts';
 
 /** A frame and the exact bytes that carry it. */
 export interface EncodedFrame {
@@ -68,7 +68,8 @@ export function encodeFinalFrameHeader(opcode: number, payloadLength: number): U
 function encode(byte0: number, payload: Uint8Array, maskKey: Uint8Array | undefined): Uint8Array {
   const len = payload.length;
   const p = headerLength(len, maskKey !== undefined);
-  const out = allocBytes(p + len);
+  // Every byte is written below: the header, then the payload (masked or not).
+  const out = allocForWrite(p + len);
   writeHeader(out, byte0, len, maskKey);
   // §5.3: the payload goes on the wire masked.
   if (maskKey === undefined) out.set(payload, p);

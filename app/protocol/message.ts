@@ -25,6 +25,7 @@
 import { protocolError, type ProtocolError } from './errors.ts';
 import { headerLength } from './frame.ts';
 import { isControl } from './opcodes.ts';
+import { allocForWrite } from './pool.ts';
 import type { Frame } from './types.ts';
 import { decodeUtf8, Utf8Validator } from './utf8.ts';
 
@@ -258,7 +259,7 @@ function newTextDecoder(): TextDecoder {
 }
 
 function concat(parts: Uint8Array[], last: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(size);
+  const out = allocForWrite(size); // `size` is the sum of the parts' lengths: all written
   let at = 0;
   for (const p of parts) {
     out.set(p, at);

@@ -36,3 +36,27 @@ export function allocBytes(n: number): Uint8Array {
   used = (used + n + 7) & ~7;
   return slab.subarray(start, start + n);
 }
+
+/**
+ * An array of `n` bytes the caller writes in full before anyone reads it: a frame being encoded,
+ * a payload unmasked into a copy, parts gathered into one. Small ones come from the slabs above;
+ * bigger ones from the write allocator, `new Uint8Array(n)` unless the host installed another.
+ *
+ * Why: zeroing and allocating 64 KiB cost about half as much as masking it, and every byte is
+ * overwritten at once. The Node server installs an allocator that carves unzeroed slabs
+ * (app/server/frame-slabs.ts); the page keeps the default. Safe only because each caller writes
+ * every byte: pool.test.ts checks each of them with an allocator that returns garbage.
+ */
+export function allocForWrite(n: number): Uint8Array {
+  return n > POOLED_MAX ? writeAllocator(n) : allocBytes(n);
+}
+
+type Allocator = (n: number) => Uint8Array;
+
+const zeroed: Allocator = (n) => new Uint8Array(n);
+let writeAllocator: Allocator = zeroed;
+
+/** Installs the allocator for big arrays of allocForWrite (undefined: back to `new Uint8Array`). */
+export function useWriteAllocator(alloc: Allocator | undefined): void {
+  writeAllocator = alloc ?? zeroed;
+}

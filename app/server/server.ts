@@ -37,6 +37,7 @@ import { DEFAULT_MAX_MESSAGE_SIZE, ServerCore, type ConnectionInfo } from '../ho
 import { REFUSED_LINGER_MS, type HostConnection, type HostTransport } from '../host/upgrade.ts';
 import { installNativeMask } from './mask-kernel.ts';
 import { readIntoOwnBuffer } from './reused-reads.ts';
+import { installFrameSlabs } from './frame-slabs.ts';
 import { TapHub } from './tap.ts';
 import { createRelay, DEFAULT_RELAY_PATH, onwardToken } from './relay.ts';
 import { checkRelayTarget } from './relay-target.ts';
@@ -157,6 +158,8 @@ const nodeEntropy: Entropy = { randomBytes: (n) => randomBytes(n) };
 export function createPlaygroundServer(options: PlaygroundServerOptions = {}): PlaygroundServer {
   // §5.3 at native speed when bufferutil is installed (the engine's own loops otherwise).
   installNativeMask();
+  // Big arrays the engine writes in full (frames, gathered payloads): unzeroed slabs.
+  installFrameSlabs();
   const services = options.services ?? createServices();
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
