@@ -23,7 +23,7 @@ describe('installFrameSlabs', () => {
     for (const a of arrays) expect(a.byteOffset % 8).toBe(0);
   });
 
-  it('gives arrays over a quarter of a slab memory of their own, and leaves small ones to the pool', () => {
+  it('gives arrays over half a slab memory of their own, and leaves small ones to the pool', () => {
     installFrameSlabs();
     const big = allocForWrite(300 * 1024);
     expect(big.buffer.byteLength).toBe(300 * 1024);
