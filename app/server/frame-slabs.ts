@@ -8,36 +8,29 @@
  * frame from Buffer.allocUnsafe (no zeroing, one allocation per frame); a slab takes one
  * allocation for three such frames.
  *
- * Safety: as in the engine's small pool, no byte is handed out twice. Each array is a fresh
- * view of bytes no earlier call returned, and a full slab is left to whoever still holds views
- * of it (a socket's write queue). The engine hands out plain Uint8Array views, never Buffers.
- * The price is retention: an array kept alive keeps its slab alive (a view queued for a peer
- * that reads slowly, say), so code that keeps what it is given keeps a copy (services do:
- * app/services/service.ts). That is why slabs are no bigger: a view holds at most 64 times its
- * bytes (4 KiB of a 256 KiB slab). 1 MiB slabs encoded 64 KiB frames about as fast (bench/codec.ts
- * against ws + bufferutil: median 1.28x, against 1.21x with 256 KiB).
+ * Safety and retention are slabs.ts's: no byte is handed out twice, and an array kept alive
+ * keeps its slab alive (a view queued for a peer that reads slowly, say), so code that keeps
+ * what it is given keeps a copy (services do: app/services/service.ts). That is why slabs are
+ * no bigger: a view holds at most 64 times its bytes (4 KiB of a 256 KiB slab). 1 MiB slabs
+ * encoded 64 KiB frames about as fast (bench/codec.ts against ws + bufferutil: median 1.28x,
+ * against 1.21x with 256 KiB).
  */
 import { useWriteAllocator } from '../protocol/pool.ts';
+import { UnzeroedSlabs } from './slabs.ts';
 
 const SLAB_SIZE = 256 * 1024;
 /** Bigger arrays get memory of their own (still unzeroed). */
 const SLAB_MAX = SLAB_SIZE / 2;
 
 export function installFrameSlabs(): void {
-  let slab: Buffer | undefined;
-  let used = SLAB_SIZE;
+  const slabs = new UnzeroedSlabs(SLAB_SIZE);
   useWriteAllocator((n) => {
     if (n > SLAB_MAX) {
       const own = Buffer.allocUnsafeSlow(n);
       return new Uint8Array(own.buffer, own.byteOffset, n);
     }
-    if (slab === undefined || SLAB_SIZE - used < n) {
-      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-      used = 0;
-    }
-    const at = used;
     // 8-byte aligned starts, as the small pool's: the masking loops need no head bytes.
-    used = (used + n + 7) & ~7;
-    return new Uint8Array(slab.buffer, slab.byteOffset + at, n);
+    slabs.reserve(n);
+    return slabs.take(n);
   });
 }

@@ -15,6 +15,7 @@
  */
 import zlib from 'node:zlib';
 import type { DeflateCodec, DeflateCodecFactory } from '../protocol/index.ts';
+import { UnzeroedSlabs } from './slabs.ts';
 
 /** The parts of a node:zlib stream its own sync path uses. */
 interface NativeZlib {
@@ -53,22 +54,19 @@ export function zlibCodec(options: ZlibCodecOptions = {}): DeflateCodecFactory {
 }
 
 /**
+ * zlib writes into shared slabs (slabs.ts), and each result is a view of the bytes it wrote: a
+ * fresh 16 KiB buffer per call (two per message read, one per message sent) was 10 times the
+ * memory the output needed, all of it outside V8's heap, where it brought on full garbage
+ * collections under load (bench/README.md).
+ */
+const slabs = new UnzeroedSlabs(64 * 1024);
+/** A slab with less room than this is left behind rather than written in small pieces. */
+const MIN_ROOM = 1024;
+
+/**
  * Pushes all of `input` through `z` with a sync flush; the output, or undefined once more than
  * `limit` bytes came out. Throws when zlib reports an error (invalid data).
  */
-/**
- * zlib writes into shared slabs, and each result is a view of the bytes it wrote: a fresh 16 KiB
- * buffer per call (two per message read, one per message sent) was 10 times the memory the
- * output needed, all of it outside V8's heap, where it brought on full garbage collections
- * under load (bench/README.md). As in the engine's pool (app/protocol/pool.ts), no byte is
- * handed out twice: a full slab is left to whoever holds views of it, and a new one started.
- */
-const SLAB_SIZE = 64 * 1024;
-/** A slab with less room than this is left behind rather than written in small pieces. */
-const MIN_ROOM = 1024;
-let slab = Buffer.allocUnsafe(SLAB_SIZE);
-let used = 0;
-
 function run(z: NativeZlib, input: Uint8Array, limit: number): Uint8Array | undefined {
   const handle = z._handle;
   if (handle === null || z.destroyed) throw new Error('the zlib stream is closed');
@@ -78,21 +76,15 @@ function run(z: NativeZlib, input: Uint8Array, limit: number): Uint8Array | unde
   let inOff = 0;
   let inLen = input.length;
   for (;;) {
-    if (SLAB_SIZE - used < MIN_ROOM) {
-      slab = Buffer.allocUnsafe(SLAB_SIZE);
-      used = 0;
-    }
-    const room = Math.min(CHUNK, SLAB_SIZE - used);
-    handle.writeSync(Z_SYNC_FLUSH, input, inOff, inLen, slab, used, room);
+    const room = Math.min(CHUNK, slabs.reserve(MIN_ROOM));
+    handle.writeSync(Z_SYNC_FLUSH, input, inOff, inLen, slabs.slab, slabs.offset, room);
     // zlib's error callback destroys the stream at once (the 'error' event comes later).
     if (z.destroyed) throw new Error('invalid DEFLATE data');
     const outLeft = state[0]!;
     const inLeft = state[1]!;
     const have = room - outLeft;
     if (have > 0) {
-      // A plain Uint8Array view (no copy): what the engine hands out is never a Buffer.
-      parts.push(new Uint8Array(slab.buffer, slab.byteOffset + used, have));
-      used += have;
+      parts.push(slabs.take(have));
       total += have;
       if (total > limit) return undefined;
     }
