@@ -33,7 +33,6 @@ process.on('message', (m) => {
       fullGcs: gc.full,
       fullGcMs: gc.fullMs,
       minorGcMs: gc.minorMs,
-      heapUsed: process.memoryUsage().heapUsed,
     });
   if (m === 'rss') process.send?.({ rss: process.memoryUsage().rss });
 });
